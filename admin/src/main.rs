@@ -1,0 +1,183 @@
+//! `call-log-admin`: the operator's command line. Creates the tables and mints, lists and
+//! revokes API keys, against DynamoDB Local or real AWS, from the same environment the
+//! functions read (`ITEMS_TABLE`, `API_KEYS_TABLE`, `AWS_*`).
+//!
+//! `create-key` prints the plain key alone on stdout; everything else goes to stderr.
+
+use std::process::ExitCode;
+
+use call_log_item::auth::{api_key, mint_key, Permission};
+use call_log_item::config::{dynamodb_client, Config};
+use call_log_item::model::{ObjectId, Timestamp};
+use call_log_item::store::{create_items_table, create_keys_table, KeyStore, TableOutcome};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "call-log-admin",
+    version,
+    about = "Operate the Incoming Call Log Item API's tables and API keys"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the items and API-keys tables if missing, and wait until they are active.
+    CreateTables,
+    /// Mint an API key for a project; prints the plain key (once) on stdout.
+    CreateKey {
+        /// The project the key reaches (a UUID).
+        #[arg(long, value_parser = parse_project)]
+        project: ObjectId,
+        /// A permission: ProjectOwner, ProjectAdmin, ProjectMember, ReadIncomingCallLogItem,
+        /// ReadAllProjectResources. Repeat for several.
+        #[arg(long = "permission", value_parser = parse_permission)]
+        permissions: Vec<Permission>,
+        /// Days until the key expires; without it the key does not expire.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36500))]
+        expires_in_days: Option<u32>,
+        /// A label to recognise the key by in list-keys.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Revoke a key, given the plain key or the hash list-keys shows.
+    RevokeKey { key: String },
+    /// List a project's keys (hashes, never plain keys).
+    ListKeys {
+        #[arg(long, value_parser = parse_project)]
+        project: ObjectId,
+    },
+}
+
+fn parse_project(text: &str) -> Result<ObjectId, String> {
+    ObjectId::parse_str(text)
+}
+
+fn parse_permission(text: &str) -> Result<Permission, String> {
+    Permission::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Permission::ALL.iter().map(|p| p.code()).collect();
+        format!("unknown permission; use one of: {}", names.join(", "))
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("call-log-admin: {problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    let config = Config::from_env()?;
+    let client = dynamodb_client().await?;
+    let keys = KeyStore::new(client.clone(), &config.keys_table);
+    let failed = |error: call_log_item::ApiError| {
+        error
+            .log_cause()
+            .map(str::to_string)
+            .unwrap_or_else(|| error.public_message())
+    };
+    match command {
+        Command::CreateTables => {
+            for (table, outcome) in [
+                (
+                    &config.items_table,
+                    create_items_table(&client, &config.items_table)
+                        .await
+                        .map_err(failed)?,
+                ),
+                (
+                    &config.keys_table,
+                    create_keys_table(&client, &config.keys_table)
+                        .await
+                        .map_err(failed)?,
+                ),
+            ] {
+                let what = match outcome {
+                    TableOutcome::Created => "created",
+                    TableOutcome::AlreadyExisted => "already exists",
+                };
+                eprintln!("table {table}: {what}, active");
+            }
+        }
+        Command::CreateKey {
+            project,
+            mut permissions,
+            expires_in_days,
+            name,
+        } => {
+            permissions.sort();
+            permissions.dedup();
+            if permissions.is_empty() {
+                eprintln!(
+                    "warning: the key has no permission and can do nothing; add --permission"
+                );
+            }
+            let expires_at = expires_in_days.map(|days| Timestamp::now().plus_days(days));
+            let key = mint_key(&keys, project, permissions.clone(), name, expires_at)
+                .await
+                .map_err(failed)?;
+            let names: Vec<&str> = permissions.iter().map(|p| p.code()).collect();
+            eprintln!(
+                "created key {}… for project {project} with [{}]{}",
+                &api_key::hash(&key)[..12],
+                names.join(", "),
+                expires_at
+                    .map(|at| format!(", expires {}", at.to_iso()))
+                    .unwrap_or_default()
+            );
+            println!("{key}");
+        }
+        Command::RevokeKey { key } => {
+            let key = key.trim();
+            let hash = if api_key::is_well_formed(key) {
+                api_key::hash(key)
+            } else if key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                key.to_ascii_lowercase()
+            } else {
+                return Err(
+                    "give the plain key (iclk_…) or its 64-character hash from list-keys".into(),
+                );
+            };
+            if !keys.revoke(&hash).await.map_err(failed)? {
+                return Err(format!("no key with hash {}…", &hash[..12]));
+            }
+            eprintln!("revoked key {}…", &hash[..12]);
+        }
+        Command::ListKeys { project } => {
+            let records = keys.list(project).await.map_err(failed)?;
+            println!("KEY HASH\tNAME\tPERMISSIONS\tCREATED\tEXPIRES\tSTATE");
+            for record in &records {
+                let names: Vec<&str> = record.permissions.iter().map(|p| p.code()).collect();
+                let state = if record.revoked {
+                    "revoked"
+                } else if record.expires_at.is_some_and(|at| at <= Timestamp::now()) {
+                    "expired"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{state}",
+                    record.key_hash,
+                    record.name.as_deref().unwrap_or("-"),
+                    names.join(","),
+                    record.created_at.to_iso(),
+                    record
+                        .expires_at
+                        .map(|at| at.to_iso())
+                        .unwrap_or_else(|| "never".into()),
+                );
+            }
+            eprintln!("{} key(s)", records.len());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! The `list` function: serves List routes of the Incoming Call Log Item API.
+
+use call_log_item::{entry, Operation};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    entry::run(Operation::List).await
+}

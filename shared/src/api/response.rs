@@ -1,0 +1,41 @@
+//! Responses: JSON bodies, and the one place an [`ApiError`] becomes a status and `{"error"}`.
+
+use lambda_http::http::header::{HeaderValue, ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use lambda_http::{Body, Response};
+use serde_json::Value;
+
+use crate::error::ApiError;
+
+pub fn json(status: u16, body: &Value) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body.to_string()));
+    *response.status_mut() = lambda_http::http::StatusCode::from_u16(status)
+        .unwrap_or(lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+pub fn error(error: &ApiError) -> Response<Body> {
+    let mut response = json(
+        error.status(),
+        &serde_json::json!({ "error": error.public_message() }),
+    );
+    match error {
+        ApiError::MethodNotAllowed { allow, .. } => {
+            if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+                response.headers_mut().insert(ALLOW, value);
+            }
+        }
+        ApiError::Unavailable {
+            retry_after_seconds,
+            ..
+        } => {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
+        }
+        _ => {}
+    }
+    response
+}

@@ -1,0 +1,207 @@
+//! The route table (SPEC §1): which method and path reach which operation. The template, the
+//! local runner's router and the tests all follow this table.
+
+use crate::auth::Operation;
+use crate::error::ApiError;
+
+/// Every route lives under this path.
+pub const BASE_PATH: &str = "/api/incoming-call-log-item";
+
+/// One method on one path template, relative to [`BASE_PATH`]; `{id}` is one path segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub operation: Operation,
+}
+
+const fn route(method: &'static str, path: &'static str, operation: Operation) -> Route {
+    Route {
+        method,
+        path,
+        operation,
+    }
+}
+
+pub const ROUTES: [Route; 12] = [
+    route("GET", "/get-list", Operation::List),
+    route("POST", "/get-list", Operation::List),
+    route("GET", "/{id}/get-item", Operation::GetItem),
+    route("POST", "/{id}/get-item", Operation::GetItem),
+    route("POST", "/count", Operation::Count),
+    route("POST", "", Operation::Create),
+    route("PUT", "/{id}", Operation::Update),
+    route("POST", "/{id}/update-item", Operation::Update),
+    route("GET", "/{id}/update-item", Operation::Update),
+    route("DELETE", "/{id}", Operation::Delete),
+    route("POST", "/{id}/delete-item", Operation::Delete),
+    route("GET", "/{id}/delete-item", Operation::Delete),
+];
+
+/// A request matched to its route, with the raw `{id}` segment if the path has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    pub route: Route,
+    pub id: Option<String>,
+}
+
+fn segments(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect()
+}
+
+/// Matches `path` against a template; `Some(id segment)` on a match.
+fn match_template<'a>(template: &str, path: &[&'a str]) -> Option<Option<&'a str>> {
+    let template = segments(template);
+    if template.len() != path.len() {
+        return None;
+    }
+    let mut id = None;
+    for (expected, actual) in template.iter().zip(path) {
+        if *expected == "{id}" {
+            id = Some(*actual);
+        } else if expected != actual {
+            return None;
+        }
+    }
+    Some(id)
+}
+
+/// The part of `path` after [`BASE_PATH`] (which may follow a REST API stage prefix).
+fn relative(path: &str) -> Option<&str> {
+    let start = path.find(BASE_PATH)?;
+    let rest = &path[start + BASE_PATH.len()..];
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// Finds the route for a method and path: 404 for an unknown path, 405 (with the allowed
+/// methods) for a known path and another method. Literal segments win over `{id}`, as in
+/// API Gateway.
+pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
+    let not_found = || ApiError::NotFound(format!("No route for {method} {path}"));
+    let path = segments(relative(path).ok_or_else(not_found)?);
+    let candidates: Vec<(Route, Option<&str>)> = ROUTES
+        .iter()
+        .filter_map(|route| Some((*route, match_template(route.path, &path)?)))
+        .collect();
+    let fewest_variables = candidates
+        .iter()
+        .map(|(route, _)| route.path.matches("{id}").count())
+        .min()
+        .ok_or_else(not_found)?;
+    let candidates: Vec<_> = candidates
+        .into_iter()
+        .filter(|(route, _)| route.path.matches("{id}").count() == fewest_variables)
+        .collect();
+    let method = method.to_ascii_uppercase();
+    match candidates.iter().find(|(route, _)| route.method == method) {
+        Some((route, id)) => Ok(Matched {
+            route: *route,
+            id: id.map(str::to_string),
+        }),
+        None => {
+            let mut allow: Vec<&'static str> =
+                candidates.iter().map(|(route, _)| route.method).collect();
+            allow.dedup();
+            Err(ApiError::MethodNotAllowed { method, allow })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operation(method: &str, path: &str) -> Operation {
+        resolve(method, path).unwrap().route.operation
+    }
+
+    #[test]
+    fn every_route_of_the_document_resolves() {
+        let id = "550e8400-e29b-41d4-a716-446655440000";
+        let base = BASE_PATH;
+        assert_eq!(
+            operation("GET", &format!("{base}/get-list")),
+            Operation::List
+        );
+        assert_eq!(
+            operation("POST", &format!("{base}/get-list")),
+            Operation::List
+        );
+        assert_eq!(
+            operation("GET", &format!("{base}/{id}/get-item")),
+            Operation::GetItem
+        );
+        assert_eq!(
+            operation("POST", &format!("{base}/{id}/get-item")),
+            Operation::GetItem
+        );
+        assert_eq!(
+            operation("POST", &format!("{base}/count")),
+            Operation::Count
+        );
+        assert_eq!(operation("POST", base), Operation::Create);
+        assert_eq!(operation("PUT", &format!("{base}/{id}")), Operation::Update);
+        assert_eq!(
+            operation("POST", &format!("{base}/{id}/update-item")),
+            Operation::Update
+        );
+        assert_eq!(
+            operation("GET", &format!("{base}/{id}/update-item")),
+            Operation::Update
+        );
+        assert_eq!(
+            operation("DELETE", &format!("{base}/{id}")),
+            Operation::Delete
+        );
+        assert_eq!(
+            operation("POST", &format!("{base}/{id}/delete-item")),
+            Operation::Delete
+        );
+        assert_eq!(
+            operation("GET", &format!("{base}/{id}/delete-item")),
+            Operation::Delete
+        );
+        assert_eq!(
+            resolve("GET", &format!("{base}/{id}/get-item"))
+                .unwrap()
+                .id
+                .as_deref(),
+            Some(id)
+        );
+    }
+
+    #[test]
+    fn a_stage_prefix_and_a_trailing_slash_are_tolerated() {
+        assert_eq!(
+            operation("POST", "/prod/api/incoming-call-log-item/count/"),
+            Operation::Count
+        );
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_with_allow() {
+        match resolve("PUT", "/api/incoming-call-log-item/get-list") {
+            Err(ApiError::MethodNotAllowed { allow, .. }) => assert_eq!(allow, vec!["GET", "POST"]),
+            other => panic!("{other:?}"),
+        }
+        match resolve("GET", "/api/incoming-call-log-item/abc") {
+            Err(ApiError::MethodNotAllowed { allow, .. }) => {
+                assert_eq!(allow, vec!["PUT", "DELETE"])
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_paths_are_404() {
+        for path in [
+            "/api/other",
+            "/api/incoming-call-log-items",
+            "/api/incoming-call-log-item/a/b/c",
+        ] {
+            assert_eq!(resolve("GET", path).unwrap_err().status(), 404, "{path}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Configuration from the environment, and the DynamoDB client, built once per cold start.
+//!
+//! Variables: `ITEMS_TABLE`, `API_KEYS_TABLE`, `KEY_CACHE_TTL_SECONDS` (≤ 60), plus those the
+//! SDK reads itself: `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local).
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::Client;
+
+pub const DEFAULT_ITEMS_TABLE: &str = "IncomingCallLogItems";
+pub const DEFAULT_API_KEYS_TABLE: &str = "IncomingCallLogItemApiKeys";
+
+/// Settings a function or the CLI needs besides the SDK's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub items_table: String,
+    pub keys_table: String,
+    pub key_cache_ttl: Duration,
+}
+
+fn variable(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let ttl = match variable("KEY_CACHE_TTL_SECONDS") {
+            None => 60,
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|seconds| *seconds <= 60)
+                .ok_or_else(|| format!("KEY_CACHE_TTL_SECONDS must be 0 to 60, not {text:?}"))?,
+        };
+        Ok(Config {
+            items_table: variable("ITEMS_TABLE").unwrap_or_else(|| DEFAULT_ITEMS_TABLE.into()),
+            keys_table: variable("API_KEYS_TABLE").unwrap_or_else(|| DEFAULT_API_KEYS_TABLE.into()),
+            key_cache_ttl: Duration::from_secs(ttl),
+        })
+    }
+}
+
+/// The DynamoDB client: bounded timeouts and retries so a request answers 503 well before the
+/// Lambda timeout. Fails here, at start, when no region or credentials are configured.
+pub async fn dynamodb_client() -> Result<Client, String> {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(500))
+        .operation_attempt_timeout(Duration::from_millis(1000))
+        .operation_timeout(Duration::from_millis(2500))
+        .build();
+    let shared = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .load()
+        .await;
+    if shared.region().is_none() {
+        return Err(
+            "no AWS region configured: set AWS_REGION (any value for DynamoDB Local)".into(),
+        );
+    }
+    if shared.credentials_provider().is_none() {
+        return Err("no AWS credentials provider: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local)".into());
+    }
+    Ok(Client::new(&shared))
+}

@@ -1,0 +1,56 @@
+//! The Lambda entry point every function's `main` calls: logging, the app built once, the
+//! runtime loop, and panics turned into a logged 500 instead of a bare 502.
+
+use std::sync::Arc;
+
+use lambda_http::{service_fn, Body, Error, Request, Response};
+use tracing_subscriber::EnvFilter;
+
+use crate::api::{panic_response, App};
+use crate::auth::Operation;
+
+/// JSON log lines; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
+pub fn init_logging() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .map(|level| level.to_lowercase())
+        .unwrap_or_else(|_| "info".to_string());
+    let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// Serves `operation` until the runtime stops the process.
+pub async fn run(operation: Operation) -> Result<(), Error> {
+    init_logging();
+    let app = Arc::new(App::from_env().await.map_err(|problem| {
+        tracing::error!(problem, "cannot start");
+        Error::from(problem)
+    })?);
+    lambda_http::run(service_fn(move |request: Request| {
+        let app = Arc::clone(&app);
+        async move { Ok::<Response<Body>, Error>(handle_catching_panics(app, operation, request).await) }
+    }))
+    .await
+}
+
+/// Runs the handler in its own task so a panic becomes a 500 with a logged cause.
+pub async fn handle_catching_panics(
+    app: Arc<App>,
+    operation: Operation,
+    request: Request,
+) -> Response<Body> {
+    match tokio::spawn(async move { app.handle(operation, request).await }).await {
+        Ok(response) => response,
+        Err(failure) => {
+            tracing::error!(cause = %failure, "handler panicked");
+            panic_response()
+        }
+    }
+}

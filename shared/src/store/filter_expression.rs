@@ -1,0 +1,193 @@
+//! The part of a query DynamoDB evaluates exactly, as a `FilterExpression` with `#name` and
+//! `:value` placeholders only: no text built from input ever reaches the expression.
+//!
+//! Pushing down is an optimisation: the function still applies the whole filter to what comes
+//! back, so a condition left out here is only evaluated later, never lost. Key attributes
+//! (`projectId`, `_id`) cannot appear in a query's filter and stay in the function; so do the
+//! case-insensitive text operators, which DynamoDB cannot evaluate.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::attributes::field_attribute;
+use crate::model::{Field, FieldValue};
+use crate::query::{Comparison, Condition, Filter, Operator, Scalar};
+
+/// DynamoDB's limit on the operands of one `IN`.
+const MAX_IN_OPERANDS: usize = 100;
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Expression {
+    pub text: String,
+    pub names: HashMap<String, String>,
+    pub values: HashMap<String, AttributeValue>,
+}
+
+fn scalar_attribute(scalar: &Scalar) -> AttributeValue {
+    let value = match scalar {
+        Scalar::Id(id) => FieldValue::Id(*id),
+        Scalar::Text(text) => FieldValue::Text(text),
+        Scalar::Integer(number) => FieldValue::Integer(*number),
+        Scalar::Date(date) => FieldValue::Date(*date),
+        Scalar::Boolean(flag) => FieldValue::Boolean(*flag),
+    };
+    field_attribute(value).unwrap_or(AttributeValue::Null(true))
+}
+
+struct Builder {
+    expression: Expression,
+    parts: Vec<String>,
+}
+
+impl Builder {
+    fn name(&mut self, field: Field) -> String {
+        let placeholder = format!("#f{}", field as usize);
+        self.expression
+            .names
+            .insert(placeholder.clone(), field.name().to_string());
+        placeholder
+    }
+
+    fn value(&mut self, scalar: &Scalar) -> String {
+        let placeholder = format!(":v{}", self.expression.values.len());
+        self.expression
+            .values
+            .insert(placeholder.clone(), scalar_attribute(scalar));
+        placeholder
+    }
+
+    fn values(&mut self, scalars: &[Scalar]) -> String {
+        scalars
+            .iter()
+            .map(|scalar| self.value(scalar))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn condition(&mut self, field: Field, operator: &Operator) -> Option<String> {
+        let f = self.name(field);
+        Some(match operator {
+            Operator::EqualTo(value) => format!("{f} = {}", self.value(value)),
+            Operator::NotEqual(value) => {
+                format!("(attribute_exists({f}) AND {f} <> {})", self.value(value))
+            }
+            Operator::EqualToOrNull(value) => {
+                format!("(attribute_not_exists({f}) OR {f} = {})", self.value(value))
+            }
+            Operator::IsNull => format!("attribute_not_exists({f})"),
+            Operator::NotNull => format!("attribute_exists({f})"),
+            Operator::Compare {
+                comparison,
+                value,
+                or_null,
+            } => {
+                let symbol = match comparison {
+                    Comparison::GreaterThan => ">",
+                    Comparison::GreaterThanOrEqual => ">=",
+                    Comparison::LessThan => "<",
+                    Comparison::LessThanOrEqual => "<=",
+                };
+                let test = format!("{f} {symbol} {}", self.value(value));
+                if *or_null {
+                    format!("(attribute_not_exists({f}) OR {test})")
+                } else {
+                    test
+                }
+            }
+            // Not BETWEEN: DynamoDB rejects BETWEEN with its bounds reversed; this matches nothing.
+            Operator::InBetween(start, end) => {
+                format!(
+                    "({f} >= {} AND {f} <= {})",
+                    self.value(start),
+                    self.value(end)
+                )
+            }
+            Operator::Includes(values) if !values.is_empty() && values.len() <= MAX_IN_OPERANDS => {
+                format!("{f} IN ({})", self.values(values))
+            }
+            Operator::IncludesNone(values) if values.is_empty() => format!("attribute_exists({f})"),
+            Operator::IncludesNone(values) if values.len() <= MAX_IN_OPERANDS => {
+                format!(
+                    "(attribute_exists({f}) AND NOT ({f} IN ({})))",
+                    self.values(values)
+                )
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// The pushable conditions of `filter`, AND-ed; `None` when there are none.
+pub fn pushdown(filter: &Filter) -> Option<Expression> {
+    let mut builder = Builder {
+        expression: Expression::default(),
+        parts: Vec::new(),
+    };
+    for condition in &filter.conditions {
+        let Condition::Field { field, operator } = condition else {
+            continue;
+        };
+        if matches!(field, Field::Id | Field::ProjectId) {
+            continue;
+        }
+        // Build into a scratch copy so an operator that cannot be pushed leaves no placeholders.
+        let before = builder.expression.clone();
+        match builder.condition(*field, operator) {
+            Some(part) => builder.parts.push(part),
+            None => builder.expression = before,
+        }
+    }
+    if builder.parts.is_empty() {
+        return None;
+    }
+    builder.expression.text = builder.parts.join(" AND ");
+    Some(builder.expression)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pushed(query: serde_json::Value) -> Option<Expression> {
+        pushdown(&Filter::parse(Some(&query)).unwrap())
+    }
+
+    #[test]
+    fn values_only_ever_reach_the_expression_as_placeholders() {
+        let expression = pushed(json!({"status": "x') OR attribute_exists(#a"})).unwrap();
+        assert_eq!(expression.text, "#f9 = :v0");
+        assert_eq!(expression.names["#f9"], "status");
+        assert_eq!(
+            expression.values[":v0"],
+            AttributeValue::S("x') OR attribute_exists(#a".into())
+        );
+    }
+
+    #[test]
+    fn text_operators_and_key_fields_stay_in_the_function() {
+        assert_eq!(
+            pushed(json!({"status": {"_type": "Search", "value": "x"}})),
+            None
+        );
+        assert_eq!(
+            pushed(json!({"projectId": "550e8400-e29b-41d4-a716-446655440000"})),
+            None
+        );
+        assert_eq!(
+            pushed(json!({"_id": "550e8400-e29b-41d4-a716-446655440000"})),
+            None
+        );
+    }
+
+    #[test]
+    fn conditions_are_anded() {
+        let expression =
+            pushed(json!({"status": ["a", "b"], "isAnswered": true, "userId": null})).unwrap();
+        assert_eq!(
+            expression.text,
+            "#f9 IN (:v0, :v1) AND #f15 = :v2 AND attribute_not_exists(#f7)"
+        );
+    }
+}

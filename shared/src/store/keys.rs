@@ -1,0 +1,175 @@
+//! The API-keys table: partition key `keyHash` (SHA-256 of the key; the plain key is never
+//! stored), index `byProject` (`projectId` + `createdAt`) for listing a project's keys.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+
+use super::sdk_errors::from_sdk;
+use crate::auth::Permission;
+use crate::error::ApiError;
+use crate::model::{ObjectId, Timestamp};
+
+pub const PROJECT_INDEX: &str = "byProject";
+
+/// One API key as stored, without the key itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    pub key_hash: String,
+    pub project_id: ObjectId,
+    pub permissions: Vec<Permission>,
+    pub name: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyStore {
+    client: Client,
+    table: String,
+}
+
+fn text(attributes: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    match attributes.get(name) {
+        Some(AttributeValue::S(text)) => Some(text.clone()),
+        _ => None,
+    }
+}
+
+fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<KeyRecord, ApiError> {
+    let corrupt = |what: &str| ApiError::internal(format!("stored API key has a bad \"{what}\""));
+    let date = |name: &str| -> Result<Option<Timestamp>, ApiError> {
+        text(attributes, name)
+            .map(|text| Timestamp::parse_str(&text).map_err(|_| corrupt(name)))
+            .transpose()
+    };
+    let permissions = match attributes.get("permissions") {
+        Some(AttributeValue::Ss(codes)) => codes
+            .iter()
+            .filter_map(|code| Permission::parse(code))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(KeyRecord {
+        key_hash: text(attributes, "keyHash").ok_or_else(|| corrupt("keyHash"))?,
+        project_id: text(attributes, "projectId")
+            .and_then(|id| ObjectId::parse_str(&id).ok())
+            .ok_or_else(|| corrupt("projectId"))?,
+        permissions,
+        name: text(attributes, "name"),
+        created_at: date("createdAt")?.ok_or_else(|| corrupt("createdAt"))?,
+        expires_at: date("expiresAt")?,
+        revoked: matches!(attributes.get("revoked"), Some(AttributeValue::Bool(true))),
+    })
+}
+
+impl KeyStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        KeyStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub async fn get(&self, key_hash: &str) -> Result<Option<KeyRecord>, ApiError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("keyHash", AttributeValue::S(key_hash.to_string()))
+            .send()
+            .await
+            .map_err(|error| from_sdk("GetItem", error))?;
+        output.item().map(from_attributes).transpose()
+    }
+
+    /// Stores a new key record; never overwrites one.
+    pub async fn put(&self, record: &KeyRecord) -> Result<(), ApiError> {
+        let mut request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("keyHash", AttributeValue::S(record.key_hash.clone()))
+            .item(
+                "projectId",
+                AttributeValue::S(record.project_id.to_string()),
+            )
+            .item("createdAt", AttributeValue::S(record.created_at.to_iso()))
+            .item("revoked", AttributeValue::Bool(record.revoked))
+            .condition_expression("attribute_not_exists(keyHash)");
+        // A string set cannot be empty: a key with no permissions has no attribute.
+        if !record.permissions.is_empty() {
+            let codes = record
+                .permissions
+                .iter()
+                .map(|p| p.code().to_string())
+                .collect();
+            request = request.item("permissions", AttributeValue::Ss(codes));
+        }
+        if let Some(name) = &record.name {
+            request = request.item("name", AttributeValue::S(name.clone()));
+        }
+        if let Some(expires_at) = record.expires_at {
+            request = request.item("expiresAt", AttributeValue::S(expires_at.to_iso()));
+        }
+        request
+            .send()
+            .await
+            .map_err(|error| from_sdk("PutItem", error))?;
+        Ok(())
+    }
+
+    /// Marks a key revoked; `false` when no such key exists.
+    pub async fn revoke(&self, key_hash: &str) -> Result<bool, ApiError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("keyHash", AttributeValue::S(key_hash.to_string()))
+            .update_expression("SET revoked = :yes, revokedAt = :now")
+            .condition_expression("attribute_exists(keyHash)")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", AttributeValue::S(Timestamp::now().to_iso()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(from_sdk("UpdateItem", error)),
+        }
+    }
+
+    /// A project's keys, oldest first.
+    pub async fn list(&self, project: ObjectId) -> Result<Vec<KeyRecord>, ApiError> {
+        let mut records = Vec::new();
+        let mut start_key = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(PROJECT_INDEX)
+                .key_condition_expression("projectId = :project")
+                .expression_attribute_values(":project", AttributeValue::S(project.to_string()))
+                .set_exclusive_start_key(start_key)
+                .send()
+                .await
+                .map_err(|error| from_sdk("Query", error))?;
+            for attributes in output.items() {
+                records.push(from_attributes(attributes)?);
+            }
+            match output.last_evaluated_key() {
+                Some(last) if !last.is_empty() => start_key = Some(last.clone()),
+                _ => return Ok(records),
+            }
+        }
+    }
+}

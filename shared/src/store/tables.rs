@@ -1,0 +1,174 @@
+//! Creating the two tables: idempotent, and waits until they and their indexes are active.
+//! Used by the operator CLI and the tests; the functions never create tables.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, TableStatus,
+};
+use aws_sdk_dynamodb::Client;
+
+use super::attributes::PROJECT_CALL_LOG;
+use super::items::CALL_LOG_INDEX;
+use super::keys::PROJECT_INDEX;
+use super::sdk_errors::from_sdk;
+use crate::error::ApiError;
+
+/// What `create_tables` did to one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableOutcome {
+    Created,
+    AlreadyExisted,
+}
+
+fn key(name: &str, key_type: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(key_type)
+        .build()
+        .expect("name and key type are set")
+}
+
+fn string_attribute(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .expect("name and type are set")
+}
+
+fn index(name: &str, partition: &str, sort: &str) -> GlobalSecondaryIndex {
+    GlobalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(partition, KeyType::Hash))
+        .key_schema(key(sort, KeyType::Range))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .expect("name, keys and projection are set")
+}
+
+async fn exists(client: &Client, table: &str) -> Result<bool, ApiError> {
+    match client.describe_table().table_name(table).send().await {
+        Ok(_) => Ok(true),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_not_found_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(from_sdk("DescribeTable", error)),
+    }
+}
+
+async fn wait_until_active(client: &Client, table: &str) -> Result<(), ApiError> {
+    for _ in 0..600 {
+        let output = client
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|error| from_sdk("DescribeTable", error))?;
+        let description = output.table();
+        let table_active = description.and_then(|t| t.table_status()) == Some(&TableStatus::Active);
+        let indexes_active = description
+            .map(|t| t.global_secondary_indexes())
+            .unwrap_or_default()
+            .iter()
+            .all(|index| index.index_status() == Some(&IndexStatus::Active));
+        if table_active && indexes_active {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err(ApiError::internal(format!(
+        "table {table} did not become active in 5 minutes"
+    )))
+}
+
+/// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`).
+pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOutcome, ApiError> {
+    if exists(client, table).await? {
+        wait_until_active(client, table).await?;
+        return Ok(TableOutcome::AlreadyExisted);
+    }
+    let result = client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attribute("projectId"))
+        .attribute_definitions(string_attribute("_id"))
+        .attribute_definitions(string_attribute(PROJECT_CALL_LOG))
+        .key_schema(key("projectId", KeyType::Hash))
+        .key_schema(key("_id", KeyType::Range))
+        .global_secondary_indexes(index(CALL_LOG_INDEX, PROJECT_CALL_LOG, "_id"))
+        .send()
+        .await;
+    finish(
+        client,
+        table,
+        result.map(|_| ()).map_err(|e| {
+            if e.as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception())
+            {
+                None
+            } else {
+                Some(from_sdk("CreateTable", e))
+            }
+        }),
+    )
+    .await
+}
+
+/// Creates the API-keys table if missing (`keyHash`, index `byProject`).
+pub async fn create_keys_table(client: &Client, table: &str) -> Result<TableOutcome, ApiError> {
+    if exists(client, table).await? {
+        wait_until_active(client, table).await?;
+        return Ok(TableOutcome::AlreadyExisted);
+    }
+    let result = client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attribute("keyHash"))
+        .attribute_definitions(string_attribute("projectId"))
+        .attribute_definitions(string_attribute("createdAt"))
+        .key_schema(key("keyHash", KeyType::Hash))
+        .global_secondary_indexes(index(PROJECT_INDEX, "projectId", "createdAt"))
+        .send()
+        .await;
+    finish(
+        client,
+        table,
+        result.map(|_| ()).map_err(|e| {
+            if e.as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception())
+            {
+                None
+            } else {
+                Some(from_sdk("CreateTable", e))
+            }
+        }),
+    )
+    .await
+}
+
+/// `Err(None)` means another process created the table first: that is fine too.
+async fn finish(
+    client: &Client,
+    table: &str,
+    created: Result<(), Option<ApiError>>,
+) -> Result<TableOutcome, ApiError> {
+    let outcome = match created {
+        Ok(()) => TableOutcome::Created,
+        Err(None) => TableOutcome::AlreadyExisted,
+        Err(Some(error)) => return Err(error),
+    };
+    wait_until_active(client, table).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,222 @@
+//! SPEC §2 and §4: create, and every rule of the item as a table of cases.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{random_id, TestApp};
+
+#[tokio::test]
+async fn create_returns_the_complete_item_with_defaults() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    let response = app
+        .create(json!({"incomingCallLogId": call_log, "status": "  Ringing  "}))
+        .await;
+    response.assert_status(200);
+    let item = &response.body;
+    assert_eq!(item["status"], "Ringing");
+    assert_eq!(item["isAnswered"], false);
+    assert_eq!(item["dialDurationInSeconds"], 0);
+    assert_eq!(item["callCostInUSDCents"], 0);
+    assert_eq!(item["version"], 1);
+    assert_eq!(item["projectId"], app.project.to_string());
+    for field in [
+        "userId",
+        "userPhoneNumber",
+        "statusMessage",
+        "startedAt",
+        "endedAt",
+        "incomingCallPolicyEscalationRuleId",
+    ] {
+        assert_eq!(item[field], Value::Null, "{field}");
+    }
+    let created_at = item["createdAt"].as_str().unwrap();
+    assert_eq!(created_at.len(), "2026-11-27T18:24:15.123Z".len());
+    assert!(created_at.ends_with('Z'));
+    assert_eq!(item["createdAt"], item["updatedAt"]);
+    // What create answered is what is stored.
+    assert_eq!(
+        app.get_item(item["_id"].as_str().unwrap(), None).await.body,
+        *item
+    );
+}
+
+#[tokio::test]
+async fn every_field_is_stored_and_returned_in_its_canonical_form() {
+    let app = TestApp::spawn().await;
+    let (call_log, rule, user) = (random_id(), random_id(), random_id());
+    let item = app
+        .create_item(
+            &call_log,
+            json!({
+                "incomingCallPolicyEscalationRuleId": rule,
+                "user": {"_id": user},
+                "userPhoneNumber": {"_type": "Phone", "value": " +1 (555) 123-4567 "},
+                "statusMessage": "rang 4 times",
+                "dialDurationInSeconds": "10",
+                "callCostInUSDCents": 2147483647,
+                "startedAt": "2026-11-27T19:24:15.123456+01:00",
+                "endedAt": {"_type": "DateTime", "value": "2026-11-27T18:25:00Z"},
+                "isAnswered": true
+            }),
+        )
+        .await;
+    assert_eq!(item["incomingCallPolicyEscalationRuleId"], rule);
+    assert_eq!(item["userId"], user);
+    assert_eq!(item["userPhoneNumber"], "+1 (555) 123-4567");
+    assert_eq!(item["dialDurationInSeconds"], 10);
+    assert_eq!(item["callCostInUSDCents"], 2147483647);
+    assert_eq!(item["startedAt"], "2026-11-27T18:24:15.123Z");
+    assert_eq!(item["endedAt"], "2026-11-27T18:25:00.000Z");
+    assert_eq!(item["isAnswered"], true);
+}
+
+/// Each case: the data sent, and the field the 400 must name.
+fn invalid_items() -> Vec<(Value, &'static str)> {
+    let call_log = random_id();
+    let with = |extra: Value| {
+        let mut data = json!({"incomingCallLogId": call_log, "status": "Ringing"});
+        for (k, v) in extra.as_object().unwrap() {
+            data[k] = v.clone();
+        }
+        data
+    };
+    vec![
+        (json!({"status": "Ringing"}), "incomingCallLogId"),
+        (json!({"incomingCallLogId": call_log}), "status"),
+        (
+            with(json!({"incomingCallLogId": "abc"})),
+            "incomingCallLogId",
+        ),
+        (
+            with(json!({"incomingCallLogId": null})),
+            "incomingCallLogId",
+        ),
+        (with(json!({"status": ""})), "status"),
+        (with(json!({"status": "   "})), "status"),
+        (with(json!({"status": "x".repeat(101)})), "status"),
+        (with(json!({"status": 5})), "status"),
+        (with(json!({"status": null})), "status"),
+        (
+            with(json!({"statusMessage": "x".repeat(501)})),
+            "statusMessage",
+        ),
+        (with(json!({"statusMessage": 1})), "statusMessage"),
+        (with(json!({"userPhoneNumber": "12345"})), "userPhoneNumber"),
+        (
+            with(json!({"userPhoneNumber": "+1 555 CALL NOW"})),
+            "userPhoneNumber",
+        ),
+        (
+            with(json!({"userPhoneNumber": "1".repeat(16)})),
+            "userPhoneNumber",
+        ),
+        (with(json!({"userId": "not-a-uuid"})), "userId"),
+        (
+            with(json!({"incomingCallPolicyEscalationRuleId": 12})),
+            "incomingCallPolicyEscalationRuleId",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": -1})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": 2147483648_i64})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": 1.5})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": "ten"})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"callCostInUSDCents": null})),
+            "callCostInUSDCents",
+        ),
+        (
+            with(json!({"callCostInUSDCents": "1e2"})),
+            "callCostInUSDCents",
+        ),
+        (with(json!({"startedAt": "yesterday"})), "startedAt"),
+        (
+            with(json!({"startedAt": "2026-11-27T18:00:00"})),
+            "startedAt",
+        ),
+        (with(json!({"endedAt": 1700000000})), "endedAt"),
+        (
+            with(json!({"startedAt": "2026-11-27T18:00:00Z", "endedAt": "2026-11-27T17:00:00Z"})),
+            "endedAt",
+        ),
+        (with(json!({"isAnswered": "true"})), "isAnswered"),
+        (with(json!({"isAnswered": 1})), "isAnswered"),
+        (with(json!({"_id": random_id()})), "_id"),
+        (
+            with(json!({"createdAt": "2026-11-27T18:00:00Z"})),
+            "createdAt",
+        ),
+        (with(json!({"version": 3})), "version"),
+        (with(json!({"colour": "red"})), "colour"),
+        (
+            with(json!({"incomingCallLog": "not-an-object"})),
+            "incomingCallLog",
+        ),
+        (with(json!({"user": {"_id": "x"}})), "user._id"),
+    ]
+}
+
+#[tokio::test]
+async fn each_broken_rule_is_a_400_naming_the_field_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    for (data, field) in invalid_items() {
+        let response = app.create(data.clone()).await;
+        assert_eq!(response.status, 400, "{data}: {}", response.body);
+        assert!(
+            response.error().contains(field),
+            "{data}: error {:?} should name {field}",
+            response.error()
+        );
+    }
+    assert_eq!(app.count(None).await.body["count"], 0);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_data_object_is_400() {
+    let app = TestApp::spawn().await;
+    for body in [
+        json!({}),
+        json!({"data": []}),
+        json!({"data": "x"}),
+        json!([]),
+        json!({"data": {}, "extra": 1}),
+    ] {
+        let response = app
+            .call("POST", "/api/incoming-call-log-item", Some(body.clone()))
+            .await;
+        assert_eq!(response.status, 400, "{body}");
+    }
+    assert_eq!(app.count(None).await.body["count"], 0);
+}
+
+#[tokio::test]
+async fn another_projects_id_in_the_body_is_403_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .create(json!({"incomingCallLogId": random_id(), "status": "x", "projectId": random_id()}))
+        .await;
+    response.assert_status(403);
+    assert!(response.error().contains("projectId"));
+    assert_eq!(app.count(None).await.body["count"], 0);
+}
+
+#[tokio::test]
+async fn ids_are_time_ordered_uuid_v7() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    let first = app.create_item(&call_log, json!({})).await;
+    let second = app.create_item(&call_log, json!({})).await;
+    let first_id = uuid::Uuid::parse_str(first["_id"].as_str().unwrap()).unwrap();
+    assert_eq!(first_id.get_version_num(), 7);
+    assert!(first["_id"].as_str().unwrap() < second["_id"].as_str().unwrap());
+}

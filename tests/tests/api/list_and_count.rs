@@ -1,0 +1,248 @@
+//! SPEC §3: skip/limit, select, sort and query on list and count.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{random_id, TestApp};
+
+fn ids(response: &Value) -> Vec<String> {
+    response["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Creates `n` items in one call log, oldest first; returns their ids in creation order.
+async fn items(app: &TestApp, call_log: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let item = app
+            .create_item(call_log, json!({"dialDurationInSeconds": i, "status": if i % 2 == 0 { "Even" } else { "Odd" }}))
+            .await;
+        ids.push(item["_id"].as_str().unwrap().to_string());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn the_default_page_is_ten_newest_first_with_the_total_count() {
+    let app = TestApp::spawn().await;
+    let created = items(&app, &random_id(), 12).await;
+    let page = app.list("", None).await;
+    page.assert_status(200);
+    assert_eq!(page.body["count"], 12);
+    assert_eq!(page.body["limit"], 10);
+    assert_eq!(page.body["skip"], 0);
+    let newest_first: Vec<String> = created.iter().rev().take(10).cloned().collect();
+    assert_eq!(ids(&page.body), newest_first);
+    // Every field of the item by default.
+    assert_eq!(page.body["data"][0].as_object().unwrap().len(), 16);
+}
+
+#[tokio::test]
+async fn skip_and_limit_page_through_and_are_echoed() {
+    let app = TestApp::spawn().await;
+    let created = items(&app, &random_id(), 7).await;
+    let newest_first: Vec<String> = created.iter().rev().cloned().collect();
+    let page = app.list("?skip=2&limit=3", None).await;
+    assert_eq!(
+        (page.body["skip"].clone(), page.body["limit"].clone()),
+        (json!(2), json!(3))
+    );
+    assert_eq!(ids(&page.body), newest_first[2..5]);
+    // From the body, and the query string wins over it.
+    let page = app.list("", Some(json!({"skip": 5, "limit": "2"}))).await;
+    assert_eq!(ids(&page.body), newest_first[5..7]);
+    let page = app.list("?limit=1", Some(json!({"limit": 50}))).await;
+    assert_eq!(page.body["limit"], 1);
+    // Past the end: an empty page, the true count.
+    let page = app.list("?skip=100", None).await;
+    assert_eq!(page.body["data"], json!([]));
+    assert_eq!(page.body["count"], 7);
+}
+
+#[tokio::test]
+async fn bad_skip_and_limit_are_400_with_the_range() {
+    let app = TestApp::spawn().await;
+    for query in [
+        "?limit=0",
+        "?limit=101",
+        "?limit=-1",
+        "?limit=abc",
+        "?limit=2.5",
+        "?skip=-1",
+        "?skip=x",
+    ] {
+        let response = app.list(query, None).await;
+        assert_eq!(response.status, 400, "{query}");
+        let error = response.error();
+        assert!(
+            error.contains("limit") || error.contains("skip"),
+            "{query}: {error}"
+        );
+    }
+    let response = app.list("", Some(json!({"limit": 1000}))).await;
+    assert!(response.assert_status(400).error().contains("1 to 100"));
+}
+
+#[tokio::test]
+async fn select_narrows_fields_and_shows_relations() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    items(&app, &call_log, 1).await;
+    let page = app
+        .list("", Some(json!({"select": {"status": true, "incomingCallLog": true, "user": true, "project": {"_id": true}}})))
+        .await;
+    let row = &page.body["data"][0];
+    assert_eq!(row.as_object().unwrap().len(), 5, "{row}");
+    assert_eq!(row["incomingCallLog"], json!({"_id": call_log}));
+    assert_eq!(row["user"], Value::Null);
+    assert_eq!(row["project"], json!({"_id": app.project.to_string()}));
+    for (select, fragment) in [
+        (json!({"colour": true}), "colour"),
+        (json!({"project": {"name": true}}), "project.name"),
+        (json!({"status": 1}), "status"),
+    ] {
+        let response = app.list("", Some(json!({ "select": select }))).await;
+        assert!(
+            response.assert_status(400).error().contains(fragment),
+            "{select}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sort_orders_by_any_field_with_id_breaking_ties() {
+    let app = TestApp::spawn().await;
+    let created = items(&app, &random_id(), 5).await;
+    let ascending = app
+        .list("", Some(json!({"sort": {"createdAt": "ASC"}})))
+        .await;
+    assert_eq!(ids(&ascending.body), created);
+    let by_duration = app
+        .list(
+            "",
+            Some(json!({"sort": {"dialDurationInSeconds": "desc"}, "select": {"status": true}})),
+        )
+        .await;
+    assert_eq!(
+        ids(&by_duration.body),
+        created.iter().rev().cloned().collect::<Vec<_>>()
+    );
+    assert!(
+        by_duration.body["data"][0]
+            .get("dialDurationInSeconds")
+            .is_none(),
+        "sort field not added"
+    );
+    // Several keys in order: status ascending, then duration descending.
+    let by_status = app
+        .list(
+            "",
+            Some(json!({"sort": {"status": 1, "dialDurationInSeconds": -1}})),
+        )
+        .await;
+    let expected: Vec<String> = [4, 2, 0, 3, 1]
+        .iter()
+        .map(|i| created[*i].clone())
+        .collect();
+    assert_eq!(ids(&by_status.body), expected);
+    for sort in [
+        json!({"colour": 1}),
+        json!({"status": "up"}),
+        json!({"status": 0}),
+        json!(["status"]),
+    ] {
+        app.list("", Some(json!({ "sort": sort })))
+            .await
+            .assert_status(400);
+    }
+}
+
+#[tokio::test]
+async fn query_with_plain_values_null_and_arrays() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    let created = items(&app, &call_log, 4).await;
+    app.create_item(
+        &random_id(),
+        json!({"status": "Even", "userId": random_id()}),
+    )
+    .await;
+
+    let count = |query: Value| {
+        let app = &app;
+        async move {
+            let list = app
+                .list("?limit=100", Some(json!({ "query": query.clone() })))
+                .await;
+            let count = app.count(Some(json!({ "query": query }))).await;
+            list.assert_status(200);
+            count.assert_status(200);
+            assert_eq!(
+                list.body["count"], count.body["count"],
+                "list and count agree"
+            );
+            assert_eq!(
+                list.body["data"].as_array().unwrap().len() as u64,
+                list.body["count"].as_u64().unwrap()
+            );
+            count.body["count"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(count(json!({})).await, 5);
+    assert_eq!(count(json!({"status": "Even"})).await, 3);
+    assert_eq!(
+        count(json!({"status": "Even", "incomingCallLogId": call_log})).await,
+        2
+    );
+    assert_eq!(count(json!({"incomingCallLog": call_log})).await, 4);
+    assert_eq!(count(json!({"userId": null})).await, 4);
+    assert_eq!(count(json!({"dialDurationInSeconds": [1, 3]})).await, 2);
+    assert_eq!(count(json!({"dialDurationInSeconds": "3"})).await, 1);
+    assert_eq!(count(json!({"status": []})).await, 0);
+    assert_eq!(count(json!({"_id": created[0]})).await, 1);
+    assert_eq!(count(json!({"isAnswered": false})).await, 5);
+    assert_eq!(
+        count(json!({"status": {"_type": "Search", "value": "EVE"}})).await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn bad_queries_are_400_naming_the_field() {
+    let app = TestApp::spawn().await;
+    for (query, fragment) in [
+        (json!({"colour": "red"}), "colour"),
+        (json!({"status": {"_type": "Like", "value": "x"}}), "Like"),
+        (json!({"isAnswered": "yes"}), "isAnswered"),
+        (json!({"incomingCallLogId": "abc"}), "incomingCallLogId"),
+        (json!({"createdAt": "yesterday"}), "createdAt"),
+        (json!({"status": {"value": "x"}}), "status"),
+        (json!("status"), "query"),
+    ] {
+        for response in [
+            app.list("", Some(json!({ "query": query.clone() }))).await,
+            app.count(Some(json!({ "query": query.clone() }))).await,
+        ] {
+            assert!(
+                response.assert_status(400).error().contains(fragment),
+                "{query}: {}",
+                response.error()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_body_fields_are_400() {
+    let app = TestApp::spawn().await;
+    app.list("", Some(json!({"filter": {}})))
+        .await
+        .assert_status(400);
+    app.count(Some(json!({"select": {}})))
+        .await
+        .assert_status(400);
+    app.count(Some(json!([]))).await.assert_status(400);
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the API: real API Gateway events through the real handler, against
+//! DynamoDB Local. One test binary, one file per concern; every test uses its own project.
+
+mod auth;
+mod create;
+mod errors;
+mod helpers;
+mod isolation;
+mod list_and_count;
+mod payloads;
+mod seed_examples;
+mod update_and_delete;

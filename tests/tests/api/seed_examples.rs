@@ -1,0 +1,260 @@
+//! Every request and response example of the user's document, exactly as written there.
+//! The examples use project 550e8400-e29b-41d4-a716-446655440000, so this file owns it.
+
+use call_log_item::auth::{mint_key, Permission};
+use call_log_item::model::ObjectId;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+const SEED_PROJECT: &str = "550e8400-e29b-41d4-a716-446655440000";
+
+async fn seed_project_app() -> TestApp {
+    let mut app = TestApp::spawn().await;
+    app.project = ObjectId::parse_str(SEED_PROJECT).unwrap();
+    app.key = mint_key(
+        &app.keys,
+        app.project,
+        vec![Permission::ProjectAdmin],
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    // Start from an empty project, whatever an earlier run left.
+    for item in app.all_items().await {
+        app.delete(item["_id"].as_str().unwrap())
+            .await
+            .assert_status(200);
+    }
+    app
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[tokio::test]
+async fn the_documents_examples_work_as_shown() {
+    let app = seed_project_app().await;
+
+    // Create: the document's body, answered with the document's fields (and the rest).
+    let created = app
+        .call(
+            "POST",
+            "/api/incoming-call-log-item",
+            Some(json!({
+              "data": {
+                "incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000",
+                "isAnswered": true,
+                "projectId": "550e8400-e29b-41d4-a716-446655440000",
+                "status": "Example status",
+                "callCostInUSDCents": 100
+              }
+            })),
+        )
+        .await;
+    created.assert_status(200);
+    for (field, value) in [
+        (
+            "incomingCallLogId",
+            json!("550e8400-e29b-41d4-a716-446655440000"),
+        ),
+        ("isAnswered", json!(true)),
+        ("projectId", json!("550e8400-e29b-41d4-a716-446655440000")),
+        ("status", json!("Example status")),
+        ("callCostInUSDCents", json!(100)),
+    ] {
+        assert_eq!(created.body[field], value, "{field}");
+    }
+    let id = created.body["_id"].as_str().unwrap().to_string();
+    assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
+    for _ in 0..2 {
+        app.create_item(
+            SEED_PROJECT,
+            json!({"status": "Example status", "isAnswered": true}),
+        )
+        .await;
+    }
+    app.create_item(SEED_PROJECT, json!({"status": "Other status"}))
+        .await;
+
+    // List: the document's request and the shape of its response.
+    let list = app
+        .call(
+            "POST",
+            "/api/incoming-call-log-item/get-list?skip=0&limit=10",
+            Some(json!({
+              "select": {
+                "incomingCallLogId": true,
+                "isAnswered": true,
+                "projectId": true,
+                "status": true,
+                "_id": true
+              },
+              "query": {
+                "status": "Example status"
+              },
+              "sort": {
+                "createdAt": -1
+              }
+            })),
+        )
+        .await;
+    list.assert_status(200);
+    assert_eq!(keys(&list.body), ["count", "data", "limit", "skip"]);
+    assert_eq!(list.body["count"], 3);
+    assert_eq!(list.body["limit"], 10);
+    assert_eq!(list.body["skip"], 0);
+    let data = list.body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 3);
+    for row in data {
+        assert_eq!(
+            keys(row),
+            [
+                "_id",
+                "incomingCallLogId",
+                "isAnswered",
+                "projectId",
+                "status"
+            ]
+        );
+        assert_eq!(row["status"], "Example status");
+        assert_eq!(row["projectId"], SEED_PROJECT);
+    }
+    // Newest first: the first created is last.
+    assert_eq!(data[2]["_id"], id.as_str());
+
+    // Get item: the document's select, exactly those five fields back.
+    let item = app
+        .call(
+            "POST",
+            &format!("/api/incoming-call-log-item/{id}/get-item"),
+            Some(json!({
+              "select": {
+                "incomingCallLogId": true,
+                "isAnswered": true,
+                "projectId": true,
+                "status": true,
+                "_id": true
+              }
+            })),
+        )
+        .await;
+    item.assert_status(200);
+    assert_eq!(
+        item.body,
+        json!({
+          "_id": id,
+          "incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000",
+          "isAnswered": true,
+          "projectId": "550e8400-e29b-41d4-a716-446655440000",
+          "status": "Example status"
+        })
+    );
+
+    // Count: the document's query.
+    let count = app
+        .call(
+            "POST",
+            "/api/incoming-call-log-item/count",
+            Some(json!({"query": {"status": "Example status"}})),
+        )
+        .await;
+    count.assert_status(200);
+    assert_eq!(count.body, json!({"count": 3}));
+
+    // Update: the document's body, answered {}.
+    let updated = app
+        .call(
+            "PUT",
+            &format!("/api/incoming-call-log-item/{id}"),
+            Some(json!({
+              "data": {
+                "isAnswered": true,
+                "status": "Example status",
+                "callCostInUSDCents": 100
+              }
+            })),
+        )
+        .await;
+    updated.assert_status(200);
+    assert_eq!(updated.body, json!({}));
+
+    // Delete: no body, answered {}.
+    let deleted = app
+        .send(
+            "DELETE",
+            &format!("/api/incoming-call-log-item/{id}"),
+            &[("ApiKey", &app.key), ("Content-Type", "application/json")],
+            None,
+        )
+        .await;
+    deleted.assert_status(200);
+    assert_eq!(deleted.body, json!({}));
+    app.get_item(&id, None).await.assert_status(404);
+}
+
+#[tokio::test]
+async fn the_alternative_update_and_delete_routes_work_with_the_same_body() {
+    let app = TestApp::spawn().await;
+    let call_log = crate::helpers::random_id();
+    for method in ["POST", "GET"] {
+        let id = app.create_item(&call_log, json!({})).await["_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let updated = app
+            .call(
+                method,
+                &format!("/api/incoming-call-log-item/{id}/update-item"),
+                Some(json!({"data": {"status": "Completed"}})),
+            )
+            .await;
+        updated.assert_status(200);
+        assert_eq!(updated.body, json!({}));
+        assert_eq!(app.get_item(&id, None).await.body["status"], "Completed");
+        let deleted = app
+            .call(
+                method,
+                &format!("/api/incoming-call-log-item/{id}/delete-item"),
+                None,
+            )
+            .await;
+        deleted.assert_status(200);
+        assert_eq!(deleted.body, json!({}));
+        app.get_item(&id, None).await.assert_status(404);
+    }
+}
+
+#[tokio::test]
+async fn list_and_get_item_also_answer_get() {
+    let app = TestApp::spawn().await;
+    let id = app
+        .create_item(&crate::helpers::random_id(), json!({}))
+        .await["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = app
+        .call("GET", "/api/incoming-call-log-item/get-list", None)
+        .await;
+    list.assert_status(200);
+    assert_eq!(list.body["count"], 1);
+    let item = app
+        .call(
+            "GET",
+            &format!("/api/incoming-call-log-item/{id}/get-item"),
+            Some(json!({"select": {"status": true}})),
+        )
+        .await;
+    item.assert_status(200);
+    assert_eq!(item.body, json!({"_id": id, "status": "Ringing"}));
+}

@@ -1,0 +1,118 @@
+//! Smoke test through the real function binaries, as `make dev` serves them (`cargo lambda
+//! watch` in front). `make test` starts that server and runs this with `--include-ignored`,
+//! setting `SMOKE_BASE_URL` and `SMOKE_API_KEY`; it is ignored in the plain test run.
+
+use serde_json::{json, Value};
+
+fn base() -> String {
+    std::env::var("SMOKE_BASE_URL").expect("SMOKE_BASE_URL (make test sets it)")
+}
+
+fn key() -> String {
+    std::env::var("SMOKE_API_KEY").expect("SMOKE_API_KEY (make test sets it)")
+}
+
+/// One HTTP call; returns the status and the JSON body.
+fn call(method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .allow_non_standard_methods(true)
+        .build()
+        .into();
+    let url = format!("{}/api/incoming-call-log-item{path}", base());
+    let request = ureq::http::Request::builder()
+        .method(method)
+        .uri(&url)
+        .header("ApiKey", key())
+        .header("Content-Type", "application/json")
+        .body(body.map(|b| b.to_string()).unwrap_or_default())
+        .expect("request");
+    let mut response = agent
+        .run(request)
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().expect("body");
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {url}: not JSON: {text}"));
+    (status, body)
+}
+
+#[test]
+#[ignore = "needs the local API: run by `make test`"]
+fn every_route_answers_through_the_real_binaries() {
+    let call_log = uuid::Uuid::new_v4().to_string();
+    let (status, created) = call(
+        "POST",
+        "",
+        Some(json!({"data": {"incomingCallLogId": call_log, "status": "Ringing"}})),
+    );
+    assert_eq!(status, 200, "{created}");
+    let id = created["_id"].as_str().unwrap().to_string();
+
+    for method in ["GET", "POST"] {
+        let (status, list) = call(
+            method,
+            "/get-list?limit=5",
+            Some(json!({"query": {"incomingCallLogId": call_log}})),
+        );
+        assert_eq!(
+            (status, list["count"].clone()),
+            (200, json!(1)),
+            "{method} get-list: {list}"
+        );
+        let (status, item) = call(
+            method,
+            &format!("/{id}/get-item"),
+            Some(json!({"select": {"status": true}})),
+        );
+        assert_eq!(
+            (status, item),
+            (200, json!({"_id": id, "status": "Ringing"})),
+            "{method} get-item"
+        );
+    }
+    let (status, count) = call(
+        "POST",
+        "/count",
+        Some(json!({"query": {"incomingCallLogId": call_log}})),
+    );
+    assert_eq!((status, count), (200, json!({"count": 1})));
+
+    for (method, path) in [
+        ("PUT", format!("/{id}")),
+        ("POST", format!("/{id}/update-item")),
+        ("GET", format!("/{id}/update-item")),
+    ] {
+        let (status, body) = call(
+            method,
+            &path,
+            Some(json!({"data": {"statusMessage": method}})),
+        );
+        assert_eq!((status, body), (200, json!({})), "{method} {path}");
+    }
+    let (_, item) = call("POST", &format!("/{id}/get-item"), None);
+    assert_eq!(item["statusMessage"], "GET");
+    assert_eq!(item["version"], 4);
+
+    let (status, body) = call("PATCH", &format!("/{id}"), None);
+    assert_eq!(status, 405, "{body}");
+
+    for (method, suffix) in [
+        ("DELETE", ""),
+        ("POST", "/delete-item"),
+        ("GET", "/delete-item"),
+    ] {
+        let (_, created) = call(
+            "POST",
+            "",
+            Some(json!({"data": {"incomingCallLogId": call_log, "status": "x"}})),
+        );
+        let other = created["_id"].as_str().unwrap();
+        let (status, body) = call(method, &format!("/{other}{suffix}"), None);
+        assert_eq!((status, body), (200, json!({})), "{method} delete{suffix}");
+        let (status, _) = call("POST", &format!("/{other}/get-item"), None);
+        assert_eq!(status, 404);
+    }
+    let (status, _) = call("DELETE", &format!("/{id}"), None);
+    assert_eq!(status, 200);
+}

@@ -1,0 +1,24 @@
+# Local development and CI entry points. The logic lives in scripts/.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+.PHONY: help dev test tools dynamodb-install cargo-lambda-install
+
+help:
+	@echo "make dev    - DynamoDB Local + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
+	@echo "make test   - fmt, clippy, tests, smoke test behind cargo lambda watch, cfn-lint"
+	@echo "make tools  - install DynamoDB Local (.local/) and cargo-lambda + cfn-lint (.venv/)"
+
+dev:
+	scripts/dev.sh
+
+test:
+	scripts/test.sh
+
+tools: dynamodb-install cargo-lambda-install
+
+dynamodb-install:
+	scripts/dynamodb-local.sh install
+
+cargo-lambda-install:
+	scripts/cargo-lambda.sh install

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make dev`: run the whole API locally.
+#   1. install DynamoDB Local (.local/dynamodb/) and cargo-lambda (.venv/) if missing
+#   2. start DynamoDB Local on 127.0.0.1:$DYNAMODB_PORT (default 8000), data kept in
+#      .local/dynamodb-data/ across restarts
+#   3. create the tables and mint a dev API key for a fixed dev project (.local/dev-project-id)
+#   4. serve the API with `cargo lambda watch` on 127.0.0.1:$PORT (default 3000), in the
+#      foreground, rebuilding functions when the code changes
+# Ctrl-C (or any exit) stops everything this script started.
+set -euo pipefail
+# shellcheck source=scripts/local-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
+cd "$ROOT"
+
+DYNAMODB_PORT="${DYNAMODB_PORT:-8000}"
+PORT="${PORT:-3000}"
+DATA_DIR="$ROOT/.local/dynamodb-data"
+
+"$DDB" install
+"$ROOT/scripts/cargo-lambda.sh" install
+use_venv
+
+DDB_STARTED=""
+WATCH_PID=""
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+    trap - EXIT INT TERM
+    trap '' PIPE # output may go to a pipe that is already gone (`make dev | tee`)
+    if [[ -n "$WATCH_PID" ]]; then stop_tree "$WATCH_PID"; fi
+    if [[ -n "$DDB_STARTED" ]]; then "$DDB" stop "$DYNAMODB_PORT" || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$DDB" start "$DYNAMODB_PORT" "$DATA_DIR" >/dev/null
+DDB_STARTED=1
+export_aws_env "$DYNAMODB_PORT"
+
+# A fixed dev project, generated once and reused, so keys and items survive restarts.
+if [[ ! -s "$ROOT/.local/dev-project-id" ]]; then
+    python3 -c 'import uuid; print(uuid.uuid4())' >"$ROOT/.local/dev-project-id"
+fi
+DEV_PROJECT="$(cat "$ROOT/.local/dev-project-id")"
+
+cargo run -q -p call-log-admin -- create-tables
+KEY="$(cargo run -q -p call-log-admin -- create-key --project "$DEV_PROJECT" --permission ProjectAdmin --name dev)"
+[[ -n "$KEY" ]] || die "create-key printed no key"
+
+# Build the functions now rather than on the first request to each of them.
+prebuild_functions -q
+
+cat <<EOF
+
+  DynamoDB Local  $AWS_ENDPOINT_URL_DYNAMODB   (data: .local/dynamodb-data/)
+  Tables          $ITEMS_TABLE, $API_KEYS_TABLE
+  Dev project     $DEV_PROJECT
+  Dev API key     $KEY
+
+  Try:
+    curl -s -X POST "http://127.0.0.1:$PORT/api/incoming-call-log-item/get-list" -H "ApiKey: $KEY" -H 'Content-Type: application/json' -d '{}'
+
+  Serving on http://127.0.0.1:$PORT  (Ctrl-C stops the API and DynamoDB Local)
+
+EOF
+
+# In the background + wait, so Ctrl-C reaches our trap at once; cargo-lambda gets the
+# terminal's SIGINT too and stops its function processes.
+cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$PORT" --disable-cors &
+WATCH_PID=$!
+set +e
+wait "$WATCH_PID"
+status=$?
+set -e
+WATCH_PID=""
+exit "$status"

@@ -70,6 +70,18 @@ impl Operation {
         Operation::Delete,
     ];
 
+    /// The function (binary and package) that serves this operation.
+    pub fn function_name(self) -> &'static str {
+        match self {
+            Operation::List => "list",
+            Operation::GetItem => "get-item",
+            Operation::Count => "count",
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+
     /// The verb used in messages: "read", "create", "update", "delete".
     pub fn verb(self) -> &'static str {
         match self {

@@ -8,5 +8,6 @@ mod helpers;
 mod isolation;
 mod list_and_count;
 mod payloads;
+mod route_table;
 mod seed_examples;
 mod update_and_delete;

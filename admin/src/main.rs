@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use call_log_item::auth::{api_key, mint_key, Permission};
+use call_log_item::auth::{api_key, mint_key, Authenticator, Permission};
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{ObjectId, Timestamp};
 use call_log_item::store::{create_items_table, create_keys_table, KeyStore, TableOutcome};
@@ -45,6 +45,8 @@ enum Command {
     },
     /// Revoke a key, given the plain key or the hash list-keys shows.
     RevokeKey { key: String },
+    /// Check a key as the API would: prints its project and permissions, exits 1 if invalid.
+    VerifyKey { key: String },
     /// List a project's keys (hashes, never plain keys).
     ListKeys {
         #[arg(long, value_parser = parse_project)]
@@ -151,6 +153,16 @@ async fn run(command: Command) -> Result<(), String> {
                 return Err(format!("no key with hash {}…", &hash[..12]));
             }
             eprintln!("revoked key {}…", &hash[..12]);
+        }
+        Command::VerifyKey { key } => {
+            let auth = Authenticator::new(keys, std::time::Duration::ZERO);
+            let who = auth.authenticate(Some(&key)).await.map_err(failed)?;
+            let names: Vec<&str> = who.permissions.iter().map(|p| p.code()).collect();
+            eprintln!(
+                "valid key for project {} with [{}]",
+                who.project,
+                names.join(", ")
+            );
         }
         Command::ListKeys { project } => {
             let records = keys.list(project).await.map_err(failed)?;

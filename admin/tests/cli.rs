@@ -73,7 +73,15 @@ fn the_key_lifecycle_works_end_to_end() {
     assert!(listing.contains("ProjectMember,ReadIncomingCallLogItem"));
     assert!(listing.contains("active"));
 
+    let verified = admin(&["verify-key", key]);
+    assert!(verified.status.success());
+    assert!(String::from_utf8_lossy(&verified.stderr).contains(&project));
+
     assert!(admin(&["revoke-key", key]).status.success());
+    assert!(
+        !admin(&["verify-key", key]).status.success(),
+        "a revoked key no longer verifies"
+    );
     assert!(stdout(&admin(&["list-keys", "--project", &project])).contains("revoked"));
     assert!(
         !admin(&["revoke-key", &call_log_item::auth::api_key::generate()])

@@ -1,7 +1,7 @@
 //! Configuration from the environment, and the DynamoDB client, built once per cold start.
 //!
-//! Variables: `ITEMS_TABLE`, `API_KEYS_TABLE`, `KEY_CACHE_TTL_SECONDS` (≤ 60), plus those the
-//! SDK reads itself: `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local).
+//! Variables: `ITEMS_TABLE`, `API_KEYS_TABLE`, `KEY_CACHE_TTL_SECONDS` (≤ 60), `CURSOR_SECRET`,
+//! plus those the SDK reads itself: `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local).
 
 use std::time::Duration;
 
@@ -19,6 +19,10 @@ pub struct Config {
     pub items_table: String,
     pub keys_table: String,
     pub key_cache_ttl: Duration,
+    /// The key that signs list cursors (`CURSOR_SECRET`). Without it, one derived from the
+    /// items table's name: cursors still cannot cross projects or queries, but could be forged
+    /// within the caller's own project by someone who knows this code.
+    pub cursor_secret: Vec<u8>,
 }
 
 fn variable(name: &str) -> Option<String> {
@@ -37,8 +41,13 @@ impl Config {
                 .filter(|seconds| *seconds <= 60)
                 .ok_or_else(|| format!("KEY_CACHE_TTL_SECONDS must be 0 to 60, not {text:?}"))?,
         };
+        let items_table = variable("ITEMS_TABLE").unwrap_or_else(|| DEFAULT_ITEMS_TABLE.into());
+        let cursor_secret = variable("CURSOR_SECRET")
+            .unwrap_or_else(|| format!("cursor:{items_table}"))
+            .into_bytes();
         Ok(Config {
-            items_table: variable("ITEMS_TABLE").unwrap_or_else(|| DEFAULT_ITEMS_TABLE.into()),
+            cursor_secret,
+            items_table,
             keys_table: variable("API_KEYS_TABLE").unwrap_or_else(|| DEFAULT_API_KEYS_TABLE.into()),
             key_cache_ttl: Duration::from_secs(ttl),
         })

@@ -1,6 +1,7 @@
 //! The API's request handling, shared by all six functions: route → body size → authenticate
 //! → authorize → the operation → response, with one log line per request.
 
+mod listing;
 mod operations;
 mod request;
 mod response;
@@ -23,6 +24,7 @@ use crate::store::{ItemStore, KeyStore};
 pub struct App {
     items: ItemStore,
     auth: Authenticator,
+    cursor_secret: Vec<u8>,
 }
 
 /// The outcome of one request, for its log line.
@@ -40,6 +42,7 @@ impl App {
                 KeyStore::new(client, &config.keys_table),
                 config.key_cache_ttl,
             ),
+            cursor_secret: config.cursor_secret.clone(),
         }
     }
 
@@ -110,8 +113,8 @@ impl App {
         let id = matched.id.as_deref();
         let store = &self.items;
         let reply = match operation {
-            Operation::List => operations::list(store, &who, request).await?,
-            Operation::Count => operations::count(store, &who, request).await?,
+            Operation::List => listing::list(store, &self.cursor_secret, &who, request).await?,
+            Operation::Count => listing::count(store, &who, request).await?,
             Operation::Create => operations::create(store, &who, request).await?,
             Operation::GetItem => {
                 operations::get_item(store, &who, request, operations::item_id(id)?).await?

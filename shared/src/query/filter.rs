@@ -424,6 +424,36 @@ impl Filter {
     pub fn is_empty(&self) -> bool {
         self.conditions.is_empty()
     }
+
+    /// Settles what is already known for every item of `project`: conditions on `projectId`
+    /// hold or fail for all of them, and `Includes` of nothing matches nothing. `None` when no
+    /// item can match, else the filter without the settled conditions.
+    pub fn for_project(&self, project: ObjectId) -> Option<Filter> {
+        let mut conditions = Vec::with_capacity(self.conditions.len());
+        for condition in &self.conditions {
+            match condition {
+                Condition::Field {
+                    field: Field::ProjectId,
+                    operator,
+                } => {
+                    if !operator.matches(FieldValue::Id(project)) {
+                        return None;
+                    }
+                }
+                Condition::Field {
+                    operator: Operator::Includes(values),
+                    ..
+                } if values.is_empty() => return None,
+                other => conditions.push(other.clone()),
+            }
+        }
+        Some(Filter { conditions })
+    }
+
+    /// Whether the filter is exactly "this call log" (so its counter answers a count).
+    pub fn is_only_call_log(&self) -> bool {
+        self.conditions.len() == 1 && self.call_log().is_some()
+    }
 }
 
 /// Orders a field's value against a scalar of the same kind; `None` for null.
@@ -676,6 +706,17 @@ mod tests {
         assert!(rejected(json!({"status": {"value": "x"}})).contains("status"));
         assert!(rejected(json!({"status": {"_type": "EqualTo"}})).contains("value"));
         assert!(rejected(json!(["status"])).contains("query"));
+    }
+
+    #[test]
+    fn project_conditions_are_settled_for_the_keys_project() {
+        let project = ObjectId::parse_str(PROJECT).unwrap();
+        let own = Filter::parse(Some(&json!({"projectId": PROJECT, "status": "x"}))).unwrap();
+        assert_eq!(own.for_project(project).unwrap().conditions.len(), 1);
+        let other = Filter::parse(Some(&json!({"projectId": CALL_LOG}))).unwrap();
+        assert_eq!(other.for_project(project), None);
+        let nothing = Filter::parse(Some(&json!({"status": []}))).unwrap();
+        assert_eq!(nothing.for_project(project), None);
     }
 
     #[test]

@@ -118,31 +118,54 @@ impl Builder {
     }
 }
 
-/// The pushable conditions of `filter`, AND-ed; `None` when there are none.
-pub fn pushdown(filter: &Filter) -> Option<Expression> {
+/// A query split in two: what DynamoDB evaluates (`expression`) and what the function must
+/// still evaluate on what comes back (`residual`). Together they mean exactly the filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pushdown {
+    pub expression: Option<Expression>,
+    pub residual: Filter,
+}
+
+/// Splits `filter`: every condition DynamoDB evaluates exactly goes into one AND-ed
+/// expression; the rest (text operators, key attributes, very long lists) stay residual.
+pub fn pushdown(filter: &Filter) -> Pushdown {
     let mut builder = Builder {
         expression: Expression::default(),
         parts: Vec::new(),
     };
+    let mut residual = Filter::default();
     for condition in &filter.conditions {
-        let Condition::Field { field, operator } = condition else {
-            continue;
+        let pushed = match condition {
+            Condition::Field { field, operator }
+                if !matches!(field, Field::Id | Field::ProjectId) =>
+            {
+                // Build into a scratch copy so an operator that cannot be pushed leaves no placeholders.
+                let before = builder.expression.clone();
+                match builder.condition(*field, operator) {
+                    Some(part) => {
+                        builder.parts.push(part);
+                        true
+                    }
+                    None => {
+                        builder.expression = before;
+                        false
+                    }
+                }
+            }
+            _ => false,
         };
-        if matches!(field, Field::Id | Field::ProjectId) {
-            continue;
-        }
-        // Build into a scratch copy so an operator that cannot be pushed leaves no placeholders.
-        let before = builder.expression.clone();
-        match builder.condition(*field, operator) {
-            Some(part) => builder.parts.push(part),
-            None => builder.expression = before,
+        if !pushed {
+            residual.conditions.push(condition.clone());
         }
     }
-    if builder.parts.is_empty() {
-        return None;
+    let expression = (!builder.parts.is_empty()).then(|| {
+        builder.expression.text = builder.parts.join(" AND ");
+        builder.expression
+    });
+    Pushdown {
+        expression,
+        residual,
     }
-    builder.expression.text = builder.parts.join(" AND ");
-    Some(builder.expression)
 }
 
 #[cfg(test)]
@@ -151,7 +174,20 @@ mod tests {
     use serde_json::json;
 
     fn pushed(query: serde_json::Value) -> Option<Expression> {
-        pushdown(&Filter::parse(Some(&query)).unwrap())
+        pushdown(&Filter::parse(Some(&query)).unwrap()).expression
+    }
+
+    #[test]
+    fn what_is_not_pushed_stays_residual() {
+        let filter = Filter::parse(Some(&json!({
+            "status": {"_type": "Search", "value": "x"},
+            "isAnswered": true,
+            "_id": "550e8400-e29b-41d4-a716-446655440000"
+        })))
+        .unwrap();
+        let split = pushdown(&filter);
+        assert_eq!(split.expression.unwrap().text, "#f15 = :v0");
+        assert_eq!(split.residual.conditions.len(), 2);
     }
 
     #[test]

@@ -1,22 +1,22 @@
-//! The items table: one conditional call per write, `Query` for reads, never `Scan`.
+//! Writes and single reads of the items table. Every write is conditional: create and delete are
+//! transactions that also move the counters (`counters.rs`); update is one `UpdateItem`.
 //!
 //! Keys: `projectId` (partition) + `_id` (sort, UUIDv7, so key order is creation order).
 //! Index `byIncomingCallLog`: `projectCallLogId` + `_id`, for one call log's items.
 
-use std::ops::ControlFlow;
+use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
 use aws_sdk_dynamodb::Client;
 
-use super::attributes::{
-    field_attribute, from_attributes, project_call_log_key, to_attributes, Attributes,
-    PROJECT_CALL_LOG,
-};
-use super::filter_expression::pushdown;
+use super::attributes::{field_attribute, from_attributes, to_attributes, Attributes};
+use super::counters::{self, Scope};
 use super::sdk_errors::from_sdk;
 use crate::error::ApiError;
 use crate::model::{Field, FieldValue, Item, ItemPatch, ObjectId, Timestamp};
-use crate::query::{Direction, Filter};
 
 /// The name of the call-log index.
 pub const CALL_LOG_INDEX: &str = "byIncomingCallLog";
@@ -68,29 +68,78 @@ impl ItemStore {
         }
     }
 
-    /// Stores a new item; never overwrites one with the same id.
+    /// Stores a new item and counts it, in one transaction; never overwrites an item.
     pub async fn create(&self, item: &Item) -> Result<(), ApiError> {
-        let result = self
-            .client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_attributes(item)))
             .condition_expression("attribute_not_exists(#id)")
             .expression_attribute_names("#id", Field::Id.name())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(ApiError::Conflict(
-                    "An item with this id already exists; retry the request".into(),
-                ))
+            .build()
+            .expect("table and item are set");
+        let steps = vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.count_step(item.project_id, Scope::Project, 1),
+            self.count_step(
+                item.project_id,
+                Scope::CallLog(item.incoming_call_log_id),
+                1,
+            ),
+        ];
+        match self.transact(steps).await {
+            Ok(()) => Ok(()),
+            Err(Transaction::ConditionFailed(_)) => Err(ApiError::Conflict(
+                "An item with this id already exists; retry the request".into(),
+            )),
+            Err(Transaction::Failed(error)) => Err(error),
+        }
+    }
+
+    fn count_step(&self, project: ObjectId, scope: Scope, delta: i64) -> TransactWriteItem {
+        TransactWriteItem::builder()
+            .update(counters::add(&self.table, project, scope, delta))
+            .build()
+    }
+
+    /// Runs a transaction, retrying while it only conflicts with concurrent ones (the counters
+    /// are shared by every write of a project). Bounded: about a second at most.
+    async fn transact(&self, steps: Vec<TransactWriteItem>) -> Result<(), Transaction> {
+        let mut attempt = 0u32;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(steps.clone()))
+                .send()
+                .await;
+            let error = match result {
+                Ok(_) => return Ok(()),
+                Err(error) => error,
+            };
+            let retry = match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    let reasons = cancelled.cancellation_reasons();
+                    if let Some(failed) = reasons
+                        .iter()
+                        .find(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                    {
+                        return Err(Transaction::ConditionFailed(failed.item().cloned()));
+                    }
+                    reasons.iter().any(|reason| {
+                        matches!(
+                            reason.code(),
+                            Some("TransactionConflict" | "ThrottlingError")
+                        )
+                    })
+                }
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
+                _ => false,
+            };
+            attempt += 1;
+            if !retry || attempt >= MAX_TRANSACTION_ATTEMPTS {
+                return Err(Transaction::Failed(from_sdk("TransactWriteItems", error)));
             }
-            Err(error) => Err(from_sdk("PutItem", error)),
+            tokio::time::sleep(backoff(attempt)).await;
         }
     }
 
@@ -217,16 +266,20 @@ impl ItemStore {
         }
     }
 
-    /// Deletes the item for good; with `expected_version`, only at that version.
+    /// Deletes the item for good and uncounts it, in one transaction; with `expected_version`,
+    /// only at that version.
     pub async fn delete(
         &self,
         project: ObjectId,
         id: ObjectId,
         expected_version: Option<i64>,
     ) -> Result<(), ApiError> {
-        let mut request = self
-            .client
-            .delete_item()
+        // The call log to uncount: read first; it never changes, so the read cannot go stale.
+        let current = self
+            .get(project, id)
+            .await?
+            .ok_or_else(ApiError::not_found_item)?;
+        let mut delete = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(project, id).into_iter().collect()))
             .expression_attribute_names("#id", Field::Id.name())
@@ -234,81 +287,55 @@ impl ItemStore {
         let mut condition = "attribute_exists(#id)".to_string();
         if let Some(version) = expected_version {
             condition.push_str(" AND #version = :expected");
-            request = request
+            delete = delete
                 .expression_attribute_names("#version", Field::Version.name())
                 .expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
         }
-        match request.condition_expression(condition).send().await {
-            Ok(_) => Ok(()),
-            Err(error) => match error.as_service_error() {
-                Some(e) if e.is_conditional_check_failed_exception() => {
-                    let old = match e {
-                        aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(c) => c.item(),
-                        _ => None,
-                    };
-                    Err(condition_failure(old, expected_version))
-                }
-                _ => Err(from_sdk("DeleteItem", error)),
-            },
+        let delete = delete
+            .condition_expression(condition)
+            .build()
+            .expect("table, key and condition are set");
+        let steps = vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            self.count_step(project, Scope::Project, -1),
+            self.count_step(project, Scope::CallLog(current.incoming_call_log_id), -1),
+        ];
+        match self.transact(steps).await {
+            Ok(()) => Ok(()),
+            Err(Transaction::ConditionFailed(old)) => {
+                Err(condition_failure(old.as_ref(), expected_version))
+            }
+            Err(Transaction::Failed(error)) => Err(error),
         }
     }
 
-    /// Visits the project's items matching `filter`, in key (creation) order, until `visit`
-    /// breaks. Uses the call-log index when the filter pins one call log.
-    pub async fn scan_matching(
-        &self,
-        project: ObjectId,
-        filter: &Filter,
-        direction: Direction,
-        mut visit: impl FnMut(Item) -> ControlFlow<()>,
-    ) -> Result<(), ApiError> {
-        let mut request = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .scan_index_forward(direction == Direction::Ascending)
-            .expression_attribute_names("#pk", Field::ProjectId.name());
-        request = match filter.call_log() {
-            Some(call_log) => request
-                .index_name(CALL_LOG_INDEX)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PROJECT_CALL_LOG)
-                .expression_attribute_values(
-                    ":pk",
-                    AttributeValue::S(project_call_log_key(project, call_log)),
-                ),
-            None => request
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(project.to_string())),
-        };
-        if let Some(expression) = pushdown(filter) {
-            request = request.filter_expression(expression.text);
-            for (name, field) in expression.names {
-                request = request.expression_attribute_names(name, field);
-            }
-            for (name, value) in expression.values {
-                request = request.expression_attribute_values(name, value);
-            }
-        }
-        let mut start_key: Option<Attributes> = None;
-        loop {
-            let output = request
-                .clone()
-                .set_exclusive_start_key(start_key.take())
-                .send()
-                .await
-                .map_err(|error| from_sdk("Query", error))?;
-            for attributes in output.items() {
-                let item = from_attributes(attributes)?;
-                if filter.matches(&item) && visit(item).is_break() {
-                    return Ok(());
-                }
-            }
-            match output.last_evaluated_key() {
-                Some(last) if !last.is_empty() => start_key = Some(last.clone()),
-                _ => return Ok(()),
-            }
-        }
+    pub(super) fn client(&self) -> &Client {
+        &self.client
     }
+
+    pub(super) fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+/// How many times a transaction is tried while it only conflicts with concurrent ones.
+const MAX_TRANSACTION_ATTEMPTS: u32 = 8;
+
+/// 10 ms, 20 ms, 40 ms … capped at 200 ms, with jitter so that racing writers spread out.
+fn backoff(attempt: u32) -> Duration {
+    let base = (10u64 << attempt.min(5)).min(200);
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0),
+    ) % base.max(1);
+    Duration::from_millis(base / 2 + jitter)
+}
+
+/// Why a transaction did not happen.
+enum Transaction {
+    /// A condition failed; the item it was on, as it was, when DynamoDB returned it.
+    ConditionFailed(Option<Attributes>),
+    Failed(ApiError),
 }

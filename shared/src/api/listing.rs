@@ -1,0 +1,132 @@
+//! List and count (SPEC §3): paging by `skip` or by cursor, select, sort, query, and the
+//! total `count`, choosing the cheapest reads the store offers for each shape of request.
+
+use serde_json::{json, Value};
+
+use super::operations::{body_object, Reply};
+use super::request::ApiRequest;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::model::Item;
+use crate::query::{
+    cursor_binding, decode_cursor, encode_cursor, Filter, Paging, Position, Select, Sort,
+};
+use crate::store::{ItemStore, Start};
+
+/// The cursor sent with the request, from the query string or else the body.
+fn cursor_text<'a>(
+    request: &'a ApiRequest,
+    body: &'a serde_json::Map<String, Value>,
+) -> Result<Option<&'a str>, ApiError> {
+    if let Some(cursor) = request.query_param("cursor") {
+        return Ok(Some(cursor));
+    }
+    match body.get("cursor") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(cursor)) => Ok(Some(cursor)),
+        Some(_) => Err(ApiError::bad_request(
+            "\"cursor\" must be the nextCursor string of the previous page",
+        )),
+    }
+}
+
+pub async fn list(
+    store: &ItemStore,
+    cursor_secret: &[u8],
+    who: &Principal,
+    request: &ApiRequest,
+) -> Result<Reply, ApiError> {
+    let body = body_object(
+        request,
+        &["select", "query", "sort", "skip", "limit", "cursor"],
+    )?;
+    let paging = Paging::parse(
+        request.query_param("skip"),
+        request.query_param("limit"),
+        body.get("skip"),
+        body.get("limit"),
+    )?;
+    let select = Select::parse(body.get("select"))?;
+    let sort = Sort::parse(body.get("sort"))?;
+    let filter = Filter::parse(body.get("query"))?;
+    let binding = cursor_binding(who.project, body.get("query"), body.get("sort"));
+    let position = match cursor_text(request, &body)? {
+        None => None,
+        Some(_) if request.query_param("skip").is_some() || body.contains_key("skip") => {
+            return Err(ApiError::bad_request(
+                "Send either \"skip\" or \"cursor\", not both",
+            ));
+        }
+        Some(cursor) => Some(decode_cursor(cursor_secret, who.project, &binding, cursor)?),
+    };
+    let skip = position.as_ref().map_or(paging.skip, |p| p.offset);
+
+    let (count, items): (u64, Vec<Item>) = match filter.for_project(who.project) {
+        // No item of this project can match.
+        None => (0, Vec::new()),
+        Some(filter) => match sort.key_order() {
+            Some(direction) => {
+                let start = match &position {
+                    Some(Position {
+                        after: Some(id), ..
+                    }) => Start::After(*id),
+                    _ => Start::Skip(skip),
+                };
+                tokio::try_join!(
+                    store.count(who.project, &filter),
+                    store.page(who.project, &filter, direction, start, paging.limit),
+                )?
+            }
+            None => {
+                let mut matches = store.all_matching(who.project, &filter).await?;
+                matches.sort_by(|a, b| sort.compare(a, b));
+                let count = matches.len() as u64;
+                let page = matches
+                    .into_iter()
+                    .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+                    .take(paging.limit as usize)
+                    .collect();
+                (count, page)
+            }
+        },
+    };
+
+    let shown = skip + items.len() as u64;
+    let next_cursor = (shown < count && !items.is_empty()).then(|| {
+        let after = sort.key_order().and(items.last().map(|item| item.id));
+        encode_cursor(
+            cursor_secret,
+            who.project,
+            &binding,
+            &Position {
+                offset: shown,
+                after,
+            },
+        )
+    });
+    let data: Vec<Value> = items.iter().map(|item| select.project(item)).collect();
+    let mut body = json!({
+        "count": count,
+        "limit": paging.limit,
+        "skip": skip,
+        "data": data,
+    });
+    if let Some(cursor) = next_cursor {
+        body["nextCursor"] = Value::String(cursor);
+    }
+    Ok(Reply::body(body))
+}
+
+pub async fn count(
+    store: &ItemStore,
+    who: &Principal,
+    request: &ApiRequest,
+) -> Result<Reply, ApiError> {
+    let body = body_object(request, &["query"])?;
+    let filter = Filter::parse(body.get("query"))?;
+    let count = match filter.for_project(who.project) {
+        None => 0,
+        Some(filter) => store.count(who.project, &filter).await?,
+    };
+    Ok(Reply::body(json!({ "count": count })))
+}

@@ -3,10 +3,12 @@
 
 mod auth;
 mod create;
+mod cursors_and_counts;
 mod errors;
 mod helpers;
 mod isolation;
 mod list_and_count;
+mod operators;
 mod payloads;
 mod route_table;
 mod seed_examples;

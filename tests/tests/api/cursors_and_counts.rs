@@ -1,0 +1,280 @@
+//! The cursor extension and the exact counters (SPEC §3, §8).
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{random_id, TestApp};
+
+fn ids(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn seed(app: &TestApp, call_log: &str, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let item = app
+            .create_item(
+                call_log,
+                json!({"dialDurationInSeconds": i % 4, "isAnswered": i % 3 == 0}),
+            )
+            .await;
+        ids.push(item["_id"].as_str().unwrap().to_string());
+    }
+    ids
+}
+
+/// Follows nextCursor from the first page to the end; returns every id seen, in order.
+async fn follow(app: &TestApp, body: Value, limit: u32) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut page = app
+        .list(&format!("?limit={limit}"), Some(body.clone()))
+        .await;
+    loop {
+        page.assert_status(200);
+        assert_eq!(page.body["skip"], seen.len(), "skip echoes the position");
+        seen.extend(ids(&page.body));
+        let Some(cursor) = page.body.get("nextCursor").and_then(Value::as_str) else {
+            assert_eq!(seen.len() as u64, page.body["count"].as_u64().unwrap());
+            return seen;
+        };
+        let mut next = body.clone();
+        next["cursor"] = json!(cursor);
+        page = app.list(&format!("?limit={limit}"), Some(next)).await;
+    }
+}
+
+#[tokio::test]
+async fn cursor_pages_are_the_skip_pages() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    seed(&app, &call_log, 11).await;
+    for body in [
+        json!({}),
+        json!({"sort": {"createdAt": 1}}),
+        json!({"query": {"isAnswered": false}}),
+        json!({"query": {"incomingCallLogId": call_log}}),
+        json!({"query": {"status": {"_type": "Search", "value": "ring"}}}),
+        json!({"sort": {"dialDurationInSeconds": -1}}),
+    ] {
+        let by_cursor = follow(&app, body.clone(), 3).await;
+        let all = app.list("?limit=100", Some(body.clone())).await;
+        assert_eq!(by_cursor, ids(&all.body), "{body}");
+        let unique: BTreeSet<_> = by_cursor.iter().collect();
+        assert_eq!(unique.len(), by_cursor.len(), "no item twice: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_last_page_has_no_next_cursor() {
+    let app = TestApp::spawn().await;
+    seed(&app, &random_id(), 3).await;
+    let page = app.list("?limit=3", None).await;
+    assert!(page.body.get("nextCursor").is_none());
+    let page = app.list("?limit=2", None).await;
+    assert!(page.body["nextCursor"].is_string());
+}
+
+#[tokio::test]
+async fn a_cursor_for_another_project_query_or_sort_or_altered_is_400() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::other_project().await;
+    seed(&a, &random_id(), 4).await;
+    seed(&b, &random_id(), 4).await;
+    let first = a
+        .list("?limit=1", Some(json!({"query": {"isAnswered": false}})))
+        .await;
+    let cursor = first.body["nextCursor"].as_str().unwrap().to_string();
+
+    let on_b = b
+        .list(
+            "?limit=2",
+            Some(json!({"query": {"isAnswered": false}, "cursor": cursor})),
+        )
+        .await;
+    assert!(on_b.assert_status(400).error().contains("cursor"));
+    let other_query = a
+        .list(
+            "?limit=2",
+            Some(json!({"query": {"isAnswered": true}, "cursor": cursor})),
+        )
+        .await;
+    other_query.assert_status(400);
+    let other_sort = a
+        .list(
+            "?limit=2",
+            Some(json!({"query": {"isAnswered": false}, "sort": {"status": 1}, "cursor": cursor})),
+        )
+        .await;
+    other_sort.assert_status(400);
+    let mut altered = cursor.clone().into_bytes();
+    altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    a.list(
+        "?limit=2",
+        Some(json!({"query": {"isAnswered": false}, "cursor": altered})),
+    )
+    .await
+    .assert_status(400);
+    a.list(
+        &format!("?limit=2&cursor={cursor}&skip=2"),
+        Some(json!({"query": {"isAnswered": false}})),
+    )
+    .await
+    .assert_status(400);
+    a.list("", Some(json!({"cursor": 5})))
+        .await
+        .assert_status(400);
+    // The same cursor in the query string works.
+    a.list(
+        &format!("?limit=2&cursor={cursor}"),
+        Some(json!({"query": {"isAnswered": false}})),
+    )
+    .await
+    .assert_status(200);
+}
+
+#[tokio::test]
+async fn deep_skip_pages_match_the_full_list() {
+    let app = TestApp::spawn().await;
+    seed(&app, &random_id(), 9).await;
+    let all = ids(&app.list("?limit=100", None).await.body);
+    for skip in [0, 1, 4, 8, 9, 20] {
+        let page = app.list(&format!("?skip={skip}&limit=3"), None).await;
+        let expected: Vec<String> = all.iter().skip(skip).take(3).cloned().collect();
+        assert_eq!(ids(&page.body), expected, "skip {skip}");
+        let filtered = app
+            .list(
+                &format!("?skip={skip}&limit=3"),
+                Some(json!({"query": {"isAnswered": false}})),
+            )
+            .await;
+        let all_filtered = ids(&app
+            .list("?limit=100", Some(json!({"query": {"isAnswered": false}})))
+            .await
+            .body);
+        assert_eq!(
+            ids(&filtered.body),
+            all_filtered
+                .iter()
+                .skip(skip)
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+#[tokio::test]
+async fn counts_stay_exact_under_concurrent_creates_and_deletes() {
+    let app = TestApp::spawn().await;
+    let call_logs: Vec<String> = (0..3).map(|_| random_id()).collect();
+    let writers = (0..6).map(|writer| {
+        let app = &app;
+        let call_log = call_logs[writer % 3].clone();
+        async move {
+            let mut kept = 0u64;
+            for round in 0..8 {
+                let id = app.create_item(&call_log, json!({})).await["_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                if round % 2 == 0 {
+                    app.delete(&id).await.assert_status(200);
+                } else {
+                    kept += 1;
+                }
+            }
+            kept
+        }
+    });
+    let kept: u64 = futures_sum(writers).await;
+    let stored = app.all_items().await;
+    assert_eq!(stored.len() as u64, kept);
+    assert_eq!(app.count(None).await.body["count"], kept);
+    assert_eq!(app.list("", None).await.body["count"], kept);
+    for call_log in &call_logs {
+        let in_log = stored
+            .iter()
+            .filter(|item| item["incomingCallLogId"] == call_log.as_str())
+            .count();
+        let counted = app
+            .count(Some(json!({"query": {"incomingCallLogId": call_log}})))
+            .await;
+        assert_eq!(counted.body["count"], in_log, "call log {call_log}");
+    }
+}
+
+/// Runs the futures concurrently and adds up their results.
+async fn futures_sum<F: std::future::Future<Output = u64>>(
+    futures: impl Iterator<Item = F>,
+) -> u64 {
+    let handles: Vec<_> = futures.collect();
+    let mut total = 0;
+    for result in join_all(handles).await {
+        total += result;
+    }
+    total
+}
+
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_or_refused_write_never_moves_a_count() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    let id = app.create_item(&call_log, json!({})).await["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.create(json!({"incomingCallLogId": call_log}))
+        .await
+        .assert_status(400);
+    app.delete(&random_id()).await.assert_status(404);
+    app.send(
+        "DELETE",
+        &format!("/api/incoming-call-log-item/{id}"),
+        &[("ApiKey", &app.key), ("If-Match", "9")],
+        None,
+    )
+    .await
+    .assert_status(412);
+    app.delete(&id).await.assert_status(200);
+    app.delete(&id).await.assert_status(404);
+    assert_eq!(app.count(None).await.body["count"], 0);
+    assert_eq!(
+        app.count(Some(json!({"query": {"incomingCallLogId": call_log}})))
+            .await
+            .body["count"],
+        0
+    );
+}

@@ -9,22 +9,12 @@ use call_log_item::auth::{mint_key, Permission};
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{ObjectId, Timestamp};
 use call_log_item::store::{create_items_table, create_keys_table, KeyStore};
-use call_log_item::{App, Operation};
+use call_log_item::App;
 use serde_json::{json, Value};
+use testkit::EventSpec;
+pub use testkit::Payload;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
-
-/// Which API Gateway payload the events use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Payload {
-    /// HTTP API, payload format 2.0.
-    Http,
-    /// REST API, payload format 1.0.
-    Rest,
-}
-
-const HTTP_FIXTURE: &str = include_str!("../../fixtures/apigw-http-v2.json");
-const REST_FIXTURE: &str = include_str!("../../fixtures/apigw-rest-v1.json");
 
 static TABLES: OnceCell<()> = OnceCell::const_new();
 
@@ -185,26 +175,15 @@ impl TestApp {
         body: Option<&str>,
         base64: bool,
     ) -> TestResponse {
-        let (path, query) = path_and_query
-            .split_once('?')
-            .unwrap_or((path_and_query, ""));
-        let matched = routes::resolve(method, path).ok();
-        let operation = matched
-            .as_ref()
-            .map_or(Operation::List, |m| m.route.operation);
-        let mut event: Value = serde_json::from_str(&event(
-            self.payload,
+        let spec = EventSpec {
             method,
-            path,
-            query,
-            matched.as_ref(),
+            path: path_and_query,
             headers,
             body,
-        ))
-        .unwrap();
-        event["isBase64Encoded"] = json!(base64);
-        let event = event.to_string();
-        let request = lambda_http::request::from_str(&event).expect("the event parses");
+            base64,
+        };
+        let request = testkit::request(self.payload, &spec);
+        let operation = testkit::operation_for(method, path_and_query);
         let response = self.app.handle(operation, request).await;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -295,115 +274,4 @@ impl TestApp {
         response.assert_status(200);
         response.body["data"].as_array().unwrap().clone()
     }
-}
-
-/// A real API Gateway event from the fixtures, with this request's parts put in.
-fn event(
-    payload: Payload,
-    method: &str,
-    path: &str,
-    query: &str,
-    matched: Option<&routes::Matched>,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> String {
-    let query_pairs: Vec<(String, String)> = url_pairs(query);
-    let path_parameters = matched
-        .and_then(|m| m.id.clone())
-        .map(|id| json!({ "id": id }))
-        .unwrap_or(Value::Null);
-    let route = matched.map_or_else(
-        || path.to_string(),
-        |m| format!("{}{}", routes::BASE_PATH, m.route.path),
-    );
-    match payload {
-        Payload::Http => {
-            let mut event: Value = serde_json::from_str(HTTP_FIXTURE).unwrap();
-            let mut header_map = serde_json::Map::new();
-            header_map.insert("host".into(), event["headers"]["host"].clone());
-            header_map.insert("user-agent".into(), json!("api-tests"));
-            for (name, value) in headers {
-                let name = name.to_ascii_lowercase();
-                // HTTP APIs join repeated headers with commas.
-                let joined = match header_map.get(&name).and_then(Value::as_str) {
-                    Some(existing) => format!("{existing},{value}"),
-                    None => value.to_string(),
-                };
-                header_map.insert(name, json!(joined));
-            }
-            event["headers"] = Value::Object(header_map);
-            event["rawPath"] = json!(path);
-            event["rawQueryString"] = json!(query);
-            event["routeKey"] = json!(format!("{method} {route}"));
-            event["requestContext"]["routeKey"] = event["routeKey"].clone();
-            event["requestContext"]["http"]["method"] = json!(method);
-            event["requestContext"]["http"]["path"] = json!(path);
-            event["requestContext"]["requestId"] = json!(random_id());
-            if !query_pairs.is_empty() {
-                let map: serde_json::Map<String, Value> = query_pairs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), json!(v)))
-                    .collect();
-                event["queryStringParameters"] = Value::Object(map);
-            }
-            if !path_parameters.is_null() {
-                event["pathParameters"] = path_parameters;
-            }
-            if let Some(body) = body {
-                event["body"] = json!(body);
-            }
-            event.to_string()
-        }
-        Payload::Rest => {
-            let mut event: Value = serde_json::from_str(REST_FIXTURE).unwrap();
-            let mut single = serde_json::Map::new();
-            let mut multi = serde_json::Map::new();
-            single.insert("Host".into(), event["headers"]["Host"].clone());
-            multi.insert("Host".into(), json!([event["headers"]["Host"].clone()]));
-            for (name, value) in headers {
-                single.insert(name.to_string(), json!(value));
-                let entry = multi.entry(name.to_string()).or_insert_with(|| json!([]));
-                entry.as_array_mut().unwrap().push(json!(value));
-            }
-            event["headers"] = Value::Object(single);
-            event["multiValueHeaders"] = Value::Object(multi);
-            event["httpMethod"] = json!(method);
-            event["path"] = json!(path);
-            event["resource"] = json!(route);
-            event["requestContext"]["httpMethod"] = json!(method);
-            event["requestContext"]["resourcePath"] = json!(route);
-            event["requestContext"]["path"] = json!(format!("/testStage{path}"));
-            event["requestContext"]["requestId"] = json!(random_id());
-            let (single_query, multi_query) = if query_pairs.is_empty() {
-                (Value::Null, Value::Null)
-            } else {
-                let single: serde_json::Map<String, Value> = query_pairs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), json!(v)))
-                    .collect();
-                let multi: serde_json::Map<String, Value> = query_pairs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), json!([v])))
-                    .collect();
-                (Value::Object(single), Value::Object(multi))
-            };
-            event["queryStringParameters"] = single_query;
-            event["multiValueQueryStringParameters"] = multi_query;
-            event["pathParameters"] = path_parameters;
-            event["body"] = body.map_or(Value::Null, |b| json!(b));
-            event.to_string()
-        }
-    }
-}
-
-/// `a=1&b=2` as pairs (values are plain in these tests: no percent-decoding needed).
-fn url_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (k.to_string(), v.to_string())
-        })
-        .collect()
 }

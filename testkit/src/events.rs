@@ -1,0 +1,156 @@
+//! Real API Gateway events: the fixtures shipped in the `aws_lambda_events` crate (copied to
+//! `testkit/fixtures/`), with only the method, path, path parameters, query string, headers
+//! and body put in. Never hand-built structs.
+
+use call_log_item::api::routes;
+use serde_json::{json, Map, Value};
+
+/// Which API Gateway payload format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// HTTP API, payload format 2.0.
+    Http,
+    /// REST API, payload format 1.0.
+    Rest,
+}
+
+const HTTP_FIXTURE: &str = include_str!("../fixtures/apigw-http-v2.json");
+const REST_FIXTURE: &str = include_str!("../fixtures/apigw-rest-v1.json");
+
+/// The parts of one request.
+#[derive(Debug, Clone, Copy)]
+pub struct EventSpec<'a> {
+    pub method: &'a str,
+    /// The path, optionally with `?query`.
+    pub path: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: Option<&'a str>,
+    /// The body is base64 and `isBase64Encoded` is set.
+    pub base64: bool,
+}
+
+impl<'a> EventSpec<'a> {
+    pub fn new(method: &'a str, path: &'a str) -> Self {
+        EventSpec {
+            method,
+            path,
+            headers: &[],
+            body: None,
+            base64: false,
+        }
+    }
+}
+
+/// `a=1&b=2` as pairs (the tests and benchmarks send plain values: no percent-decoding).
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+/// The event's JSON text, as API Gateway would send it to the function of this route.
+pub fn event_json(payload: Payload, spec: &EventSpec<'_>) -> String {
+    let (path, query) = spec.path.split_once('?').unwrap_or((spec.path, ""));
+    let matched = routes::resolve(spec.method, path).ok();
+    let pairs = query_pairs(query);
+    let path_parameters = matched
+        .as_ref()
+        .and_then(|m| m.id.clone())
+        .map_or(Value::Null, |id| json!({ "id": id }));
+    let route = matched.as_ref().map_or_else(
+        || path.to_string(),
+        |m| format!("{}{}", routes::BASE_PATH, m.route.path),
+    );
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut event: Value = match payload {
+        Payload::Http => {
+            let mut event: Value = serde_json::from_str(HTTP_FIXTURE).expect("fixture");
+            let mut headers = Map::new();
+            headers.insert("host".into(), event["headers"]["host"].clone());
+            headers.insert("user-agent".into(), json!("testkit"));
+            for (name, value) in spec.headers {
+                let name = name.to_ascii_lowercase();
+                // HTTP APIs join repeated headers with commas.
+                let joined = match headers.get(&name).and_then(Value::as_str) {
+                    Some(existing) => format!("{existing},{value}"),
+                    None => value.to_string(),
+                };
+                headers.insert(name, json!(joined));
+            }
+            event["headers"] = Value::Object(headers);
+            event["rawPath"] = json!(path);
+            event["rawQueryString"] = json!(query);
+            event["routeKey"] = json!(format!("{} {route}", spec.method));
+            event["requestContext"]["routeKey"] = event["routeKey"].clone();
+            event["requestContext"]["http"]["method"] = json!(spec.method);
+            event["requestContext"]["http"]["path"] = json!(path);
+            event["requestContext"]["requestId"] = json!(request_id);
+            if !pairs.is_empty() {
+                let map: Map<String, Value> =
+                    pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                event["queryStringParameters"] = Value::Object(map);
+            }
+            if !path_parameters.is_null() {
+                event["pathParameters"] = path_parameters;
+            }
+            if let Some(body) = spec.body {
+                event["body"] = json!(body);
+            }
+            event
+        }
+        Payload::Rest => {
+            let mut event: Value = serde_json::from_str(REST_FIXTURE).expect("fixture");
+            let mut single = Map::new();
+            let mut multi = Map::new();
+            single.insert("Host".into(), event["headers"]["Host"].clone());
+            multi.insert("Host".into(), json!([event["headers"]["Host"].clone()]));
+            for (name, value) in spec.headers {
+                single.insert(name.to_string(), json!(value));
+                let entry = multi.entry(name.to_string()).or_insert_with(|| json!([]));
+                entry.as_array_mut().expect("an array").push(json!(value));
+            }
+            event["headers"] = Value::Object(single);
+            event["multiValueHeaders"] = Value::Object(multi);
+            event["httpMethod"] = json!(spec.method);
+            event["path"] = json!(path);
+            event["resource"] = json!(route);
+            event["requestContext"]["httpMethod"] = json!(spec.method);
+            event["requestContext"]["resourcePath"] = json!(route);
+            event["requestContext"]["path"] = json!(format!("/testStage{path}"));
+            event["requestContext"]["requestId"] = json!(request_id);
+            let (single_query, multi_query) = if pairs.is_empty() {
+                (Value::Null, Value::Null)
+            } else {
+                let single: Map<String, Value> =
+                    pairs.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                let multi: Map<String, Value> =
+                    pairs.iter().map(|(k, v)| (k.clone(), json!([v]))).collect();
+                (Value::Object(single), Value::Object(multi))
+            };
+            event["queryStringParameters"] = single_query;
+            event["multiValueQueryStringParameters"] = multi_query;
+            event["pathParameters"] = path_parameters;
+            event["body"] = spec.body.map_or(Value::Null, |b| json!(b));
+            event
+        }
+    };
+    event["isBase64Encoded"] = json!(spec.base64);
+    event.to_string()
+}
+
+/// The event as the `lambda_http::Request` the function's handler receives.
+pub fn request(payload: Payload, spec: &EventSpec<'_>) -> lambda_http::Request {
+    lambda_http::request::from_str(&event_json(payload, spec)).expect("the event parses")
+}
+
+/// Which function API Gateway would invoke for this method and path (list for unknown routes,
+/// which API Gateway itself would refuse).
+pub fn operation_for(method: &str, path: &str) -> call_log_item::Operation {
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
+    routes::resolve(method, path).map_or(call_log_item::Operation::List, |m| m.route.operation)
+}

@@ -1,0 +1,5 @@
+//! What the tests and the benchmarks share: API Gateway events made from real fixtures.
+
+pub mod events;
+
+pub use events::{event_json, operation_for, request, EventSpec, Payload};

@@ -3,7 +3,7 @@
 //! Each type has one `parse` constructor returning the rule it broke as text; callers add the
 //! field's name (see [`crate::model::field_error`]). No I/O here.
 
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, TimeZone, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -233,11 +233,17 @@ impl Timestamp {
     }
 
     pub fn parse_str(text: &str) -> Result<Self, String> {
-        DateTime::parse_from_rfc3339(text.trim())
-            .map(|date| Self::from_datetime(date.with_timezone(&Utc)))
+        let date = DateTime::parse_from_rfc3339(text.trim())
+            .map(|date| date.with_timezone(&Utc))
             .map_err(|_| {
-                "must be an ISO 8601 date with a time zone, such as 2026-11-27T18:24:15.123Z".into()
-            })
+                "must be an ISO 8601 date with a time zone, such as 2026-11-27T18:24:15.123Z"
+                    .to_string()
+            })?;
+        // Only four-digit UTC years keep the stored text fixed-width (text order = time order).
+        if !(1..=9999).contains(&date.year()) {
+            return Err("must fall between the years 0001 and 9999 in UTC".into());
+        }
+        Ok(Self::from_datetime(date))
     }
 
     pub fn now() -> Self {
@@ -398,6 +404,14 @@ mod tests {
     fn dates_are_read_with_an_offset_and_written_in_utc_millis() {
         let date = Timestamp::parse(&json!("2026-11-27T19:24:15.123456+01:00")).unwrap();
         assert_eq!(date.to_iso(), "2026-11-27T18:24:15.123Z");
+    }
+
+    #[test]
+    fn dates_outside_four_digit_utc_years_are_rejected() {
+        assert!(Timestamp::parse(&json!("9999-12-31T23:30:00-01:00")).is_err());
+        assert!(Timestamp::parse(&json!("0000-01-01T00:00:00+01:00")).is_err());
+        assert!(Timestamp::parse(&json!("9999-12-31T23:59:59.999Z")).is_ok());
+        assert!(Timestamp::parse(&json!("0001-01-01T00:00:00Z")).is_ok());
     }
 
     #[test]

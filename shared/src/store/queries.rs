@@ -21,6 +21,13 @@ use crate::error::ApiError;
 use crate::model::{Field, Item, ObjectId};
 use crate::query::{Direction, Filter};
 
+/// Items evaluated per request at most (about 600 KB of items): every request stays well
+/// inside the SDK's timeouts, even on a slow DynamoDB.
+const MAX_PAGE: i32 = 2000;
+
+/// Items evaluated per request when DynamoDB counts.
+const COUNT_PAGE: i32 = MAX_PAGE;
+
 /// Where a page starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Start {
@@ -100,9 +107,9 @@ impl Window {
         if self.exact {
             return remaining.map(|r| r.clamp(1, 1000) as i32);
         }
-        let limit = self.next;
+        let limit = self.next.min(MAX_PAGE);
         self.next = self.next.saturating_mul(4);
-        (limit <= 10_000).then_some(limit)
+        Some(limit)
     }
 }
 
@@ -215,7 +222,8 @@ impl ItemStore {
         let plan = Plan::new(project, filter, Direction::Ascending);
         if plan.residual.is_empty() {
             // DynamoDB evaluates the whole filter: let it count, page by page.
-            let request = self.query(&plan).select(Select::Count);
+            // Bounded pages keep every request well inside the SDK's timeouts.
+            let request = self.query(&plan).select(Select::Count).limit(COUNT_PAGE);
             let mut total: u64 = 0;
             let mut start_key: Option<Attributes> = None;
             loop {

@@ -2,11 +2,12 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-.PHONY: help dev test tools dynamodb-install cargo-lambda-install
+.PHONY: help dev test bench-scale tools dynamodb-install cargo-lambda-install
 
 help:
 	@echo "make dev    - DynamoDB Local + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test   - fmt, clippy, tests, smoke test behind cargo lambda watch, cfn-lint"
+	@echo "make bench-scale - list/count latency in a 100,000-item vs a 100-item project (docs/benchmarks.md)"
 	@echo "make tools  - install DynamoDB Local (.local/) and cargo-lambda + cfn-lint (.venv/)"
 
 dev:
@@ -14,6 +15,9 @@ dev:
 
 test:
 	scripts/test.sh
+
+bench-scale:
+	scripts/bench-scale.sh
 
 tools: dynamodb-install cargo-lambda-install
 

@@ -14,6 +14,10 @@ pub enum Payload {
     Rest,
 }
 
+/// What the sample events in `events/` carry instead of a real API key and item id.
+pub const PLACEHOLDER_API_KEY: &str = "REPLACE_WITH_YOUR_API_KEY";
+pub const PLACEHOLDER_ITEM_ID: &str = "00000000-0000-7000-8000-000000000000";
+
 const HTTP_FIXTURE: &str = include_str!("../fixtures/apigw-http-v2.json");
 const REST_FIXTURE: &str = include_str!("../fixtures/apigw-rest-v1.json");
 

@@ -11,5 +11,6 @@ mod list_and_count;
 mod operators;
 mod payloads;
 mod route_table;
+mod sample_events;
 mod seed_examples;
 mod update_and_delete;

@@ -7,5 +7,6 @@ mod values;
 pub use field::{Field, Kind, Relation};
 pub use item::{data_object, field_error, FieldValue, Item, ItemPatch, NewItem};
 pub use values::{
-    unwrap_typed_input, ObjectId, PhoneNumber, Status, StatusMessage, Timestamp, WholeNumber,
+    integral, unwrap_typed_input, ObjectId, PhoneNumber, Status, StatusMessage, Timestamp,
+    WholeNumber,
 };

@@ -186,6 +186,14 @@ impl PhoneNumber {
     }
 }
 
+/// A JSON number with no fractional part, as JSON Schema's `integer` counts it (`10`, `10.0`).
+pub fn integral(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        let float = number.as_f64()?;
+        (float.fract() == 0.0 && float.abs() < 9.0e15).then_some(float as i64)
+    })
+}
+
 /// A whole number 0 … 2147483647 (durations in seconds, costs in cents). A JSON integer or a
 /// string of digits such as `"10"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -197,7 +205,7 @@ impl WholeNumber {
     pub fn parse(value: &Value) -> Result<Self, String> {
         let rule = || format!("must be a whole number from 0 to {}", Self::MAX);
         let number = match value {
-            Value::Number(n) => n.as_i64().ok_or_else(rule)?,
+            Value::Number(n) => integral(n).ok_or_else(rule)?,
             Value::String(s)
                 if !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) =>
             {

@@ -137,8 +137,7 @@ fn scalar(field: Field, value: &Value) -> Result<Scalar, ApiError> {
             _ => Err(query_error(name, "the value must be a string")),
         },
         Kind::Integer => match value {
-            Value::Number(number) => number
-                .as_i64()
+            Value::Number(number) => crate::model::integral(number)
                 .map(Scalar::Integer)
                 .ok_or_else(|| query_error(name, "the value must be a whole number")),
             Value::String(text) => text

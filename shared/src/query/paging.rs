@@ -46,7 +46,7 @@ impl Paging {
 /// An integer given as a JSON number or as decimal digits in a string.
 fn integer(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(number) => number.as_i64(),
+        Value::Number(number) => crate::model::integral(number),
         Value::String(text) => {
             let text = text.trim();
             let digits = text.strip_prefix('-').unwrap_or(text);

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use call_log_item::api::routes::{resolve, BASE_PATH, ROUTES};
 
-const TEMPLATE: &str = include_str!("../../../template.yaml");
+use crate::template;
+
 const WORKSPACE_MANIFEST: &str = include_str!("../../../Cargo.toml");
 
 /// (method, path, function binary) from the handler's table.
@@ -24,27 +25,14 @@ fn handler_routes() -> BTreeSet<(String, String, String)> {
 
 /// (method, path, binary) of every HttpApi event in template.yaml, ANY included.
 fn template_routes() -> Vec<(String, String, String)> {
-    let mut routes = Vec::new();
-    let mut binary = String::new();
-    let mut method = String::new();
-    for line in TEMPLATE.lines() {
-        let line = line.trim();
-        if line.ends_with("Function:") && !line.starts_with('-') {
-            binary.clear();
-        }
-        if let Some(name) = line.strip_prefix("Binary:") {
-            binary = name.trim().to_string();
-        } else if let Some(m) = line.strip_prefix("Method:") {
-            method = m.trim().to_string();
-        } else if let Some(path) = line.strip_prefix("Path:") {
-            routes.push((method.clone(), path.trim().to_string(), binary.clone()));
-        }
-    }
-    assert!(
-        routes.iter().all(|(_, _, binary)| !binary.is_empty()),
-        "every event belongs to a function with a Binary"
-    );
-    routes
+    template::functions()
+        .into_values()
+        .flat_map(|f| {
+            f.routes
+                .into_iter()
+                .map(move |(m, p)| (m, p, f.binary.clone()))
+        })
+        .collect()
 }
 
 #[test]
@@ -104,4 +92,33 @@ fn the_local_router_sends_each_route_to_its_function() {
             "router path {path} is not an API route"
         );
     }
+}
+
+#[test]
+fn the_openapi_document_describes_exactly_the_handlers_routes() {
+    const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
+    let mut documented = BTreeSet::new();
+    let mut in_paths = false;
+    let mut path = String::new();
+    for line in OPENAPI.lines() {
+        if !line.starts_with(' ') && !line.is_empty() {
+            in_paths = line.starts_with("paths:");
+            continue;
+        }
+        if !in_paths {
+            continue;
+        }
+        if let Some(p) = line.strip_prefix("  /") {
+            path = format!("/{}", p.trim_end_matches(':'));
+        } else if let Some(method) = line.strip_prefix("    ").and_then(|m| m.strip_suffix(':')) {
+            if ["get", "post", "put", "delete", "patch", "head", "options"].contains(&method) {
+                documented.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let routes: BTreeSet<(String, String)> = handler_routes()
+        .into_iter()
+        .map(|(m, p, _)| (m, p))
+        .collect();
+    assert_eq!(documented, routes);
 }

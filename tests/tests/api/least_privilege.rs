@@ -1,0 +1,215 @@
+//! Least privilege: each function's DynamoDB permissions in `template.yaml` are exactly the
+//! actions its code performs, recorded from the SDK's own requests (an interceptor) while every
+//! shape of its operation runs against DynamoDB Local. IAM checks each action inside a
+//! transaction, so a `TransactWriteItems` records its `PutItem` / `UpdateItem` / `DeleteItem`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::operation;
+use call_log_item::{App, Operation};
+use serde_json::json;
+
+use crate::helpers::{random_id, TestApp};
+use crate::template;
+
+type Recorded = Arc<Mutex<BTreeSet<(String, String)>>>;
+
+/// Records (table, IAM action) of every request the client sends.
+#[derive(Debug, Clone)]
+struct Recorder {
+    items_table: String,
+    recorded: Recorded,
+}
+
+impl Recorder {
+    fn record(&self, table: Option<&str>, action: &str) {
+        let table = match table {
+            Some(t) if t == self.items_table => "items",
+            Some(_) => "keys",
+            None => "?",
+        };
+        self.recorded
+            .lock()
+            .unwrap()
+            .insert((table.to_string(), action.to_string()));
+    }
+}
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "least-privilege recorder"
+    }
+
+    fn read_before_execution(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let input = context.input();
+        if let Some(i) = input.downcast_ref::<operation::get_item::GetItemInput>() {
+            self.record(i.table_name(), "GetItem");
+        } else if let Some(i) = input.downcast_ref::<operation::put_item::PutItemInput>() {
+            self.record(i.table_name(), "PutItem");
+        } else if let Some(i) = input.downcast_ref::<operation::update_item::UpdateItemInput>() {
+            self.record(i.table_name(), "UpdateItem");
+        } else if let Some(i) = input.downcast_ref::<operation::delete_item::DeleteItemInput>() {
+            self.record(i.table_name(), "DeleteItem");
+        } else if let Some(i) = input.downcast_ref::<operation::query::QueryInput>() {
+            self.record(i.table_name(), "Query");
+        } else if let Some(i) =
+            input.downcast_ref::<operation::transact_write_items::TransactWriteItemsInput>()
+        {
+            for step in i.transact_items() {
+                if let Some(put) = step.put() {
+                    self.record(Some(put.table_name()), "PutItem");
+                }
+                if let Some(update) = step.update() {
+                    self.record(Some(update.table_name()), "UpdateItem");
+                }
+                if let Some(delete) = step.delete() {
+                    self.record(Some(delete.table_name()), "DeleteItem");
+                }
+                if let Some(check) = step.condition_check() {
+                    self.record(Some(check.table_name()), "ConditionCheckItem");
+                }
+            }
+        } else {
+            self.record(None, "an operation this test does not know: add it");
+        }
+        Ok(())
+    }
+}
+
+async fn recording_app(test: &TestApp) -> (App, Recorded) {
+    let recorded = Recorded::default();
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let config = aws_sdk_dynamodb::config::Builder::from(&shared)
+        .interceptor(Recorder {
+            items_table: test.config.items_table.clone(),
+            recorded: recorded.clone(),
+        })
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    (App::new(client, &test.config), recorded)
+}
+
+/// Every shape of request each operation serves, with what its code then does.
+fn requests(
+    operation: Operation,
+    id: &str,
+    call_log: &str,
+) -> Vec<(&'static str, String, Option<serde_json::Value>)> {
+    let base = "/api/incoming-call-log-item";
+    match operation {
+        Operation::List => vec![
+            ("POST", format!("{base}/get-list"), None),
+            (
+                "POST",
+                format!("{base}/get-list?skip=2"),
+                Some(json!({"query": {"status": "Ringing"}})),
+            ),
+            (
+                "POST",
+                format!("{base}/get-list?limit=1"),
+                Some(json!({"query": {"incomingCallLogId": call_log}})),
+            ),
+            (
+                "POST",
+                format!("{base}/get-list"),
+                Some(json!({"query": {"status": {"_type": "Search", "value": "ring"}}})),
+            ),
+            (
+                "POST",
+                format!("{base}/get-list"),
+                Some(json!({"sort": {"status": 1}})),
+            ),
+        ],
+        Operation::Count => vec![
+            ("POST", format!("{base}/count"), None),
+            (
+                "POST",
+                format!("{base}/count"),
+                Some(json!({"query": {"incomingCallLogId": call_log}})),
+            ),
+            (
+                "POST",
+                format!("{base}/count"),
+                Some(json!({"query": {"isAnswered": false}})),
+            ),
+            (
+                "POST",
+                format!("{base}/count"),
+                Some(json!({"query": {"status": {"_type": "Search", "value": "ring"}}})),
+            ),
+        ],
+        Operation::GetItem => vec![("POST", format!("{base}/{id}/get-item"), None)],
+        Operation::Create => vec![(
+            "POST",
+            base.to_string(),
+            Some(json!({"data": {"incomingCallLogId": call_log, "status": "x"}})),
+        )],
+        Operation::Update => vec![(
+            "PUT",
+            format!("{base}/{id}"),
+            Some(json!({"data": {"status": "y", "statusMessage": null}})),
+        )],
+        Operation::Delete => vec![
+            ("DELETE", format!("{base}/{}", random_id()), None),
+            ("DELETE", format!("{base}/{id}"), None),
+        ],
+    }
+}
+
+#[tokio::test]
+async fn each_function_may_do_exactly_what_its_code_does() {
+    let test = TestApp::spawn().await;
+    let template = template::functions();
+    let mut mismatches = BTreeMap::new();
+    for operation in Operation::ALL {
+        let call_log = random_id();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(
+                test.create_item(&call_log, json!({})).await["_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        let (app, recorded) = recording_app(&test).await;
+        for (method, path, body) in requests(operation, &ids[0], &call_log) {
+            let body = body.map(|b| b.to_string());
+            let headers = [("ApiKey", test.key.as_str())];
+            let spec = testkit::EventSpec {
+                method,
+                path: &path,
+                headers: &headers,
+                body: body.as_deref(),
+                base64: false,
+            };
+            let response = app
+                .handle(operation, testkit::request(testkit::Payload::Http, &spec))
+                .await;
+            assert!(
+                response.status().as_u16() < 500,
+                "{operation:?} {method} {path}: {:?}",
+                response.body()
+            );
+        }
+        let used = recorded.lock().unwrap().clone();
+        let granted = template[operation.function_name()].dynamodb.clone();
+        if used != granted {
+            mismatches.insert(operation.function_name(), (used, granted));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "(used by the code, granted by template.yaml): {mismatches:#?}"
+    );
+}

@@ -1,0 +1,77 @@
+//! Reads what the tests check in `template.yaml`: each function's binary, its HTTP API events
+//! and its DynamoDB permissions. A line reader for this template's layout (SAM tags such as
+//! `!GetAtt` would need a YAML library with tag support for no gain).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const TEMPLATE: &str = include_str!("../../../template.yaml");
+
+/// One function of the template.
+#[derive(Debug, Default, Clone)]
+pub struct Function {
+    pub binary: String,
+    /// (method, path) of every HttpApi event, ANY included.
+    pub routes: Vec<(String, String)>,
+    /// (table: "items" | "keys", action such as "GetItem").
+    pub dynamodb: BTreeSet<(String, String)>,
+}
+
+/// Every `AWS::Serverless::Function`, by binary name.
+pub fn functions() -> BTreeMap<String, Function> {
+    let mut functions = BTreeMap::new();
+    let mut current: Option<Function> = None;
+    let mut method = String::new();
+    let mut actions: Vec<String> = Vec::new();
+    let flush_statement =
+        |function: &mut Function, actions: &mut Vec<String>, table: Option<&str>| {
+            if let Some(table) = table {
+                for action in actions.drain(..) {
+                    function.dynamodb.insert((table.to_string(), action));
+                }
+            }
+            actions.clear();
+        };
+    let mut table: Option<&str> = None;
+    for line in TEMPLATE.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let text = line.trim();
+        // A new top-level resource ends the one before.
+        if indent == 2 && text.ends_with(':') {
+            if let Some(mut function) = current.take() {
+                flush_statement(&mut function, &mut actions, table);
+                functions.insert(function.binary.clone(), function);
+            }
+            table = None;
+            if text.ends_with("Function:") {
+                current = Some(Function::default());
+            }
+            continue;
+        }
+        let Some(function) = current.as_mut() else {
+            continue;
+        };
+        if let Some(name) = text.strip_prefix("Binary:") {
+            function.binary = name.trim().to_string();
+        } else if let Some(m) = text.strip_prefix("Method:") {
+            method = m.trim().to_string();
+        } else if let Some(path) = text.strip_prefix("Path:") {
+            function
+                .routes
+                .push((method.clone(), path.trim().to_string()));
+        } else if text.starts_with("- Sid:") {
+            flush_statement(function, &mut actions, table);
+            table = None;
+        } else if let Some(action) = text.strip_prefix("- dynamodb:") {
+            actions.push(action.trim().to_string());
+        } else if text.contains("ApiKeysTable") {
+            table = Some("keys");
+        } else if text.contains("ItemsTable") {
+            table = Some("items");
+        }
+    }
+    if let Some(mut function) = current.take() {
+        flush_statement(&mut function, &mut actions, table);
+        functions.insert(function.binary.clone(), function);
+    }
+    functions
+}

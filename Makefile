@@ -2,13 +2,14 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-.PHONY: help dev test bench-scale tools dynamodb-install cargo-lambda-install
+.PHONY: help dev test build bench-scale tools dynamodb-install python-tools-install
 
 help:
 	@echo "make dev    - DynamoDB Local + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test   - fmt, clippy, tests, smoke test behind cargo lambda watch, cfn-lint"
+	@echo "make build  - the six functions as arm64 Lambda zips (target/lambda/<function>/bootstrap.zip)"
 	@echo "make bench-scale - list/count latency in a 100,000-item vs a 100-item project (docs/benchmarks.md)"
-	@echo "make tools  - install DynamoDB Local (.local/) and cargo-lambda + cfn-lint (.venv/)"
+	@echo "make tools  - install DynamoDB Local (.local/) and the PyPI tools (.venv/: cargo-lambda, cfn-lint, sam, schemathesis)"
 
 dev:
 	scripts/dev.sh
@@ -16,13 +17,16 @@ dev:
 test:
 	scripts/test.sh
 
+build:
+	scripts/build.sh
+
 bench-scale:
 	scripts/bench-scale.sh
 
-tools: dynamodb-install cargo-lambda-install
+tools: dynamodb-install python-tools-install
 
 dynamodb-install:
 	scripts/dynamodb-local.sh install
 
-cargo-lambda-install:
-	scripts/cargo-lambda.sh install
+python-tools-install:
+	scripts/python-tools.sh install

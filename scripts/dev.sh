@@ -17,7 +17,7 @@ PORT="${PORT:-3000}"
 DATA_DIR="$ROOT/.local/dynamodb-data"
 
 "$DDB" install
-"$ROOT/scripts/cargo-lambda.sh" install
+"$ROOT/scripts/python-tools.sh" install
 use_venv
 
 DDB_STARTED=""

@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Local tool installer: a Python virtualenv at .venv/ (git-ignored) holding
-#   - cargo-lambda (the PyPI wheel ships the cargo-lambda binary and zig)
-#   - cfn-lint
+# The tools that come from PyPI, pinned, in a virtualenv at .venv/ (git-ignored):
+#   - cargo-lambda (the wheel ships the cargo-lambda binary and zig): make dev, make build
+#   - cfn-lint and aws-sam-cli (sam validate --lint, sam build): make test, deploying
+#   - schemathesis (contract tests against docs/openapi.yaml): make test
 #
 # Usage:
-#   scripts/cargo-lambda.sh install   # idempotent; skips what is already at the pinned version
-#   scripts/cargo-lambda.sh path      # prints the venv bin dir (put it first on PATH)
+#   scripts/python-tools.sh install   # idempotent; installs only what is missing or at another version
+#   scripts/python-tools.sh path      # prints the venv bin dir (put it first on PATH)
 set -euo pipefail
 
-CARGO_LAMBDA_VERSION="1.9.2"
-CFN_LINT_VERSION="1.58.0"
+# package==version; cfn-lint is the version aws-sam-cli 1.170 accepts.
+PACKAGES=(
+    "cargo-lambda==1.9.2"
+    "cfn-lint==1.58.0"
+    "aws-sam-cli==1.170.0"
+    "schemathesis==4.32.5"
+)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 BIN="$VENV/bin"
 
-log() { echo "[cargo-lambda.sh] $*" >&2; }
+log() { echo "[python-tools.sh] $*" >&2; }
 
 ensure_venv() {
     if [[ ! -x "$BIN/python" ]]; then
@@ -38,29 +44,18 @@ PY
 
 install() {
     ensure_venv
-
-    local want=()
-    if [[ -x "$BIN/cargo-lambda" ]] \
-        && "$BIN/cargo-lambda" lambda --version 2>/dev/null | grep -q "cargo-lambda $CARGO_LAMBDA_VERSION\b"; then
-        log "cargo-lambda $CARGO_LAMBDA_VERSION already installed"
-    else
-        want+=("cargo-lambda==$CARGO_LAMBDA_VERSION")
-    fi
-    if [[ -x "$BIN/cfn-lint" && "$(installed_version cfn-lint)" == "$CFN_LINT_VERSION" ]]; then
-        log "cfn-lint $CFN_LINT_VERSION already installed"
-    else
-        want+=("cfn-lint==$CFN_LINT_VERSION")
-    fi
-
+    local want=() package
+    for package in "${PACKAGES[@]}"; do
+        if [[ "$(installed_version "${package%%==*}")" != "${package##*==}" ]]; then
+            want+=("$package")
+        fi
+    done
     if ((${#want[@]})); then
-        log "pip install ${want[*]}"
+        log "pip install ${want[*]} (into $VENV)"
         "$BIN/pip" install --disable-pip-version-check -q "${want[@]}"
+    else
+        log "${PACKAGES[*]} already installed in $VENV"
     fi
-
-    log "cargo-lambda: $BIN/cargo-lambda ($("$BIN/cargo-lambda" lambda --version 2>/dev/null | head -n1))"
-    log "zig:          $BIN/python-zig (the ziglang package, for cargo lambda build)"
-    log "cfn-lint:     $BIN/cfn-lint ($("$BIN/cfn-lint" --version 2>/dev/null | head -n1))"
-    log "use: export PATH=\"$BIN:\$PATH\"   (then 'cargo lambda ...' finds it)"
 }
 
 case "${1:-}" in

@@ -1,5 +1,7 @@
 //! Shared pieces of the benchmarks: timing statistics, the machine's description, and writing
-//! a section of `docs/benchmarks.md`.
+//! a section of `docs/benchmarks.md`, and a minimal Lambda Runtime API.
+
+pub mod runtime_api;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,0 +1,495 @@
+//! `make bench`: the functions' own figures, against DynamoDB Local.
+//!
+//! - Cold start: each release binary started fresh under a minimal Lambda Runtime API
+//!   (`bench::runtime_api`), timed from process start to its first response posted back, for a
+//!   representative first request whose API key is not yet cached; 20 starts each.
+//! - Warm latency: 1,000 requests per operation through the real handler (API Gateway event
+//!   text in, response out, key cached), p50 and p99, next to the p50 of the bare SDK calls the
+//!   operation makes, issued directly in the same run, and their ratio.
+//! - Memory: peak RSS (VmHWM) of each binary after 1,000 warm requests under the Runtime API.
+//! - Package: the size of each arm64 zip of `make build`.
+//!
+//! Writes the tables to `docs/benchmarks.md`. A benchmark, not a test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+use aws_sdk_dynamodb::Client;
+use bench::runtime_api::RuntimeApi;
+use bench::{machine_description, median, millis, percentile, write_section};
+use call_log_item::auth::{mint_key, Permission};
+use call_log_item::config::{dynamodb_client, Config};
+use call_log_item::model::{NewItem, ObjectId, Timestamp};
+use call_log_item::store::{
+    counter_key, create_items_table, create_keys_table, to_attributes, KeyStore, Scope, ITEM_COUNT,
+};
+use call_log_item::{App, Operation};
+use serde_json::json;
+use testkit::{EventSpec, Payload};
+
+const WARM_REQUESTS: usize = 1_000;
+const COLD_STARTS: usize = 20;
+const BASE: &str = "/api/incoming-call-log-item";
+
+struct Fixture {
+    client: Client,
+    config: Config,
+    keys: KeyStore,
+    project: ObjectId,
+    call_log: ObjectId,
+    key: String,
+}
+
+impl Fixture {
+    async fn new_key(&self) -> String {
+        mint_key(
+            &self.keys,
+            self.project,
+            vec![Permission::ProjectAdmin],
+            Some("bench".into()),
+            None,
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Creates an item through the store-free path (PutItem + counters) and returns its id.
+    async fn item(&self) -> ObjectId {
+        let data = json!({"incomingCallLogId": self.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
+        let item = NewItem::parse(data.as_object().unwrap(), self.project)
+            .unwrap()
+            .into_item(self.project, Timestamp::now());
+        bare_create(
+            &self.client,
+            &self.config.items_table,
+            &to_attributes(&item),
+            self.project,
+            self.call_log,
+        )
+        .await;
+        item.id
+    }
+}
+
+/// The event text for one request of `operation` (on item `id` where it needs one).
+fn event(operation: Operation, key: &str, id: ObjectId, call_log: ObjectId) -> String {
+    let headers = [("ApiKey", key), ("Content-Type", "application/json")];
+    let (method, path, body) = match operation {
+        Operation::List => ("POST", format!("{BASE}/get-list"), json!({})),
+        Operation::GetItem => ("POST", format!("{BASE}/{id}/get-item"), json!({})),
+        Operation::Count => ("POST", format!("{BASE}/count"), json!({})),
+        Operation::Create => (
+            "POST",
+            BASE.to_string(),
+            json!({"data": {"incomingCallLogId": call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"}}),
+        ),
+        Operation::Update => (
+            "PUT",
+            format!("{BASE}/{id}"),
+            json!({"data": {"status": "Completed", "dialDurationInSeconds": 12}}),
+        ),
+        Operation::Delete => ("DELETE", format!("{BASE}/{id}"), json!(null)),
+    };
+    let body = (!body.is_null()).then(|| body.to_string());
+    testkit::event_json(
+        Payload::Http,
+        &EventSpec {
+            method,
+            path: &path,
+            headers: &headers,
+            body: body.as_deref(),
+            base64: false,
+        },
+    )
+}
+
+// ---- the bare SDK calls each operation makes (what the handler adds is measured against them)
+
+fn items_key(project: ObjectId, id: ObjectId) -> std::collections::HashMap<String, AttributeValue> {
+    [("projectId", project.to_string()), ("_id", id.to_string())]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), AttributeValue::S(v)))
+        .collect()
+}
+
+fn counter_step(table: &str, project: ObjectId, scope: Scope, delta: i64) -> TransactWriteItem {
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(counter_key(project, scope)))
+        .update_expression("ADD #count :delta")
+        .expression_attribute_names("#count", ITEM_COUNT)
+        .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+        .build()
+        .unwrap();
+    TransactWriteItem::builder().update(update).build()
+}
+
+async fn bare_create(
+    client: &Client,
+    table: &str,
+    item: &std::collections::HashMap<String, AttributeValue>,
+    project: ObjectId,
+    call_log: ObjectId,
+) {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item.clone()))
+        .condition_expression("attribute_not_exists(#id)")
+        .expression_attribute_names("#id", "_id")
+        .build()
+        .unwrap();
+    client
+        .transact_write_items()
+        .transact_items(TransactWriteItem::builder().put(put).build())
+        .transact_items(counter_step(table, project, Scope::Project, 1))
+        .transact_items(counter_step(table, project, Scope::CallLog(call_log), 1))
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn bare_counter(client: &Client, table: &str, project: ObjectId) {
+    client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(counter_key(project, Scope::Project)))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
+    let (client, table, project) = (
+        &fixture.client,
+        fixture.config.items_table.as_str(),
+        fixture.project,
+    );
+    match operation {
+        Operation::List => {
+            let query = client
+                .query()
+                .table_name(table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", "projectId")
+                .expression_attribute_values(":pk", AttributeValue::S(project.to_string()))
+                .scan_index_forward(false)
+                .consistent_read(true)
+                .limit(10)
+                .send();
+            let (page, _) = tokio::join!(query, bare_counter(client, table, project));
+            page.unwrap();
+        }
+        Operation::Count => bare_counter(client, table, project).await,
+        Operation::GetItem => {
+            client
+                .get_item()
+                .table_name(table)
+                .set_key(Some(items_key(project, id)))
+                .consistent_read(true)
+                .send()
+                .await
+                .unwrap();
+        }
+        Operation::Create => {
+            let data = json!({"incomingCallLogId": fixture.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
+            let item = NewItem::parse(data.as_object().unwrap(), project)
+                .unwrap()
+                .into_item(project, Timestamp::now());
+            bare_create(
+                client,
+                table,
+                &to_attributes(&item),
+                project,
+                fixture.call_log,
+            )
+            .await;
+        }
+        Operation::Update => {
+            client
+                .update_item()
+                .table_name(table)
+                .set_key(Some(items_key(project, id)))
+                .update_expression("SET #s = :s, #d = :d, #u = :u, #v = #v + :one")
+                .condition_expression("attribute_exists(#id)")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_names("#d", "dialDurationInSeconds")
+                .expression_attribute_names("#u", "updatedAt")
+                .expression_attribute_names("#v", "version")
+                .expression_attribute_names("#id", "_id")
+                .expression_attribute_values(":s", AttributeValue::S("Completed".into()))
+                .expression_attribute_values(":d", AttributeValue::N("12".into()))
+                .expression_attribute_values(":u", AttributeValue::S(Timestamp::now().to_iso()))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        Operation::Delete => {
+            client
+                .get_item()
+                .table_name(table)
+                .set_key(Some(items_key(project, id)))
+                .consistent_read(true)
+                .send()
+                .await
+                .unwrap();
+            let delete = aws_sdk_dynamodb::types::Delete::builder()
+                .table_name(table)
+                .set_key(Some(items_key(project, id)))
+                .condition_expression("attribute_exists(#id)")
+                .expression_attribute_names("#id", "_id")
+                .build()
+                .unwrap();
+            client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().delete(delete).build())
+                .transact_items(counter_step(table, project, Scope::Project, -1))
+                .transact_items(counter_step(
+                    table,
+                    project,
+                    Scope::CallLog(fixture.call_log),
+                    -1,
+                ))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Ids for `n` requests of `operation`: fresh items for delete, one item for the rest.
+async fn ids_for(operation: Operation, fixture: &Fixture, n: usize) -> Vec<ObjectId> {
+    if operation == Operation::Delete {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            ids.push(fixture.item().await);
+        }
+        ids
+    } else {
+        vec![fixture.item().await; n]
+    }
+}
+
+struct Warm {
+    p50: Duration,
+    p99: Duration,
+    bare_p50: Duration,
+}
+
+async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
+    let ids = ids_for(operation, fixture, WARM_REQUESTS + 20).await;
+    let events: Vec<String> = ids
+        .iter()
+        .map(|id| event(operation, &fixture.key, *id, fixture.call_log))
+        .collect();
+    let mut handler = Vec::with_capacity(WARM_REQUESTS);
+    for (i, event) in events.iter().enumerate() {
+        let started = Instant::now();
+        let request = lambda_http::request::from_str(event).unwrap();
+        let response = app.handle(operation, request).await;
+        let elapsed = started.elapsed();
+        assert_eq!(
+            response.status(),
+            200,
+            "{operation:?}: {:?}",
+            response.body()
+        );
+        if i >= 20 {
+            handler.push(elapsed);
+        }
+    }
+    let ids = ids_for(operation, fixture, WARM_REQUESTS + 20).await;
+    let mut direct = Vec::with_capacity(WARM_REQUESTS);
+    for (i, id) in ids.iter().enumerate() {
+        let started = Instant::now();
+        bare(operation, fixture, *id).await;
+        if i >= 20 {
+            direct.push(started.elapsed());
+        }
+    }
+    Warm {
+        p50: median(&handler),
+        p99: percentile(&handler, 99.0),
+        bare_p50: median(&direct),
+    }
+}
+
+fn binary(operation: Operation) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/release")
+        .join(operation.function_name())
+}
+
+fn spawn(operation: Operation, api: &RuntimeApi) -> Child {
+    Command::new(binary(operation))
+        .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", operation.function_name())
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (build with `cargo build --release`)",
+                binary(operation).display()
+            )
+        })
+}
+
+fn stop(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Process start → first response, `COLD_STARTS` times, with a key no process has seen.
+async fn cold(operation: Operation, fixture: &Fixture, api: &RuntimeApi) -> (Duration, Duration) {
+    let mut samples = Vec::with_capacity(COLD_STARTS);
+    for round in 0..=COLD_STARTS {
+        let key = fixture.new_key().await;
+        let id = fixture.item().await;
+        let answer = api.invoke(event(operation, &key, id, fixture.call_log));
+        let started = Instant::now();
+        let child = spawn(operation, api);
+        let answer = tokio::time::timeout(Duration::from_secs(10), answer)
+            .await
+            .expect("an answer in 10 s")
+            .unwrap();
+        stop(child);
+        assert!(
+            !answer.error && answer.body.contains("\"statusCode\":200"),
+            "{operation:?}: {}",
+            answer.body
+        );
+        // The first start warms the OS page cache for the binary; it is not counted.
+        if round > 0 {
+            samples.push(answer.at - started);
+        }
+    }
+    let max = samples.iter().max().copied().unwrap_or_default();
+    (median(&samples), max)
+}
+
+/// Peak RSS (VmHWM, bytes) of one process after `WARM_REQUESTS` requests.
+async fn peak_rss(operation: Operation, fixture: &Fixture, api: &RuntimeApi) -> u64 {
+    let ids = ids_for(operation, fixture, WARM_REQUESTS).await;
+    let child = spawn(operation, api);
+    for id in ids {
+        let answer = api
+            .invoke(event(operation, &fixture.key, id, fixture.call_log))
+            .await
+            .unwrap();
+        assert!(!answer.error, "{operation:?}: {}", answer.body);
+    }
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    stop(child);
+    status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |kib| kib * 1024)
+}
+
+fn zip_size(operation: Operation) -> Option<u64> {
+    let zip = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../target/lambda/{}/bootstrap.zip",
+        operation.function_name()
+    ));
+    std::fs::metadata(zip).ok().map(|m| m.len())
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1_000_000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let config = Config::from_env().expect("configuration");
+    let client = dynamodb_client().await.expect("DynamoDB client");
+    create_items_table(&client, &config.items_table)
+        .await
+        .unwrap();
+    create_keys_table(&client, &config.keys_table)
+        .await
+        .unwrap();
+    let keys = KeyStore::new(client.clone(), &config.keys_table);
+    let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let mut fixture = Fixture {
+        client: client.clone(),
+        config: config.clone(),
+        keys,
+        project,
+        call_log: ObjectId::from_uuid(uuid::Uuid::new_v4()),
+        key: String::new(),
+    };
+    fixture.key = fixture.new_key().await;
+    for _ in 0..30 {
+        fixture.item().await;
+    }
+    let app = Arc::new(App::new(client.clone(), &config));
+    let api = RuntimeApi::start().await.expect("Runtime API");
+
+    let mut warm_rows = String::new();
+    let mut cold_rows = String::new();
+    for operation in Operation::ALL {
+        let figures = warm(operation, &fixture, &app).await;
+        let ratio = figures.p50.as_secs_f64() / figures.bare_p50.as_secs_f64();
+        eprintln!(
+            "{operation:?}: warm p50 {} p99 {} bare {} ({ratio:.2}×)",
+            millis(figures.p50),
+            millis(figures.p99),
+            millis(figures.bare_p50)
+        );
+        warm_rows.push_str(&format!(
+            "| {} | {} | {} | {} | {ratio:.2}× |\n",
+            operation.function_name(),
+            millis(figures.p50),
+            millis(figures.p99),
+            millis(figures.bare_p50)
+        ));
+        let (cold_median, cold_max) = cold(operation, &fixture, &api).await;
+        let rss = peak_rss(operation, &fixture, &api).await;
+        let zip = zip_size(operation).map_or("run `make build`".to_string(), mb);
+        eprintln!(
+            "{operation:?}: cold median {} max {}, peak RSS {}, zip {zip}",
+            millis(cold_median),
+            millis(cold_max),
+            mb(rss)
+        );
+        cold_rows.push_str(&format!(
+            "| {} | {} | {} | {} | {zip} |\n",
+            operation.function_name(),
+            millis(cold_median),
+            millis(cold_max),
+            mb(rss)
+        ));
+    }
+    let report = format!(
+        "## Functions: cold start, warm latency, memory, package\n\n\
+         `make bench` — {machine}. DynamoDB Local (in memory) on the same machine.\n\n\
+         Cold start: process start to first response posted back, under a minimal Lambda Runtime \
+         API, first request with an API key not yet cached ({COLD_STARTS} starts each, after one \
+         uncounted start). Peak RSS: VmHWM after {WARM_REQUESTS} warm requests. Package: the arm64 \
+         zip of `make build`.\n\n\
+         | function | cold start median | cold start max | peak RSS | arm64 zip |\n|---|---:|---:|---:|---:|\n{cold_rows}\n\
+         Warm latency: {WARM_REQUESTS} requests per operation through the real handler (HTTP API \
+         event text in, response out, key cached), after 20 uncounted; bare SDK: the same DynamoDB \
+         calls the operation makes, issued directly, {WARM_REQUESTS} times.\n\n\
+         | operation | handler p50 | handler p99 | bare SDK p50 | p50 ratio |\n|---|---:|---:|---:|---:|\n{warm_rows}",
+        machine = machine_description(),
+    );
+    println!("{report}");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");
+    write_section(&docs, "bench-functions", &report).expect("write docs/benchmarks.md");
+    eprintln!("written to docs/benchmarks.md");
+}

@@ -122,6 +122,19 @@ impl TestApp {
         }
     }
 
+    /// The same app and project, sending the other kind of event.
+    pub fn with_payload(&self, payload: Payload) -> TestApp {
+        TestApp {
+            app: Arc::clone(&self.app),
+            config: self.config.clone(),
+            project: self.project,
+            key: self.key.clone(),
+            keys: self.keys.clone(),
+            client: self.client.clone(),
+            payload,
+        }
+    }
+
     /// Another TestApp on the same tables with a different project.
     pub async fn other_project() -> TestApp {
         Self::spawn().await

@@ -6,6 +6,7 @@ mod create;
 mod cursors_and_counts;
 mod errors;
 mod helpers;
+mod hostile;
 mod isolation;
 mod least_privilege;
 mod list_and_count;

@@ -2,12 +2,13 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-.PHONY: help dev test build bench-scale tools dynamodb-install python-tools-install
+.PHONY: help dev test build bench bench-scale tools dynamodb-install python-tools-install
 
 help:
 	@echo "make dev    - DynamoDB Local + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test   - fmt, clippy, tests, smoke test behind cargo lambda watch, cfn-lint"
 	@echo "make build  - the six functions as arm64 Lambda zips (target/lambda/<function>/bootstrap.zip)"
+	@echo "make bench  - cold start, warm latency vs bare SDK, peak RSS, zip size per function (docs/benchmarks.md)"
 	@echo "make bench-scale - list/count latency in a 100,000-item vs a 100-item project (docs/benchmarks.md)"
 	@echo "make tools  - install DynamoDB Local (.local/) and the PyPI tools (.venv/: cargo-lambda, cfn-lint, sam, schemathesis)"
 
@@ -19,6 +20,9 @@ test:
 
 build:
 	scripts/build.sh
+
+bench:
+	scripts/bench.sh
 
 bench-scale:
 	scripts/bench-scale.sh

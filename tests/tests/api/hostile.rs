@@ -612,7 +612,7 @@ fn fuzzed_requests_never_get_a_server_error() {
             .to_string();
         (app, id)
     });
-    let routes = vec![
+    let routes = [
         ("POST", format!("{BASE}/get-list")),
         ("GET", format!("{BASE}/get-list")),
         ("POST", format!("{BASE}/{id}/get-item")),

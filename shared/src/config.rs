@@ -54,17 +54,46 @@ impl Config {
     }
 }
 
-/// The DynamoDB client: bounded timeouts and retries so a request answers 503 well before the
-/// Lambda timeout. Fails here, at start, when no region or credentials are configured.
+/// How long the SDK waits, so that a request answers 503 within 3 s when DynamoDB is gone or
+/// hangs, and well before the Lambda timeout (10 s) when it is merely slow (SPEC §8).
+pub mod limits {
+    use std::time::Duration;
+
+    /// Opening a connection (refused connections fail at once; dropped SYNs wait this long).
+    pub const CONNECT: Duration = Duration::from_millis(300);
+    /// One attempt of one call, retries excluded. A healthy DynamoDB answers in milliseconds.
+    pub const ATTEMPT: Duration = Duration::from_millis(800);
+    /// One call, retries and backoff included.
+    pub const OPERATION: Duration = Duration::from_millis(2000);
+    /// Attempts per call (the first and two retries), with this backoff between them.
+    pub const MAX_ATTEMPTS: u32 = 3;
+    pub const INITIAL_BACKOFF: Duration = Duration::from_millis(25);
+    pub const MAX_BACKOFF: Duration = Duration::from_millis(250);
+    /// A whole request, however many calls it makes (a long filtered count pages through many):
+    /// past this it answers 503 instead of running into the Lambda timeout.
+    pub const REQUEST: Duration = Duration::from_millis(8000);
+}
+
+/// The DynamoDB client with the [`limits`]. Fails here, at start, when no region or
+/// credentials are configured.
 pub async fn dynamodb_client() -> Result<Client, String> {
+    Ok(Client::new(&sdk_config().await?))
+}
+
+/// The SDK configuration the client is built from (for a client with extra settings).
+pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_millis(500))
-        .operation_attempt_timeout(Duration::from_millis(1000))
-        .operation_timeout(Duration::from_millis(2500))
+        .connect_timeout(limits::CONNECT)
+        .operation_attempt_timeout(limits::ATTEMPT)
+        .operation_timeout(limits::OPERATION)
         .build();
+    let retries = RetryConfig::standard()
+        .with_max_attempts(limits::MAX_ATTEMPTS)
+        .with_initial_backoff(limits::INITIAL_BACKOFF)
+        .with_max_backoff(limits::MAX_BACKOFF);
     let shared = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(timeouts)
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .retry_config(retries)
         .load()
         .await;
     if shared.region().is_none() {
@@ -75,5 +104,5 @@ pub async fn dynamodb_client() -> Result<Client, String> {
     if shared.credentials_provider().is_none() {
         return Err("no AWS credentials provider: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local)".into());
     }
-    Ok(Client::new(&shared))
+    Ok(shared)
 }

@@ -70,7 +70,22 @@ impl App {
             route: request.path.clone(),
             project: None,
         };
-        let result = self.serve(operation, request, &mut outcome).await;
+        let deadline = crate::config::limits::REQUEST;
+        let result = match tokio::time::timeout(
+            deadline,
+            self.serve(operation, request, &mut outcome),
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(ApiError::Unavailable {
+                retry_after_seconds: crate::store::RETRY_AFTER_SECONDS,
+                cause: format!(
+                    "the request ran past its {} ms deadline",
+                    deadline.as_millis()
+                ),
+            }),
+        };
         outcome.response = match result {
             Ok(response) => response,
             Err(error) => {

@@ -66,11 +66,11 @@ if ! wait_http "http://127.0.0.1:$API_PORT/" "$WATCH_PID" 60; then
     die "cargo lambda watch did not answer on port $API_PORT within 60 s"
 fi
 
-stage "smoke test against http://127.0.0.1:$API_PORT"
+stage "smoke and load tests against http://127.0.0.1:$API_PORT"
 # --workspace (not -p api-tests) keeps the feature set of `cargo test --workspace`, so
 # nothing is rebuilt; only the `smoke` test target exists, in api-tests.
 if ! SMOKE_BASE_URL="http://127.0.0.1:$API_PORT" SMOKE_API_KEY="$SMOKE_API_KEY" \
-    cargo test --workspace --test smoke -- --include-ignored; then
+    cargo test --workspace --test smoke --test load -- --include-ignored --nocapture; then
     log "function output (last 50 lines of $WATCH_LOG):"
     tail -n 50 "$WATCH_LOG" >&2 || true
     exit 1

@@ -9,14 +9,23 @@ use tracing_subscriber::EnvFilter;
 use crate::api::{panic_response, App};
 use crate::auth::Operation;
 
-/// JSON log lines; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
+/// JSON log lines on stdout; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
 pub fn init_logging() {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
         .map(|level| level.to_lowercase())
         .unwrap_or_else(|_| "info".to_string());
-    let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let _ = tracing::subscriber::set_global_default(json_logs(&level, std::io::stdout));
+}
+
+/// The log format: one JSON object per line, fields at the top level (Lambda's JSON log
+/// format and Logs Insights read them there).
+pub fn json_logs<W>(level: &str, writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
         .json()
         .flatten_event(true)
         .with_env_filter(filter)
@@ -24,7 +33,8 @@ pub fn init_logging() {
         .with_current_span(false)
         .with_span_list(false)
         .with_ansi(false)
-        .try_init();
+        .with_writer(writer)
+        .finish()
 }
 
 /// Serves `operation` until the runtime stops the process.

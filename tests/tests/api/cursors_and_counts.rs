@@ -214,38 +214,10 @@ async fn counts_stay_exact_under_concurrent_creates_and_deletes() {
 async fn futures_sum<F: std::future::Future<Output = u64>>(
     futures: impl Iterator<Item = F>,
 ) -> u64 {
-    let handles: Vec<_> = futures.collect();
-    let mut total = 0;
-    for result in join_all(handles).await {
-        total += result;
-    }
-    total
-}
-
-async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs
+    crate::races::join_all(futures.collect())
+        .await
         .into_iter()
-        .map(|o| o.expect("every future finished"))
-        .collect()
+        .sum()
 }
 
 #[tokio::test]

@@ -17,6 +17,45 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 static TABLES: OnceCell<()> = OnceCell::const_new();
+static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+
+/// Collects every log line the handlers write (the production JSON format), for tests that
+/// read the logs.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Installs the capture once for the whole test binary.
+fn capture_logs() {
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let subscriber = call_log_item::entry::json_logs("debug", captured.clone());
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+        captured
+    });
+}
+
+/// Everything logged so far by every test of this binary.
+pub fn captured_logs() -> String {
+    let captured = LOGS.get().expect("TestApp::spawn installs the capture");
+    String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned()
+}
 
 pub struct TestApp {
     pub app: Arc<App>,
@@ -87,6 +126,7 @@ impl TestApp {
     /// A TestApp whose key cache keeps keys for `ttl`.
     pub async fn with_cache(ttl: Duration) -> TestApp {
         local_defaults();
+        capture_logs();
         let mut config = Config::from_env().expect("configuration");
         config.key_cache_ttl = ttl;
         let client = dynamodb_client().await.expect("DynamoDB client");

@@ -1,0 +1,152 @@
+//! Races (SPEC §5, §8): If-Match lets exactly one of many writers win per version; a delete
+//! racing updates never leaves a resurrected item behind; counts stay exact.
+
+use serde_json::json;
+
+use crate::helpers::{random_id, TestApp};
+
+#[tokio::test]
+async fn of_concurrent_if_match_updates_exactly_one_wins_per_version() {
+    let app = TestApp::spawn().await;
+    let id = app.create_item(&random_id(), json!({})).await["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/incoming-call-log-item/{id}");
+    for version in 1..=3 {
+        let bodies: Vec<String> = (0..8)
+            .map(|writer| {
+                json!({"data": {"statusMessage": format!("writer {writer} at {version}")}})
+                    .to_string()
+            })
+            .collect();
+        let version_text = version.to_string();
+        let attempts = bodies.iter().map(|body| {
+            let headers = [
+                ("ApiKey", app.key.as_str()),
+                ("If-Match", version_text.as_str()),
+            ];
+            let path = path.clone();
+            let app = &app;
+            async move { app.send("PUT", &path, &headers, Some(body)).await }
+        });
+        let responses = join_all(attempts.collect()).await;
+        let winners: Vec<usize> = responses
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status == 200)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(
+            winners.len(),
+            1,
+            "version {version}: {:?}",
+            responses.iter().map(|r| r.status).collect::<Vec<_>>()
+        );
+        assert!(responses.iter().all(|r| r.status == 200 || r.status == 412));
+        let item = app.get_item(&id, None).await.body;
+        assert_eq!(item["version"], version + 1);
+        assert_eq!(
+            item["statusMessage"],
+            format!("writer {} at {version}", winners[0]),
+            "the winner's write, and only it"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_delete_racing_updates_never_resurrects_the_item() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    for round in 0..6 {
+        let id = app.create_item(&call_log, json!({})).await["_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let updates = (0..4).map(|n| {
+            let app = &app;
+            let id = id.clone();
+            async move {
+                app.update(
+                    &id,
+                    json!({"data": {"statusMessage": format!("update {n}")}}),
+                )
+                .await
+                .status
+            }
+        });
+        let delete = async { app.delete(&id).await.status };
+        let (deleted, updated) = tokio::join!(delete, join_all(updates.collect()));
+        assert_eq!(deleted, 200, "round {round}");
+        assert!(
+            updated.iter().all(|s| *s == 200 || *s == 404),
+            "round {round}: {updated:?}"
+        );
+        app.get_item(&id, None).await.assert_status(404);
+    }
+    assert_eq!(app.count(None).await.body["count"], 0);
+    assert_eq!(
+        app.count(Some(json!({"query": {"incomingCallLogId": call_log}})))
+            .await
+            .body["count"],
+        0
+    );
+    assert!(app.all_items().await.is_empty());
+}
+
+#[tokio::test]
+async fn concurrent_deletes_of_one_item_count_it_once() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    let id = app.create_item(&call_log, json!({})).await["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.create_item(&call_log, json!({})).await;
+    let deletes = (0..6).map(|_| {
+        let app = &app;
+        let id = id.clone();
+        async move { app.delete(&id).await.status }
+    });
+    let statuses = join_all(deletes.collect()).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 404));
+    assert_eq!(app.count(None).await.body["count"], 1);
+    assert_eq!(
+        app.count(Some(json!({"query": {"incomingCallLogId": call_log}})))
+            .await
+            .body["count"],
+        1
+    );
+}
+
+/// Runs the futures concurrently on this task; their outputs in order.
+pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in pinned.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}

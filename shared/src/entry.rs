@@ -57,11 +57,45 @@ pub async fn handle_catching_panics(
     operation: Operation,
     request: Request,
 ) -> Response<Body> {
-    match tokio::spawn(async move { app.handle(operation, request).await }).await {
+    catch_panics(async move { app.handle(operation, request).await }).await
+}
+
+/// Runs `handler` in its own task: its response, or a generic 500 if it panicked (the panic
+/// is logged, never sent).
+pub async fn catch_panics<F>(handler: F) -> Response<Body>
+where
+    F: std::future::Future<Output = Response<Body>> + Send + 'static,
+{
+    match tokio::spawn(handler).await {
         Ok(response) => response,
         Err(failure) => {
             tracing::error!(cause = %failure, "handler panicked");
             panic_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_generic_500() {
+        let response = catch_panics(async {
+            let missing: Option<Response<Body>> = None;
+            missing.expect("table IncomingCallLogItems is gone")
+        })
+        .await;
+        assert_eq!(response.status(), 500);
+        let Body::Text(body) = response.body() else {
+            panic!("a text body")
+        };
+        assert_eq!(body, r#"{"error":"Internal server error"}"#);
+    }
+
+    #[tokio::test]
+    async fn a_normal_response_passes_through() {
+        let response = catch_panics(async { Response::new(Body::Text("{}".into())) }).await;
+        assert_eq!(response.status(), 200);
     }
 }

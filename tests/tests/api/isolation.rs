@@ -78,3 +78,18 @@ async fn a_query_naming_another_project_matches_nothing() {
     let relation = json!({"query": {"project": b.project.to_string()}});
     assert_eq!(a.count(Some(relation)).await.body["count"], 0);
 }
+
+#[tokio::test]
+async fn another_project_named_through_a_relation_is_refused() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::other_project().await;
+    let create = a
+        .create(json!({"incomingCallLogId": random_id(), "status": "x", "project": {"_id": b.project.to_string()}}))
+        .await;
+    create.assert_status(403);
+    let query = json!({"query": {"project": {"_id": b.project.to_string()}}});
+    b.create_item(&random_id(), json!({})).await;
+    assert_eq!(a.count(Some(query.clone())).await.body["count"], 0);
+    assert_eq!(a.list("", Some(query)).await.body["data"], json!([]));
+    assert_eq!(a.count(None).await.body["count"], 0);
+}

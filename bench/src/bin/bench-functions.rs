@@ -247,6 +247,7 @@ async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
                 .set_key(Some(items_key(project, id)))
                 .condition_expression("attribute_exists(#id)")
                 .expression_attribute_names("#id", "_id")
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
                 .build()
                 .unwrap();
             client
@@ -285,42 +286,30 @@ struct Warm {
     bare_p50: Duration,
 }
 
+/// Handler and bare calls alternate, request by request, so that both meet DynamoDB Local in
+/// the same state (its JIT warms up over a run).
 async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
-    let ids = ids_for(operation, fixture, WARM_REQUESTS + 20).await;
-    let events: Vec<String> = ids
-        .iter()
-        .map(|id| event(operation, &fixture.key, *id, fixture.call_log))
-        .collect();
+    let runs = WARM_REQUESTS + 20;
+    let handler_ids = ids_for(operation, fixture, runs).await;
+    let bare_ids = ids_for(operation, fixture, runs).await;
+    let events: Vec<String> = handler_ids.iter().map(|id| event(operation, &fixture.key, *id, fixture.call_log)).collect();
     let mut handler = Vec::with_capacity(WARM_REQUESTS);
-    for (i, event) in events.iter().enumerate() {
+    let mut direct = Vec::with_capacity(WARM_REQUESTS);
+    for (i, (event, bare_id)) in events.iter().zip(&bare_ids).enumerate() {
         let started = Instant::now();
         let request = lambda_http::request::from_str(event).unwrap();
         let response = app.handle(operation, request).await;
         let elapsed = started.elapsed();
-        assert_eq!(
-            response.status(),
-            200,
-            "{operation:?}: {:?}",
-            response.body()
-        );
+        assert_eq!(response.status(), 200, "{operation:?}: {:?}", response.body());
+        let started = Instant::now();
+        bare(operation, fixture, *bare_id).await;
+        let bare_elapsed = started.elapsed();
         if i >= 20 {
             handler.push(elapsed);
+            direct.push(bare_elapsed);
         }
     }
-    let ids = ids_for(operation, fixture, WARM_REQUESTS + 20).await;
-    let mut direct = Vec::with_capacity(WARM_REQUESTS);
-    for (i, id) in ids.iter().enumerate() {
-        let started = Instant::now();
-        bare(operation, fixture, *id).await;
-        if i >= 20 {
-            direct.push(started.elapsed());
-        }
-    }
-    Warm {
-        p50: median(&handler),
-        p99: percentile(&handler, 99.0),
-        bare_p50: median(&direct),
-    }
+    Warm { p50: median(&handler), p99: percentile(&handler, 99.0), bare_p50: median(&direct) }
 }
 
 fn binary(operation: Operation) -> PathBuf {
@@ -484,7 +473,8 @@ async fn main() {
          | function | cold start median | cold start max | peak RSS | arm64 zip |\n|---|---:|---:|---:|---:|\n{cold_rows}\n\
          Warm latency: {WARM_REQUESTS} requests per operation through the real handler (HTTP API \
          event text in, response out, key cached), after 20 uncounted; bare SDK: the same DynamoDB \
-         calls the operation makes, issued directly, {WARM_REQUESTS} times.\n\n\
+         calls the operation makes, issued directly, {WARM_REQUESTS} times, alternating with the \
+         handler's requests.\n\n\
          | operation | handler p50 | handler p99 | bare SDK p50 | p50 ratio |\n|---|---:|---:|---:|---:|\n{warm_rows}",
         machine = machine_description(),
     );

@@ -1,7 +1,7 @@
 //! List and count (SPEC §3): paging by `skip` or by cursor, select, sort, query, and the
 //! total `count`, choosing the cheapest reads the store offers for each shape of request.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::operations::{body_object, Reply};
 use super::request::ApiRequest;
@@ -9,7 +9,7 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::model::Item;
 use crate::query::{
-    cursor_binding, decode_cursor, encode_cursor, Filter, Paging, Position, Select, Sort,
+    cursor_binding, decode_cursor, encode_cursor, Filter, Paging, Position, Projected, Select, Sort,
 };
 use crate::store::{ItemStore, Start};
 
@@ -104,17 +104,31 @@ pub async fn list(
             },
         )
     });
-    let data: Vec<Value> = items.iter().map(|item| select.project(item)).collect();
-    let mut body = json!({
-        "count": count,
-        "limit": paging.limit,
-        "skip": skip,
-        "data": data,
-    });
-    if let Some(cursor) = next_cursor {
-        body["nextCursor"] = Value::String(cursor);
-    }
-    Ok(Reply::body(body))
+    let body = ListBody {
+        count,
+        limit: paging.limit,
+        skip,
+        data: items.iter().map(|item| select.project(item)).collect(),
+        next_cursor,
+    };
+    Ok(Reply::json(&body, None))
+}
+
+/// The list envelope: `{"count", "limit", "skip", "data", "nextCursor"?}`.
+#[derive(serde::Serialize)]
+struct ListBody<'a> {
+    count: u64,
+    limit: u32,
+    skip: u64,
+    data: Vec<Projected<'a>>,
+    #[serde(rename = "nextCursor", skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+/// `{"count": n}`.
+#[derive(serde::Serialize)]
+struct CountBody {
+    count: u64,
 }
 
 pub async fn count(
@@ -128,5 +142,5 @@ pub async fn count(
         None => 0,
         Some(filter) => store.count(who.project, &filter).await?,
     };
-    Ok(Reply::body(json!({ "count": count })))
+    Ok(Reply::json(&CountBody { count }, None))
 }

@@ -141,7 +141,7 @@ impl App {
                 operations::delete(store, &who, request, operations::item_id(id)?).await?
             }
         };
-        let mut response = response::json(200, &reply.body);
+        let mut response = response::json(200, reply.body);
         if let Some(version) = reply.version {
             if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
                 response.headers_mut().insert(ETAG, value);

@@ -1,7 +1,7 @@
 //! The six operations, each: parse its input, one store call, the response body.
 //! The caller has already routed, authenticated and authorized the request.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::request::ApiRequest;
 use crate::auth::Principal;
@@ -10,16 +10,25 @@ use crate::model::{data_object, ItemPatch, NewItem, ObjectId, Timestamp};
 use crate::query::Select;
 use crate::store::ItemStore;
 
-/// What an operation answers: a JSON body and, for a single item, its version for `ETag`.
+/// What an operation answers: the JSON body, written, and for a single item its version for
+/// `ETag`.
 pub struct Reply {
-    pub body: Value,
+    pub body: String,
     pub version: Option<i64>,
 }
 
 impl Reply {
-    pub(super) fn body(body: Value) -> Self {
+    /// A body serialised straight from typed values (no `serde_json::Value` tree).
+    pub(super) fn json(body: &impl serde::Serialize, version: Option<i64>) -> Self {
         Reply {
-            body,
+            body: serde_json::to_string(body).expect("response bodies always serialise"),
+            version,
+        }
+    }
+
+    pub(super) fn empty() -> Self {
+        Reply {
+            body: "{}".to_string(),
             version: None,
         }
     }
@@ -69,10 +78,7 @@ pub async fn get_item(
         .get(who.project, id)
         .await?
         .ok_or_else(ApiError::not_found_item)?;
-    Ok(Reply {
-        body: select.project(&item),
-        version: Some(item.version),
-    })
+    Ok(Reply::json(&select.project(&item), Some(item.version)))
 }
 
 pub async fn create(
@@ -84,10 +90,7 @@ pub async fn create(
     let new_item = NewItem::parse(data_object(&body)?, who.project)?;
     let item = new_item.into_item(who.project, Timestamp::now());
     store.create(&item).await?;
-    Ok(Reply {
-        body: item.to_json(),
-        version: Some(item.version),
-    })
+    Ok(Reply::json(&item, Some(item.version)))
 }
 
 pub async fn update(
@@ -102,7 +105,7 @@ pub async fn update(
     store
         .update(who.project, id, &patch, expected_version, Timestamp::now())
         .await?;
-    Ok(Reply::body(json!({})))
+    Ok(Reply::empty())
 }
 
 pub async fn delete(
@@ -113,5 +116,5 @@ pub async fn delete(
 ) -> Result<Reply, ApiError> {
     let expected_version = request.expected_version()?;
     store.delete(who.project, id, expected_version).await?;
-    Ok(Reply::body(json!({})))
+    Ok(Reply::empty())
 }

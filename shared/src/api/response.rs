@@ -2,12 +2,11 @@
 
 use lambda_http::http::header::{HeaderValue, ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use lambda_http::{Body, Response};
-use serde_json::Value;
 
 use crate::error::ApiError;
 
-pub fn json(status: u16, body: &Value) -> Response<Body> {
-    let mut response = Response::new(Body::Text(body.to_string()));
+pub fn json(status: u16, body: String) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body));
     *response.status_mut() = lambda_http::http::StatusCode::from_u16(status)
         .unwrap_or(lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR);
     response
@@ -17,10 +16,8 @@ pub fn json(status: u16, body: &Value) -> Response<Body> {
 }
 
 pub fn error(error: &ApiError) -> Response<Body> {
-    let mut response = json(
-        error.status(),
-        &serde_json::json!({ "error": error.public_message() }),
-    );
+    let body = serde_json::json!({ "error": error.public_message() }).to_string();
+    let mut response = json(error.status(), body);
     match error {
         ApiError::MethodNotAllowed { allow, .. } => {
             if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {

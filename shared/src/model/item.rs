@@ -57,6 +57,47 @@ impl FieldValue<'_> {
     }
 }
 
+/// Written straight to the output: no `serde_json::Value` tree on the way to a response.
+impl serde::Serialize for FieldValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            FieldValue::Null => serializer.serialize_unit(),
+            FieldValue::Id(id) => serializer.collect_str(&id),
+            FieldValue::Text(text) => serializer.serialize_str(text),
+            FieldValue::Integer(number) => serializer.serialize_i64(number),
+            FieldValue::Date(date) => serializer.collect_str(&date),
+            FieldValue::Boolean(flag) => serializer.serialize_bool(flag),
+        }
+    }
+}
+
+/// A relation as a response shows it: `{"_id": …}`, or null.
+pub struct RelationView<'a>(pub FieldValue<'a>);
+
+impl serde::Serialize for RelationView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if self.0 == FieldValue::Null {
+            return serializer.serialize_unit();
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry("_id", &self.0)?;
+        map.end()
+    }
+}
+
+/// Every field of SPEC §2, in the document's order, nulls included.
+impl serde::Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(Field::ALL.len()))?;
+        for field in Field::ALL {
+            map.serialize_entry(field.name(), &self.get(field))?;
+        }
+        map.end()
+    }
+}
+
 fn optional<T>(value: Option<T>, to: impl FnOnce(T) -> FieldValue<'static>) -> FieldValue<'static> {
     value.map_or(FieldValue::Null, to)
 }
@@ -95,25 +136,14 @@ impl Item {
         }
     }
 
-    /// Every field of SPEC §2, nulls included.
+    /// Every field of SPEC §2, nulls included, as a JSON value.
     pub fn to_json(&self) -> Value {
-        let mut object = Map::new();
-        for field in Field::ALL {
-            object.insert(field.name().to_string(), self.get(field).to_json());
-        }
-        Value::Object(object)
+        serde_json::to_value(self).expect("an item always serialises")
     }
 
     /// The relation view `{"_id": …}`, or null.
-    pub fn relation_json(&self, relation: Relation) -> Value {
-        match self.get(relation.id_field()) {
-            FieldValue::Null => Value::Null,
-            id => {
-                let mut object = Map::new();
-                object.insert("_id".to_string(), id.to_json());
-                Value::Object(object)
-            }
-        }
+    pub fn relation(&self, relation: Relation) -> RelationView<'_> {
+        RelationView(self.get(relation.id_field()))
     }
 }
 

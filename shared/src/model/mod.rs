@@ -5,7 +5,7 @@ mod item;
 mod values;
 
 pub use field::{Field, Kind, Relation};
-pub use item::{data_object, field_error, FieldValue, Item, ItemPatch, NewItem};
+pub use item::{data_object, field_error, FieldValue, Item, ItemPatch, NewItem, RelationView};
 pub use values::{
     integral, unwrap_typed_input, ObjectId, PhoneNumber, Status, StatusMessage, Timestamp,
     WholeNumber,

@@ -3,7 +3,7 @@
 //! Each type has one `parse` constructor returning the rule it broke as text; callers add the
 //! field's name (see [`crate::model::field_error`]). No I/O here.
 
-use chrono::{DateTime, Datelike, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -269,7 +269,14 @@ impl Timestamp {
     }
 
     pub fn to_iso(&self) -> String {
-        self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+        self.to_string()
+    }
+}
+
+/// `2026-11-27T18:24:15.123Z`.
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.format("%Y-%m-%dT%H:%M:%S%.3fZ").fmt(f)
     }
 }
 

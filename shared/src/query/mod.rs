@@ -15,5 +15,5 @@ pub use filter::{
     OPERATOR_NAMES,
 };
 pub use paging::Paging;
-pub use select::{Select, Selected};
+pub use select::{Projected, Select, Selected};
 pub use sort::{compare_values, Direction, Sort};

@@ -1,6 +1,6 @@
 //! `select` (SPEC §3): which fields come back. `_id` always does; empty means every field.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::model::{Field, Item, Relation};
@@ -76,25 +76,39 @@ impl Select {
         self.0.is_empty()
     }
 
-    /// The item as the client asked for it.
-    pub fn project(&self, item: &Item) -> Value {
-        if self.is_everything() {
-            return item.to_json();
+    /// The item as the client asked for it, ready to serialise.
+    pub fn project<'a>(&'a self, item: &'a Item) -> Projected<'a> {
+        Projected { select: self, item }
+    }
+}
+
+/// An item seen through a select: `_id`, then the selected fields and relations in the order
+/// asked; every field when the select is empty.
+pub struct Projected<'a> {
+    select: &'a Select,
+    item: &'a Item,
+}
+
+impl serde::Serialize for Projected<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if self.select.is_everything() {
+            return self.item.serialize(serializer);
         }
-        let mut object = Map::new();
-        object.insert(Field::Id.name().to_string(), item.get(Field::Id).to_json());
-        for selected in &self.0 {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(Field::Id.name(), &self.item.get(Field::Id))?;
+        for selected in &self.select.0 {
             match *selected {
                 Selected::Field(Field::Id) => {}
                 Selected::Field(field) => {
-                    object.insert(field.name().to_string(), item.get(field).to_json());
+                    map.serialize_entry(field.name(), &self.item.get(field))?
                 }
                 Selected::Relation(relation) => {
-                    object.insert(relation.name().to_string(), item.relation_json(relation));
+                    map.serialize_entry(relation.name(), &self.item.relation(relation))?
                 }
             }
         }
-        Value::Object(object)
+        map.end()
     }
 }
 

@@ -63,8 +63,6 @@ pub async fn read(
         .get_item()
         .table_name(table)
         .set_key(Some(counter_key(project, scope)))
-        .projection_expression("#count")
-        .expression_attribute_names("#count", ITEM_COUNT)
         .consistent_read(true)
         .send()
         .await

@@ -2,7 +2,7 @@
 
 use call_log_item::{entry, Operation};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     entry::run(Operation::Count).await
 }

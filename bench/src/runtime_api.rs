@@ -17,12 +17,16 @@ use tokio::sync::{mpsc, oneshot, Mutex as AsyncMutex};
 pub struct Answer {
     pub body: String,
     pub error: bool,
+    /// When the function took the event (its `next` poll was answered).
+    pub delivered: Option<Instant>,
+    /// When its answer arrived.
     pub at: Instant,
 }
 
 struct State {
     events: AsyncMutex<mpsc::UnboundedReceiver<(String, String)>>,
     waiting: Mutex<HashMap<String, oneshot::Sender<Answer>>>,
+    delivered: Mutex<HashMap<String, Instant>>,
 }
 
 /// A running Runtime API; invoke with [`RuntimeApi::invoke`].
@@ -40,6 +44,7 @@ impl RuntimeApi {
         let state = Arc::new(State {
             events: AsyncMutex::new(receiver),
             waiting: Mutex::new(HashMap::new()),
+            delivered: Mutex::new(HashMap::new()),
         });
         let accept_state = Arc::clone(&state);
         tokio::spawn(async move {
@@ -134,6 +139,11 @@ async fn serve(stream: TcpStream, state: Arc<State>) -> std::io::Result<()> {
             let Some((id, event)) = next else {
                 return Ok(());
             };
+            state
+                .delivered
+                .lock()
+                .unwrap()
+                .insert(id.clone(), Instant::now());
             let deadline = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() + 30_000)
@@ -156,9 +166,11 @@ async fn serve(stream: TcpStream, state: Arc<State>) -> std::io::Result<()> {
                 .nth(1)
                 .unwrap_or_default()
                 .to_string();
+            let delivered = state.delivered.lock().unwrap().remove(&id);
             let answer = Answer {
                 body: String::from_utf8_lossy(&request.body).into_owned(),
                 error,
+                delivered,
                 at,
             };
             if let Some(waiter) = state.waiting.lock().unwrap().remove(&id) {

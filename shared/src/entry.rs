@@ -44,6 +44,7 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
         tracing::error!(problem, "cannot start");
         Error::from(problem)
     })?);
+    app.warm_up().await;
     lambda_http::run(service_fn(move |request: Request| {
         let app = Arc::clone(&app);
         async move { Ok::<Response<Body>, Error>(handle_catching_panics(app, operation, request).await) }

@@ -46,6 +46,18 @@ impl App {
         }
     }
 
+    /// Opens the connection to DynamoDB during init (a key lookup that finds nothing), so the
+    /// first request does not pay for connecting. Failures are only logged: a request will
+    /// meet them again and answer for them.
+    pub async fn warm_up(&self) {
+        if let Err(error) = self.auth.warm_up().await {
+            tracing::warn!(
+                cause = error.log_cause().unwrap_or_default(),
+                "warm-up call failed"
+            );
+        }
+    }
+
     /// Reads the environment and builds the SDK client: once per cold start.
     pub async fn from_env() -> Result<App, String> {
         let config = Config::from_env()?;

@@ -2,7 +2,7 @@
 # The tools that come from PyPI, pinned, in a virtualenv at .venv/ (git-ignored):
 #   - cargo-lambda (the wheel ships the cargo-lambda binary and zig): make dev, make build
 #   - cfn-lint and aws-sam-cli (sam validate --lint, sam build): make test, deploying
-#   - schemathesis (contract tests against docs/openapi.yaml): make test
+#   - schemathesis (contract tests against docs/openapi.yaml) and openapi-spec-validator: make test
 #
 # Usage:
 #   scripts/python-tools.sh install   # idempotent; installs only what is missing or at another version
@@ -15,6 +15,7 @@ PACKAGES=(
     "cfn-lint==1.58.0"
     "aws-sam-cli==1.170.0"
     "schemathesis==4.32.5"
+    "openapi-spec-validator==0.9.0"
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

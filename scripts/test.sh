@@ -76,6 +76,9 @@ if ! SMOKE_BASE_URL="http://127.0.0.1:$API_PORT" SMOKE_API_KEY="$SMOKE_API_KEY" 
     exit 1
 fi
 
+stage "openapi-spec-validator docs/openapi.yaml"
+openapi-spec-validator docs/openapi.yaml
+
 stage "contract: schemathesis against docs/openapi.yaml"
 # Bounded: a fixed number of generated requests per operation and a fixed seed, so the run
 # takes the same time every time. Fails on any 5xx, any response the document does not allow,

@@ -51,6 +51,26 @@ async fn client_for(endpoint: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(config)
 }
 
+/// Tables named with `prefix` and a Project Admin key, through `client`; returns the config
+/// (key cache off) and the key.
+async fn setup(client: &aws_sdk_dynamodb::Client, prefix: &str) -> (Config, String) {
+    let mut config = Config::from_env().unwrap();
+    config.items_table = format!("{prefix}-items");
+    config.keys_table = format!("{prefix}-keys");
+    // No key cache: every request needs the database, as a cold function's first would.
+    config.key_cache_ttl = Duration::ZERO;
+    create_items_table(client, &config.items_table)
+        .await
+        .unwrap();
+    create_keys_table(client, &config.keys_table).await.unwrap();
+    let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let keys = KeyStore::new(client.clone(), &config.keys_table);
+    let key = mint_key(&keys, project, vec![Permission::ProjectAdmin], None, None)
+        .await
+        .unwrap();
+    (config, key)
+}
+
 /// One request per route; returns (status, Retry-After, elapsed) of each.
 async fn every_route(
     app: &App,
@@ -134,27 +154,7 @@ async fn a_stopped_dynamodb_gives_503_within_3_s_and_the_same_app_recovers() {
     dynamodb(&["start", &port, &data]);
     let endpoint = format!("http://127.0.0.1:{port}");
     let client = client_for(&endpoint).await;
-    let mut config = Config::from_env().unwrap();
-    config.items_table = "faults-items".into();
-    config.keys_table = "faults-keys".into();
-    // No key cache: every request needs the database, as a cold function's first would.
-    config.key_cache_ttl = Duration::ZERO;
-    create_items_table(&client, &config.items_table)
-        .await
-        .unwrap();
-    create_keys_table(&client, &config.keys_table)
-        .await
-        .unwrap();
-    let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
-    let key = mint_key(
-        &KeyStore::new(client.clone(), &config.keys_table),
-        project,
-        vec![Permission::ProjectAdmin],
-        None,
-        None,
-    )
-    .await
-    .unwrap();
+    let (mut config, key) = setup(&client, "faults").await;
     let app = Arc::new(App::new(client.clone(), &config));
     config.key_cache_ttl = Duration::from_secs(60);
     let warm = App::new(client.clone(), &config);
@@ -247,25 +247,8 @@ async fn a_hanging_dynamodb_gives_503_within_3_s_and_the_same_app_recovers() {
         .to_string();
     let proxy = Proxy::start(upstream).await;
     let client = client_for(&proxy.endpoint).await;
-    let mut config = Config::from_env().unwrap();
-    config.items_table = "hang-items".into();
-    config.keys_table = "hang-keys".into();
-    create_items_table(&client, &config.items_table)
-        .await
-        .unwrap();
-    create_keys_table(&client, &config.keys_table)
-        .await
-        .unwrap();
-    let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
-    let key = mint_key(
-        &KeyStore::new(client.clone(), &config.keys_table),
-        project,
-        vec![Permission::ProjectAdmin],
-        None,
-        None,
-    )
-    .await
-    .unwrap();
+    let (mut config, key) = setup(&client, "hang").await;
+    config.key_cache_ttl = Duration::from_secs(60);
     // A warm app whose key is cached, so each operation's own calls meet the hang; and one
     // without a cache, whose key lookup meets it.
     let warm = App::new(client.clone(), &config);

@@ -91,83 +91,70 @@ async fn wait_until_active(client: &Client, table: &str) -> Result<(), ApiError>
     )))
 }
 
+/// What a table is made of: string key attributes, its key, one index.
+struct TableShape {
+    attributes: &'static [&'static str],
+    partition_key: &'static str,
+    sort_key: Option<&'static str>,
+    /// (index name, partition key, sort key), projecting every attribute.
+    index: (&'static str, &'static str, &'static str),
+}
+
 /// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`).
 pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOutcome, ApiError> {
-    if exists(client, table).await? {
-        wait_until_active(client, table).await?;
-        return Ok(TableOutcome::AlreadyExisted);
-    }
-    let result = client
-        .create_table()
-        .table_name(table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(string_attribute("projectId"))
-        .attribute_definitions(string_attribute("_id"))
-        .attribute_definitions(string_attribute(PROJECT_CALL_LOG))
-        .key_schema(key("projectId", KeyType::Hash))
-        .key_schema(key("_id", KeyType::Range))
-        .global_secondary_indexes(index(CALL_LOG_INDEX, PROJECT_CALL_LOG, "_id"))
-        .send()
-        .await;
-    finish(
-        client,
-        table,
-        result.map(|_| ()).map_err(|e| {
-            if e.as_service_error()
-                .is_some_and(|e| e.is_resource_in_use_exception())
-            {
-                None
-            } else {
-                Some(from_sdk("CreateTable", e))
-            }
-        }),
-    )
-    .await
+    let shape = TableShape {
+        attributes: &["projectId", "_id", PROJECT_CALL_LOG],
+        partition_key: "projectId",
+        sort_key: Some("_id"),
+        index: (CALL_LOG_INDEX, PROJECT_CALL_LOG, "_id"),
+    };
+    create_table(client, table, &shape).await
 }
 
 /// Creates the API-keys table if missing (`keyHash`, index `byProject`).
 pub async fn create_keys_table(client: &Client, table: &str) -> Result<TableOutcome, ApiError> {
+    let shape = TableShape {
+        attributes: &["keyHash", "projectId", "createdAt"],
+        partition_key: "keyHash",
+        sort_key: None,
+        index: (PROJECT_INDEX, "projectId", "createdAt"),
+    };
+    create_table(client, table, &shape).await
+}
+
+/// Creates `table` on demand billing unless it exists; either way waits until it is active.
+/// Another process creating it at the same moment is fine too.
+async fn create_table(
+    client: &Client,
+    table: &str,
+    shape: &TableShape,
+) -> Result<TableOutcome, ApiError> {
     if exists(client, table).await? {
         wait_until_active(client, table).await?;
         return Ok(TableOutcome::AlreadyExisted);
     }
-    let result = client
+    let mut request = client
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(string_attribute("keyHash"))
-        .attribute_definitions(string_attribute("projectId"))
-        .attribute_definitions(string_attribute("createdAt"))
-        .key_schema(key("keyHash", KeyType::Hash))
-        .global_secondary_indexes(index(PROJECT_INDEX, "projectId", "createdAt"))
-        .send()
-        .await;
-    finish(
-        client,
-        table,
-        result.map(|_| ()).map_err(|e| {
-            if e.as_service_error()
-                .is_some_and(|e| e.is_resource_in_use_exception())
-            {
-                None
-            } else {
-                Some(from_sdk("CreateTable", e))
-            }
-        }),
-    )
-    .await
-}
-
-/// `Err(None)` means another process created the table first: that is fine too.
-async fn finish(
-    client: &Client,
-    table: &str,
-    created: Result<(), Option<ApiError>>,
-) -> Result<TableOutcome, ApiError> {
-    let outcome = match created {
-        Ok(()) => TableOutcome::Created,
-        Err(None) => TableOutcome::AlreadyExisted,
-        Err(Some(error)) => return Err(error),
+        .key_schema(key(shape.partition_key, KeyType::Hash))
+        .global_secondary_indexes(index(shape.index.0, shape.index.1, shape.index.2));
+    if let Some(sort_key) = shape.sort_key {
+        request = request.key_schema(key(sort_key, KeyType::Range));
+    }
+    for attribute in shape.attributes {
+        request = request.attribute_definitions(string_attribute(attribute));
+    }
+    let outcome = match request.send().await {
+        Ok(_) => TableOutcome::Created,
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) =>
+        {
+            TableOutcome::AlreadyExisted
+        }
+        Err(error) => return Err(from_sdk("CreateTable", error)),
     };
     wait_until_active(client, table).await?;
     Ok(outcome)

@@ -180,10 +180,7 @@ async fn counts_stay_exact_under_concurrent_creates_and_deletes() {
         async move {
             let mut kept = 0u64;
             for round in 0..8 {
-                let id = app.create_item(&call_log, json!({})).await["_id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string();
+                let id = app.create_id(&call_log, json!({})).await;
                 if round % 2 == 0 {
                     app.delete(&id).await.assert_status(200);
                 } else {
@@ -224,10 +221,7 @@ async fn futures_sum<F: std::future::Future<Output = u64>>(
 async fn a_failed_or_refused_write_never_moves_a_count() {
     let app = TestApp::spawn().await;
     let call_log = random_id();
-    let id = app.create_item(&call_log, json!({})).await["_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.create_id(&call_log, json!({})).await;
     app.create(json!({"incomingCallLogId": call_log}))
         .await
         .assert_status(400);

@@ -290,6 +290,12 @@ impl TestApp {
         response.body
     }
 
+    /// Creates a valid item (as `create_item`) and returns its `_id`.
+    pub async fn create_id(&self, call_log: &str, extra: Value) -> String {
+        let item = self.create_item(call_log, extra).await;
+        item["_id"].as_str().expect("an _id").to_string()
+    }
+
     pub async fn get_item(&self, id: &str, body: Option<Value>) -> TestResponse {
         self.call(
             "POST",

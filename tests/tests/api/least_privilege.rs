@@ -175,12 +175,7 @@ async fn each_function_may_do_exactly_what_its_code_does() {
         let call_log = random_id();
         let mut ids = Vec::new();
         for _ in 0..3 {
-            ids.push(
-                test.create_item(&call_log, json!({})).await["_id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-            );
+            ids.push(test.create_id(&call_log, json!({})).await);
         }
         let (app, recorded) = recording_app(&test).await;
         for (method, path, body) in requests(operation, &ids[0], &call_log) {

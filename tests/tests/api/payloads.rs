@@ -70,10 +70,7 @@ async fn every_route_works(payload: Payload) {
         ("POST", "/delete-item"),
         ("GET", "/delete-item"),
     ] {
-        let id = app.create_item(&call_log, json!({})).await["_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = app.create_id(&call_log, json!({})).await;
         let response = app
             .call(method, &format!("{base}/{id}{suffix}"), None)
             .await;

@@ -8,10 +8,7 @@ use crate::helpers::{random_id, TestApp};
 #[tokio::test]
 async fn of_concurrent_if_match_updates_exactly_one_wins_per_version() {
     let app = TestApp::spawn().await;
-    let id = app.create_item(&random_id(), json!({})).await["_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.create_id(&random_id(), json!({})).await;
     let path = format!("/api/incoming-call-log-item/{id}");
     for version in 1..=3 {
         let bodies: Vec<String> = (0..8)
@@ -59,10 +56,7 @@ async fn a_delete_racing_updates_never_resurrects_the_item() {
     let app = TestApp::spawn().await;
     let call_log = random_id();
     for round in 0..6 {
-        let id = app.create_item(&call_log, json!({})).await["_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = app.create_id(&call_log, json!({})).await;
         let updates = (0..4).map(|n| {
             let app = &app;
             let id = id.clone();
@@ -98,10 +92,7 @@ async fn a_delete_racing_updates_never_resurrects_the_item() {
 async fn concurrent_deletes_of_one_item_count_it_once() {
     let app = TestApp::spawn().await;
     let call_log = random_id();
-    let id = app.create_item(&call_log, json!({})).await["_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.create_id(&call_log, json!({})).await;
     app.create_item(&call_log, json!({})).await;
     let deletes = (0..6).map(|_| {
         let app = &app;

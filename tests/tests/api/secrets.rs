@@ -22,10 +22,7 @@ async fn keys_never_reach_logs_errors_or_the_keys_table() {
     let keys = [app.key.clone(), reader.clone(), expired, revoked, unknown];
 
     let mut bodies = Vec::new();
-    let id = app.create_item(&random_id(), json!({})).await["_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.create_id(&random_id(), json!({})).await;
     for key in &keys {
         for (method, path, body) in [
             (

@@ -207,10 +207,7 @@ async fn the_alternative_update_and_delete_routes_work_with_the_same_body() {
     let app = TestApp::spawn().await;
     let call_log = crate::helpers::random_id();
     for method in ["POST", "GET"] {
-        let id = app.create_item(&call_log, json!({})).await["_id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = app.create_id(&call_log, json!({})).await;
         let updated = app
             .call(
                 method,
@@ -237,12 +234,7 @@ async fn the_alternative_update_and_delete_routes_work_with_the_same_body() {
 #[tokio::test]
 async fn list_and_get_item_also_answer_get() {
     let app = TestApp::spawn().await;
-    let id = app
-        .create_item(&crate::helpers::random_id(), json!({}))
-        .await["_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = app.create_id(&crate::helpers::random_id(), json!({})).await;
     let list = app
         .call("GET", "/api/incoming-call-log-item/get-list", None)
         .await;

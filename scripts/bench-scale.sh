@@ -7,18 +7,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
 cd "$ROOT"
 
-"$DDB" install
-DDB_PORT=""
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-    if [[ -n "$DDB_PORT" ]]; then "$DDB" stop "$DDB_PORT" >/dev/null 2>&1 || true; fi
-}
-trap cleanup EXIT
-
 cargo build --release -q -p bench --bin bench-scale
-DDB_PORT="$("$DDB" free-port)"
-"$DDB" start "$DDB_PORT" -inMemory >/dev/null
-export ITEMS_TABLE="bench-IncomingCallLogItems"
-export API_KEYS_TABLE="bench-IncomingCallLogItemApiKeys"
-export_aws_env "$DDB_PORT"
+throwaway_dynamodb bench
 "$ROOT/target/release/bench-scale"

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Sourced by scripts/dev.sh and scripts/test.sh: shared helpers and the environment the
-# AWS SDK (and so the admin CLI and the functions) reads. Not meant to be run directly.
+# Sourced by the scripts behind make dev, test, build, bench and bench-scale: shared helpers
+# and the environment the AWS SDK (and so the admin CLI and the functions) reads. Not meant
+# to be run directly.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck disable=SC2034 # used by the scripts that source this file
@@ -77,4 +78,17 @@ stop_tree() {
         if kill -0 "$p" 2>/dev/null; then kill -KILL "$p" 2>/dev/null || true; fi
     done
     wait "$pid" 2>/dev/null || true
+}
+
+# throwaway_dynamodb TABLE_PREFIX: a fresh in-memory DynamoDB Local on a free port, stopped
+# when the calling script exits; exports the SDK environment and `PREFIX-` table names.
+throwaway_dynamodb() {
+    "$DDB" install
+    THROWAWAY_DDB_PORT="$("$DDB" free-port)"
+    # shellcheck disable=SC2064 # expand the port now, not at exit
+    trap "\"$DDB\" stop \"$THROWAWAY_DDB_PORT\" >/dev/null 2>&1 || true" EXIT
+    "$DDB" start "$THROWAWAY_DDB_PORT" -inMemory >/dev/null
+    export ITEMS_TABLE="$1-IncomingCallLogItems"
+    export API_KEYS_TABLE="$1-IncomingCallLogItemApiKeys"
+    export_aws_env "$THROWAWAY_DDB_PORT"
 }

@@ -44,19 +44,6 @@ pub enum FieldValue<'a> {
     Boolean(bool),
 }
 
-impl FieldValue<'_> {
-    pub fn to_json(self) -> Value {
-        match self {
-            FieldValue::Null => Value::Null,
-            FieldValue::Id(id) => Value::String(id.to_string()),
-            FieldValue::Text(text) => Value::String(text.to_string()),
-            FieldValue::Integer(number) => Value::from(number),
-            FieldValue::Date(date) => Value::String(date.to_iso()),
-            FieldValue::Boolean(flag) => Value::Bool(flag),
-        }
-    }
-}
-
 /// Written straight to the output: no `serde_json::Value` tree on the way to a response.
 impl serde::Serialize for FieldValue<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

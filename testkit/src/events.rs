@@ -34,12 +34,18 @@ pub struct EventSpec<'a> {
 }
 
 impl<'a> EventSpec<'a> {
-    pub fn new(method: &'a str, path: &'a str) -> Self {
+    /// A request with a plain (not base64) body, or none.
+    pub fn new(
+        method: &'a str,
+        path: &'a str,
+        headers: &'a [(&'a str, &'a str)],
+        body: Option<&'a str>,
+    ) -> Self {
         EventSpec {
             method,
             path,
-            headers: &[],
-            body: None,
+            headers,
+            body,
             base64: false,
         }
     }

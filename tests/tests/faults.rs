@@ -108,13 +108,7 @@ async fn every_route(
         let headers = [("ApiKey", key)];
         let request = testkit::request(
             Payload::Http,
-            &EventSpec {
-                method,
-                path: &path,
-                headers: &headers,
-                body: body.as_deref(),
-                base64: false,
-            },
+            &EventSpec::new(method, &path, &headers, body.as_deref()),
         );
         let started = Instant::now();
         let response = app

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 use aws_sdk_dynamodb::Client;
 use bench::runtime_api::RuntimeApi;
@@ -26,7 +26,8 @@ use call_log_item::auth::{mint_key, Permission};
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{NewItem, ObjectId, Timestamp};
 use call_log_item::store::{
-    counter_key, create_items_table, create_keys_table, to_attributes, KeyStore, Scope, ITEM_COUNT,
+    add_to_counter, counter_key, create_items_table, create_keys_table, item_key, to_attributes,
+    KeyStore, Scope,
 };
 use call_log_item::{App, Operation};
 use serde_json::json;
@@ -98,35 +99,28 @@ fn event(operation: Operation, key: &str, id: ObjectId, call_log: ObjectId) -> S
     let body = (!body.is_null()).then(|| body.to_string());
     testkit::event_json(
         Payload::Http,
-        &EventSpec {
-            method,
-            path: &path,
-            headers: &headers,
-            body: body.as_deref(),
-            base64: false,
-        },
+        &EventSpec::new(method, &path, &headers, body.as_deref()),
     )
 }
 
 // ---- the bare SDK calls each operation makes (what the handler adds is measured against them)
 
-fn items_key(project: ObjectId, id: ObjectId) -> std::collections::HashMap<String, AttributeValue> {
-    [("projectId", project.to_string()), ("_id", id.to_string())]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), AttributeValue::S(v)))
-        .collect()
+fn counter_step(table: &str, project: ObjectId, scope: Scope, delta: i64) -> TransactWriteItem {
+    TransactWriteItem::builder()
+        .update(add_to_counter(table, project, scope, delta))
+        .build()
 }
 
-fn counter_step(table: &str, project: ObjectId, scope: Scope, delta: i64) -> TransactWriteItem {
-    let update = Update::builder()
+/// The consistent `GetItem` get-item and delete both make.
+async fn bare_get(client: &Client, table: &str, project: ObjectId, id: ObjectId) {
+    client
+        .get_item()
         .table_name(table)
-        .set_key(Some(counter_key(project, scope)))
-        .update_expression("ADD #count :delta")
-        .expression_attribute_names("#count", ITEM_COUNT)
-        .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
-        .build()
+        .set_key(Some(item_key(project, id)))
+        .consistent_read(true)
+        .send()
+        .await
         .unwrap();
-    TransactWriteItem::builder().update(update).build()
 }
 
 async fn bare_create(
@@ -187,14 +181,7 @@ async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
         }
         Operation::Count => bare_counter(client, table, project).await,
         Operation::GetItem => {
-            client
-                .get_item()
-                .table_name(table)
-                .set_key(Some(items_key(project, id)))
-                .consistent_read(true)
-                .send()
-                .await
-                .unwrap();
+            bare_get(client, table, project, id).await;
         }
         Operation::Create => {
             let data = json!({"incomingCallLogId": fixture.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
@@ -214,7 +201,7 @@ async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
             client
                 .update_item()
                 .table_name(table)
-                .set_key(Some(items_key(project, id)))
+                .set_key(Some(item_key(project, id)))
                 .update_expression("SET #s = :s, #d = :d, #u = :u, #v = #v + :one")
                 .condition_expression("attribute_exists(#id)")
                 .expression_attribute_names("#s", "status")
@@ -234,17 +221,10 @@ async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
                 .unwrap();
         }
         Operation::Delete => {
-            client
-                .get_item()
-                .table_name(table)
-                .set_key(Some(items_key(project, id)))
-                .consistent_read(true)
-                .send()
-                .await
-                .unwrap();
+            bare_get(client, table, project, id).await;
             let delete = aws_sdk_dynamodb::types::Delete::builder()
                 .table_name(table)
-                .set_key(Some(items_key(project, id)))
+                .set_key(Some(item_key(project, id)))
                 .condition_expression("attribute_exists(#id)")
                 .expression_attribute_names("#id", "_id")
                 .return_values_on_condition_check_failure(

@@ -177,13 +177,7 @@ async fn call(
         ("ApiKey", project.key.as_str()),
         ("Content-Type", "application/json"),
     ];
-    let spec = EventSpec {
-        method,
-        path,
-        headers: &headers,
-        body: Some(&body),
-        base64: false,
-    };
+    let spec = EventSpec::new(method, path, &headers, Some(&body));
     let request = testkit::request(Payload::Http, &spec);
     let operation = testkit::operation_for(method, path);
     let started = Instant::now();

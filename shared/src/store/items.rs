@@ -28,8 +28,9 @@ pub struct ItemStore {
     table: String,
 }
 
-fn key(project: ObjectId, id: ObjectId) -> [(String, AttributeValue); 2] {
-    [
+/// The table key of the item `id` in `project`.
+pub fn item_key(project: ObjectId, id: ObjectId) -> Attributes {
+    Attributes::from([
         (
             Field::ProjectId.name().to_string(),
             AttributeValue::S(project.to_string()),
@@ -38,7 +39,7 @@ fn key(project: ObjectId, id: ObjectId) -> [(String, AttributeValue); 2] {
             Field::Id.name().to_string(),
             AttributeValue::S(id.to_string()),
         ),
-    ]
+    ])
 }
 
 /// What a failed conditional write means: the item was missing, or its version differed.
@@ -149,7 +150,7 @@ impl ItemStore {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(project, id).into_iter().collect()))
+            .set_key(Some(item_key(project, id)))
             .consistent_read(true)
             .send()
             .await
@@ -173,7 +174,7 @@ impl ItemStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(project, id).into_iter().collect()))
+            .set_key(Some(item_key(project, id)))
             .expression_attribute_names("#id", Field::Id.name())
             .expression_attribute_names("#version", Field::Version.name())
             .expression_attribute_names("#updatedAt", Field::UpdatedAt.name())
@@ -281,7 +282,7 @@ impl ItemStore {
             .ok_or_else(ApiError::not_found_item)?;
         let mut delete = Delete::builder()
             .table_name(&self.table)
-            .set_key(Some(key(project, id).into_iter().collect()))
+            .set_key(Some(item_key(project, id)))
             .expression_attribute_names("#id", Field::Id.name())
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         let mut condition = "attribute_exists(#id)".to_string();

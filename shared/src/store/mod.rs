@@ -11,9 +11,9 @@ mod sdk_errors;
 mod tables;
 
 pub use attributes::{from_attributes, to_attributes, PROJECT_CALL_LOG};
-pub use counters::{counter_key, Scope, ITEM_COUNT};
+pub use counters::{add as add_to_counter, counter_key, Scope, ITEM_COUNT};
 pub use filter_expression::{pushdown, Expression, Pushdown};
-pub use items::{ItemStore, CALL_LOG_INDEX};
+pub use items::{item_key, ItemStore, CALL_LOG_INDEX};
 pub use keys::{KeyRecord, KeyStore, PROJECT_INDEX};
 pub use queries::Start;
 pub use sdk_errors::RETRY_AFTER_SECONDS;

@@ -113,13 +113,7 @@ fn main() {
     for (stem, method, path, body, status) in &cases {
         for (payload, suffix) in [(Payload::Http, "http"), (Payload::Rest, "rest")] {
             let headers = [("ApiKey", API_KEY), ("Content-Type", "application/json")];
-            let spec = EventSpec {
-                method,
-                path,
-                headers: &headers,
-                body: *body,
-                base64: false,
-            };
+            let spec = EventSpec::new(method, path, &headers, *body);
             let event: Value = serde_json::from_str(&event_json(payload, &spec)).expect("JSON");
             let name = format!("{stem}.{suffix}.json");
             let text = serde_json::to_string_pretty(&event).expect("JSON") + "\n";
@@ -127,13 +121,8 @@ fn main() {
             expected.insert(name, *status);
         }
     }
-    let no_key = EventSpec {
-        method: "POST",
-        path: &format!("{base}/count"),
-        headers: &[],
-        body: None,
-        base64: false,
-    };
+    let count_path = format!("{base}/count");
+    let no_key = EventSpec::new("POST", &count_path, &[], None);
     let event: Value = serde_json::from_str(&event_json(Payload::Http, &no_key)).expect("JSON");
     std::fs::write(
         dir.join("error-count-no-api-key.http.json"),

@@ -181,13 +181,7 @@ async fn each_function_may_do_exactly_what_its_code_does() {
         for (method, path, body) in requests(operation, &ids[0], &call_log) {
             let body = body.map(|b| b.to_string());
             let headers = [("ApiKey", test.key.as_str())];
-            let spec = testkit::EventSpec {
-                method,
-                path: &path,
-                headers: &headers,
-                body: body.as_deref(),
-                base64: false,
-            };
+            let spec = testkit::EventSpec::new(method, &path, &headers, body.as_deref());
             let response = app
                 .handle(operation, testkit::request(testkit::Payload::Http, &spec))
                 .await;

@@ -70,7 +70,7 @@ impl App {
     pub async fn handle(&self, operation: Operation, request: Request) -> Response<Body> {
         let started = Instant::now();
         let request_id = request_id(&request);
-        let api_request = ApiRequest::from_lambda(&request);
+        let api_request = ApiRequest::from_lambda(request);
         let outcome = self.respond(operation, &api_request).await;
         log_request(&api_request, &outcome, &request_id, started.elapsed());
         outcome.response

@@ -23,7 +23,8 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
-    pub fn from_lambda(request: &Request) -> ApiRequest {
+    /// Takes the request apart; the body is moved, not copied.
+    pub fn from_lambda(request: Request) -> ApiRequest {
         let path = request.raw_http_path().to_string();
         let path = if path.is_empty() {
             request.uri().path().to_string()
@@ -48,14 +49,14 @@ impl ApiRequest {
             .headers()
             .get("if-match")
             .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
-        let body = match request.body() {
-            Body::Empty => Vec::new(),
-            Body::Text(text) => text.as_bytes().to_vec(),
-            Body::Binary(bytes) => bytes.clone(),
+        let method = request.method().as_str().to_string();
+        let body = match request.into_body() {
+            Body::Text(text) => text.into_bytes(),
+            Body::Binary(bytes) => bytes,
             _ => Vec::new(),
         };
         ApiRequest {
-            method: request.method().as_str().to_string(),
+            method,
             path,
             query,
             api_key,

@@ -6,10 +6,11 @@
 
 use std::process::ExitCode;
 
-use call_log_item::auth::{api_key, mint_key, Authenticator, Permission};
+use call_log_item::auth::{api_key, mint_key, Authenticator};
 use call_log_item::config::{dynamodb_client, Config};
-use call_log_item::model::{ObjectId, Timestamp};
-use call_log_item::store::{create_items_table, create_keys_table, KeyStore, TableOutcome};
+use call_log_item::model::{ObjectId, Permission, Timestamp};
+use call_log_item::store::dynamo::{create_items_table, create_keys_table, TableOutcome};
+use call_log_item::store::{DynamoStore, KeyAdmin};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -55,7 +56,7 @@ enum Command {
 }
 
 fn parse_project(text: &str) -> Result<ObjectId, String> {
-    ObjectId::parse_str(text)
+    ObjectId::parse(text)
 }
 
 fn parse_permission(text: &str) -> Result<Permission, String> {
@@ -80,13 +81,7 @@ async fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
     let client = dynamodb_client().await?;
-    let keys = KeyStore::new(client.clone(), &config.keys_table);
-    let failed = |error: call_log_item::ApiError| {
-        error
-            .log_cause()
-            .map(str::to_string)
-            .unwrap_or_else(|| error.public_message())
-    };
+    let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
     match command {
         Command::CreateTables => {
             for (table, outcome) in [
@@ -94,13 +89,13 @@ async fn run(command: Command) -> Result<(), String> {
                     &config.items_table,
                     create_items_table(&client, &config.items_table)
                         .await
-                        .map_err(failed)?,
+                        .map_err(|e| e.to_string())?,
                 ),
                 (
                     &config.keys_table,
                     create_keys_table(&client, &config.keys_table)
                         .await
-                        .map_err(failed)?,
+                        .map_err(|e| e.to_string())?,
                 ),
             ] {
                 let what = match outcome {
@@ -126,7 +121,7 @@ async fn run(command: Command) -> Result<(), String> {
             let expires_at = expires_in_days.map(|days| Timestamp::now().plus_days(days));
             let key = mint_key(&keys, project, permissions.clone(), name, expires_at)
                 .await
-                .map_err(failed)?;
+                .map_err(|e| e.to_string())?;
             let names: Vec<&str> = permissions.iter().map(|p| p.code()).collect();
             eprintln!(
                 "created key {}… for project {project} with [{}]{}",
@@ -149,14 +144,17 @@ async fn run(command: Command) -> Result<(), String> {
                     "give the plain key (iclk_…) or its 64-character hash from list-keys".into(),
                 );
             };
-            if !keys.revoke(&hash).await.map_err(failed)? {
+            if !keys.revoke_key(&hash).await.map_err(|e| e.to_string())? {
                 return Err(format!("no key with hash {}…", &hash[..12]));
             }
             eprintln!("revoked key {}…", &hash[..12]);
         }
         Command::VerifyKey { key } => {
-            let auth = Authenticator::new(keys, std::time::Duration::ZERO);
-            let who = auth.authenticate(Some(&key)).await.map_err(failed)?;
+            let auth = Authenticator::new(std::time::Duration::ZERO);
+            let who = auth
+                .authenticate(&keys, Some(&key))
+                .await
+                .map_err(|e| e.to_string())?;
             let names: Vec<&str> = who.permissions.iter().map(|p| p.code()).collect();
             eprintln!(
                 "valid key for project {} with [{}]",
@@ -165,7 +163,7 @@ async fn run(command: Command) -> Result<(), String> {
             );
         }
         Command::ListKeys { project } => {
-            let records = keys.list(project).await.map_err(failed)?;
+            let records = keys.list_keys(project).await.map_err(|e| e.to_string())?;
             println!("KEY HASH\tNAME\tPERMISSIONS\tCREATED\tEXPIRES\tSTATE");
             for record in &records {
                 let names: Vec<&str> = record.permissions.iter().map(|p| p.code()).collect();

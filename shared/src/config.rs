@@ -102,7 +102,9 @@ pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
         );
     }
     if shared.credentials_provider().is_none() {
-        return Err("no AWS credentials provider: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local)".into());
+        return Err("no AWS credentials provider: set AWS_ACCESS_KEY_ID and \
+                    AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local)"
+            .into());
     }
     Ok(shared)
 }

@@ -7,7 +7,7 @@ use lambda_http::{service_fn, Body, Error, Request, Response};
 use tracing_subscriber::EnvFilter;
 
 use crate::api::{panic_response, App};
-use crate::auth::Operation;
+use crate::model::Operation;
 
 /// JSON log lines on stdout; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
 pub fn init_logging() {
@@ -47,7 +47,10 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
     app.warm_up().await;
     lambda_http::run(service_fn(move |request: Request| {
         let app = Arc::clone(&app);
-        async move { Ok::<Response<Body>, Error>(handle_catching_panics(app, operation, request).await) }
+        async move {
+            let response = handle_catching_panics(app, operation, request).await;
+            Ok::<Response<Body>, Error>(response)
+        }
     }))
     .await
 }

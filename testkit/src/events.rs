@@ -1,8 +1,10 @@
 //! Real API Gateway events: the fixtures shipped in the `aws_lambda_events` crate (copied to
 //! `testkit/fixtures/`), with only the method, path, path parameters, query string, headers
 //! and body put in. Never hand-built structs.
+//!
+//! This crate knows nothing of the API it feeds: the caller names the route template a
+//! request matches (`EventSpec::route`), as API Gateway would know it from its routes.
 
-use call_log_item::api::routes;
 use serde_json::{json, Map, Value};
 
 /// Which API Gateway payload format.
@@ -31,6 +33,9 @@ pub struct EventSpec<'a> {
     pub body: Option<&'a str>,
     /// The body is base64 and `isBase64Encoded` is set.
     pub base64: bool,
+    /// The route template the path matches (`/api/items/{id}`), for the event's route key and
+    /// path parameters; `None` for a path no route matches.
+    pub route: Option<&'a str>,
 }
 
 impl<'a> EventSpec<'a> {
@@ -47,8 +52,31 @@ impl<'a> EventSpec<'a> {
             headers,
             body,
             base64: false,
+            route: None,
         }
     }
+
+    /// The same request, matched to the route template `route`.
+    pub fn on_route(self, route: Option<&'a str>) -> Self {
+        EventSpec { route, ..self }
+    }
+}
+
+/// The `{name}` segments of `template` with the path's segments in their place.
+fn path_parameters(template: &str, path: &str) -> Map<String, Value> {
+    fn segments(text: &str) -> Vec<&str> {
+        text.split('/')
+            .filter(|segment| !segment.is_empty())
+            .collect()
+    }
+    segments(template)
+        .into_iter()
+        .zip(segments(path))
+        .filter_map(|(expected, actual)| {
+            let name = expected.strip_prefix('{')?.strip_suffix('}')?;
+            Some((name.to_string(), json!(actual)))
+        })
+        .collect()
 }
 
 /// `a=1&b=2` as pairs (the tests and benchmarks send plain values: no percent-decoding).
@@ -66,16 +94,17 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
 /// The event's JSON text, as API Gateway would send it to the function of this route.
 pub fn event_json(payload: Payload, spec: &EventSpec<'_>) -> String {
     let (path, query) = spec.path.split_once('?').unwrap_or((spec.path, ""));
-    let matched = routes::resolve(spec.method, path).ok();
     let pairs = query_pairs(query);
-    let path_parameters = matched
-        .as_ref()
-        .and_then(|m| m.id.clone())
-        .map_or(Value::Null, |id| json!({ "id": id }));
-    let route = matched.as_ref().map_or_else(
-        || path.to_string(),
-        |m| format!("{}{}", routes::BASE_PATH, m.route.path),
-    );
+    let parameters = spec
+        .route
+        .map(|route| path_parameters(route, path))
+        .unwrap_or_default();
+    let path_parameters = if parameters.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(parameters)
+    };
+    let route = spec.route.unwrap_or(path);
     let request_id = uuid::Uuid::new_v4().to_string();
     let mut event: Value = match payload {
         Payload::Http => {
@@ -156,11 +185,4 @@ pub fn event_json(payload: Payload, spec: &EventSpec<'_>) -> String {
 /// The event as the `lambda_http::Request` the function's handler receives.
 pub fn request(payload: Payload, spec: &EventSpec<'_>) -> lambda_http::Request {
     lambda_http::request::from_str(&event_json(payload, spec)).expect("the event parses")
-}
-
-/// Which function API Gateway would invoke for this method and path (list for unknown routes,
-/// which API Gateway itself would refuse).
-pub fn operation_for(method: &str, path: &str) -> call_log_item::Operation {
-    let path = path.split_once('?').map_or(path, |(path, _)| path);
-    routes::resolve(method, path).map_or(call_log_item::Operation::List, |m| m.route.operation)
 }

@@ -2,4 +2,4 @@
 
 pub mod events;
 
-pub use events::{event_json, operation_for, request, EventSpec, Payload};
+pub use events::{event_json, request, EventSpec, Payload};

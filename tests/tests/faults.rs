@@ -7,10 +7,12 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use call_log_item::auth::{mint_key, Permission};
+use call_log_item::api::routes;
+use call_log_item::auth::mint_key;
 use call_log_item::config::{sdk_config, Config};
-use call_log_item::model::ObjectId;
-use call_log_item::store::{create_items_table, create_keys_table, KeyStore};
+use call_log_item::model::{ObjectId, Operation, Permission};
+use call_log_item::store::dynamo::{create_items_table, create_keys_table};
+use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use serde_json::{json, Value};
 use testkit::{EventSpec, Payload};
@@ -64,7 +66,7 @@ async fn setup(client: &aws_sdk_dynamodb::Client, prefix: &str) -> (Config, Stri
         .unwrap();
     create_keys_table(client, &config.keys_table).await.unwrap();
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
-    let keys = KeyStore::new(client.clone(), &config.keys_table);
+    let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
     let key = mint_key(&keys, project, vec![Permission::ProjectAdmin], None, None)
         .await
         .unwrap();
@@ -106,14 +108,14 @@ async fn every_route(
     for (method, path, body) in requests {
         let body = body.map(|b| b.to_string());
         let headers = [("ApiKey", key)];
+        let route = routes::template_for(method, &path);
         let request = testkit::request(
             Payload::Http,
-            &EventSpec::new(method, &path, &headers, body.as_deref()),
+            &EventSpec::new(method, &path, &headers, body.as_deref()).on_route(route.as_deref()),
         );
         let started = Instant::now();
-        let response = app
-            .handle(testkit::operation_for(method, &path), request)
-            .await;
+        let operation = routes::operation_for(method, &path).unwrap_or(Operation::List);
+        let response = app.handle(operation, request).await;
         let retry_after = response
             .headers()
             .get("retry-after")

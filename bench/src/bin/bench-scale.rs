@@ -16,12 +16,14 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use bench::{machine_description, median, millis, write_section};
-use call_log_item::auth::{mint_key, Permission};
+use call_log_item::api::{json as api_json, routes};
+use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
-use call_log_item::model::{NewItem, ObjectId, Timestamp};
-use call_log_item::store::{
-    counter_key, create_items_table, create_keys_table, to_attributes, KeyStore, ITEM_COUNT,
+use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
+use call_log_item::store::dynamo::{
+    counter_key, create_items_table, create_keys_table, to_attributes, Scope, ITEM_COUNT,
 };
+use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use serde_json::{json, Value};
 use testkit::{EventSpec, Payload};
@@ -55,7 +57,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 async fn seed(
     client: &Client,
     table: &str,
-    keys: &KeyStore,
+    keys: &DynamoStore,
     count: u64,
     call_logs: u64,
 ) -> Project {
@@ -78,11 +80,10 @@ async fn seed(
             "callCostInUSDCents": i % 17,
             "isAnswered": i % 3 == 0,
         });
-        let created = Timestamp::parse_str(
-            &(start + chrono::Duration::milliseconds(i as i64 * 7)).to_rfc3339(),
-        )
-        .unwrap();
-        let item = NewItem::parse(data.as_object().unwrap(), project)
+        let created =
+            Timestamp::parse(&(start + chrono::Duration::milliseconds(i as i64 * 7)).to_rfc3339())
+                .unwrap();
+        let item = api_json::new_item(&json!({ "data": data }), project)
             .unwrap()
             .into_item(project, created);
         requests.push(
@@ -96,16 +97,12 @@ async fn seed(
                 .build(),
         );
     }
-    let mut counters = vec![(
-        counter_key(project, call_log_item::store::Scope::Project),
-        count,
-    )];
-    counters.extend(per_log.iter().map(|(log, n)| {
-        (
-            counter_key(project, call_log_item::store::Scope::CallLog(*log)),
-            *n,
-        )
-    }));
+    let mut counters = vec![(counter_key(project, Scope::Project), count)];
+    counters.extend(
+        per_log
+            .iter()
+            .map(|(log, n)| (counter_key(project, Scope::CallLog(*log)), *n)),
+    );
     for (mut key, n) in counters {
         key.insert(ITEM_COUNT.to_string(), AttributeValue::N(n.to_string()));
         requests.push(
@@ -177,9 +174,10 @@ async fn call(
         ("ApiKey", project.key.as_str()),
         ("Content-Type", "application/json"),
     ];
-    let spec = EventSpec::new(method, path, &headers, Some(&body));
+    let route = routes::template_for(method, path);
+    let spec = EventSpec::new(method, path, &headers, Some(&body)).on_route(route.as_deref());
     let request = testkit::request(Payload::Http, &spec);
-    let operation = testkit::operation_for(method, path);
+    let operation = routes::operation_for(method, path).unwrap_or(Operation::List);
     let started = Instant::now();
     let response = app.handle(operation, request).await;
     let elapsed = started.elapsed();
@@ -243,7 +241,7 @@ async fn main() {
     create_keys_table(&client, &config.keys_table)
         .await
         .expect("keys table");
-    let keys = KeyStore::new(client.clone(), &config.keys_table);
+    let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
 
     eprintln!("seeding {large_items} items over 1,000 call logs, and 100 items …");
     let seeding = Instant::now();

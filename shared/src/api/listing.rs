@@ -1,56 +1,40 @@
 //! List and count (SPEC §3): paging by `skip` or by cursor, select, sort, query, and the
 //! total `count`, choosing the cheapest reads the store offers for each shape of request.
 
-use serde_json::Value;
-
-use super::operations::{body_object, Reply};
+use super::error::ApiError;
+use super::json;
+use super::output::{CountBody, ListBody, Projected, Reply};
 use super::request::ApiRequest;
 use crate::auth::Principal;
-use crate::error::ApiError;
 use crate::model::Item;
-use crate::query::{
-    cursor_binding, decode_cursor, encode_cursor, Filter, Paging, Position, Projected, Select, Sort,
-};
-use crate::store::{ItemStore, Start};
-
-/// The cursor sent with the request, from the query string or else the body.
-fn cursor_text<'a>(
-    request: &'a ApiRequest,
-    body: &'a serde_json::Map<String, Value>,
-) -> Result<Option<&'a str>, ApiError> {
-    if let Some(cursor) = request.query_param("cursor") {
-        return Ok(Some(cursor));
-    }
-    match body.get("cursor") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(cursor)) => Ok(Some(cursor)),
-        Some(_) => Err(ApiError::bad_request(
-            "\"cursor\" must be the nextCursor string of the previous page",
-        )),
-    }
-}
+use crate::query::{cursor_binding, decode_cursor, encode_cursor, Position};
+use crate::store::{ItemQueries, Start};
 
 pub async fn list(
-    store: &ItemStore,
+    store: &impl ItemQueries,
     cursor_secret: &[u8],
     who: &Principal,
     request: &ApiRequest,
 ) -> Result<Reply, ApiError> {
-    let body = body_object(
+    let body = json::body_object(
         request,
         &["select", "query", "sort", "skip", "limit", "cursor"],
     )?;
-    let paging = Paging::parse(
+    let paging = json::paging(
         request.query_param("skip"),
         request.query_param("limit"),
         body.get("skip"),
         body.get("limit"),
     )?;
-    let select = Select::parse(body.get("select"))?;
-    let sort = Sort::parse(body.get("sort"))?;
-    let filter = Filter::parse(body.get("query"))?;
-    let binding = cursor_binding(who.project, body.get("query"), body.get("sort"));
-    let position = match cursor_text(request, &body)? {
+    let select = json::select(body.get("select"))?;
+    let sort = json::sort(body.get("sort"))?;
+    let filter = json::filter(body.get("query"))?;
+    let binding = cursor_binding(
+        who.project,
+        body.get("query").map(|query| query.to_string()).as_deref(),
+        body.get("sort").map(|sort| sort.to_string()).as_deref(),
+    );
+    let position = match json::cursor_text(request, &body)? {
         None => None,
         Some(_) if request.query_param("skip").is_some() || body.contains_key("skip") => {
             return Err(ApiError::bad_request(
@@ -108,36 +92,22 @@ pub async fn list(
         count,
         limit: paging.limit,
         skip,
-        data: items.iter().map(|item| select.project(item)).collect(),
+        data: items
+            .iter()
+            .map(|item| Projected::new(&select, item))
+            .collect(),
         next_cursor,
     };
     Ok(Reply::json(&body, None))
 }
 
-/// The list envelope: `{"count", "limit", "skip", "data", "nextCursor"?}`.
-#[derive(serde::Serialize)]
-struct ListBody<'a> {
-    count: u64,
-    limit: u32,
-    skip: u64,
-    data: Vec<Projected<'a>>,
-    #[serde(rename = "nextCursor", skip_serializing_if = "Option::is_none")]
-    next_cursor: Option<String>,
-}
-
-/// `{"count": n}`.
-#[derive(serde::Serialize)]
-struct CountBody {
-    count: u64,
-}
-
 pub async fn count(
-    store: &ItemStore,
+    store: &impl ItemQueries,
     who: &Principal,
     request: &ApiRequest,
 ) -> Result<Reply, ApiError> {
-    let body = body_object(request, &["query"])?;
-    let filter = Filter::parse(body.get("query"))?;
+    let body = json::body_object(request, &["query"])?;
+    let filter = json::filter(body.get("query"))?;
     let count = match filter.for_project(who.project) {
         None => 0,
         Some(filter) => store.count(who.project, &filter).await?,

@@ -1,68 +1,80 @@
 //! The API's request handling, shared by all six functions: route → body size → authenticate
 //! → authorize → the operation → response, with one log line per request.
+//!
+//! This is the only layer that knows HTTP: statuses, headers and JSON live here (`error.rs`
+//! maps every lower layer's error, `json/` reads bodies, `output.rs` writes them).
 
+mod error;
+pub mod json;
 mod listing;
 mod operations;
+mod output;
 mod request;
 mod response;
 pub mod routes;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use lambda_http::http::header::{HeaderValue, ETAG};
 use lambda_http::{Body, Request, RequestExt, Response};
 
+pub use error::{ApiError, RETRY_AFTER_SECONDS};
+pub use output::{Projected, Reply};
 pub use request::{ApiRequest, MAX_BODY_BYTES};
 
-use crate::auth::{authorize, Authenticator, Operation};
-use crate::config::{self, Config};
-use crate::error::ApiError;
-use crate::store::{ItemStore, KeyStore};
+use crate::auth::{authorize, Authenticator, Principal};
+use crate::config::{self, limits, Config};
+use crate::model::{ObjectId, Operation};
+use crate::store::{DynamoStore, Store};
+use routes::Matched;
 
-/// What a warm function keeps between requests: the stores (one SDK client) and the key cache.
+/// What a warm function keeps between requests: the store (one SDK client), the key cache and
+/// the cursor secret.
 #[derive(Debug)]
-pub struct App {
-    items: ItemStore,
+pub struct App<S = DynamoStore> {
+    store: S,
     auth: Authenticator,
     cursor_secret: Vec<u8>,
 }
 
-/// The outcome of one request, for its log line.
+/// The outcome of one request, and what its log line says about it.
 struct Outcome {
     response: Response<Body>,
     route: String,
-    project: Option<String>,
+    project: Option<ObjectId>,
 }
 
-impl App {
-    pub fn new(client: aws_sdk_dynamodb::Client, config: &Config) -> App {
+impl App<DynamoStore> {
+    /// The app on DynamoDB, with the tables and settings of `config`.
+    pub fn new(client: aws_sdk_dynamodb::Client, config: &Config) -> Self {
+        let store = DynamoStore::new(client, &config.items_table, &config.keys_table);
+        App::with_store(store, config)
+    }
+
+    /// Reads the environment and builds the SDK client: once per cold start.
+    pub async fn from_env() -> Result<Self, String> {
+        let config = Config::from_env()?;
+        let client = config::dynamodb_client().await?;
+        Ok(App::new(client, &config))
+    }
+}
+
+impl<S: Store> App<S> {
+    /// The app on any store, with the key cache and cursor secret of `config`.
+    pub fn with_store(store: S, config: &Config) -> Self {
         App {
-            items: ItemStore::new(client.clone(), &config.items_table),
-            auth: Authenticator::new(
-                KeyStore::new(client, &config.keys_table),
-                config.key_cache_ttl,
-            ),
+            store,
+            auth: Authenticator::new(config.key_cache_ttl),
             cursor_secret: config.cursor_secret.clone(),
         }
     }
 
-    /// Opens the connection to DynamoDB during init (a key lookup that finds nothing), so the
+    /// Opens the connection to the store during init (a key lookup that finds nothing), so the
     /// first request does not pay for connecting. Failures are only logged: a request will
     /// meet them again and answer for them.
     pub async fn warm_up(&self) {
-        if let Err(error) = self.auth.warm_up().await {
-            tracing::warn!(
-                cause = error.log_cause().unwrap_or_default(),
-                "warm-up call failed"
-            );
+        if let Err(error) = self.store.find_key(&"0".repeat(64)).await {
+            tracing::warn!(cause = %error, "warm-up call failed");
         }
-    }
-
-    /// Reads the environment and builds the SDK client: once per cold start.
-    pub async fn from_env() -> Result<App, String> {
-        let config = Config::from_env()?;
-        let client = config::dynamodb_client().await?;
-        Ok(App::new(client, &config))
     }
 
     /// Answers one API Gateway request for the function serving `operation`. Never fails:
@@ -70,36 +82,44 @@ impl App {
     pub async fn handle(&self, operation: Operation, request: Request) -> Response<Body> {
         let started = Instant::now();
         let request_id = request_id(&request);
-        let api_request = ApiRequest::from_lambda(request);
-        let outcome = self.respond(operation, &api_request).await;
-        log_request(&api_request, &outcome, &request_id, started.elapsed());
+        let request = ApiRequest::from_lambda(request);
+        let outcome = self.respond(operation, &request).await;
+        tracing::info!(
+            request_id,
+            method = %request.method,
+            route = %outcome.route,
+            status = outcome.response.status().as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            project_id = %outcome.project.map_or_else(|| "-".to_string(), |p| p.to_string()),
+            "request"
+        );
         outcome.response
     }
 
+    /// Routes, admits and serves the request within the request deadline.
     async fn respond(&self, operation: Operation, request: &ApiRequest) -> Outcome {
-        let mut outcome = Outcome {
-            response: Response::default(),
-            route: request.path.clone(),
-            project: None,
+        let deadline = tokio::time::Instant::now() + limits::REQUEST;
+        let matched = routes::resolve(&request.method, &request.path);
+        let route = matched
+            .as_ref()
+            .map_or_else(|_| request.path.clone(), Matched::label);
+        let admitted = match matched {
+            Ok(matched) => within(deadline, self.admit(operation, &matched, request))
+                .await
+                .map(|who| (matched, who)),
+            Err(error) => Err(error),
         };
-        let deadline = crate::config::limits::REQUEST;
-        let result = match tokio::time::timeout(
-            deadline,
-            self.serve(operation, request, &mut outcome),
-        )
-        .await
-        {
-            Ok(result) => result,
-            Err(_) => Err(ApiError::Unavailable {
-                retry_after_seconds: crate::store::RETRY_AFTER_SECONDS,
-                cause: format!(
-                    "the request ran past its {} ms deadline",
-                    deadline.as_millis()
-                ),
-            }),
+        let project = admitted.as_ref().ok().map(|(_, who)| who.project);
+        let result = match admitted {
+            // Boxed: the operations' futures are large, and kept off the caller's stack.
+            Ok((matched, who)) => {
+                let serving = Box::pin(self.serve(operation, &matched, &who, request));
+                within(deadline, serving).await
+            }
+            Err(error) => Err(error),
         };
-        outcome.response = match result {
-            Ok(response) => response,
+        let response = match result {
+            Ok(reply) => response::success(reply),
             Err(error) => {
                 if let Some(cause) = error.log_cause() {
                     tracing::error!(status = error.status(), cause, "request failed");
@@ -107,60 +127,74 @@ impl App {
                 response::error(&error)
             }
         };
-        outcome
+        Outcome {
+            response,
+            route,
+            project,
+        }
     }
 
-    async fn serve(
+    /// Who may make this request: the route is this function's, the body is not too large,
+    /// the key is valid and allows the operation.
+    async fn admit(
         &self,
         operation: Operation,
+        matched: &Matched,
         request: &ApiRequest,
-        outcome: &mut Outcome,
-    ) -> Result<Response<Body>, ApiError> {
-        let matched = routes::resolve(&request.method, &request.path)?;
-        outcome.route = format!(
-            "{} {}{}",
-            matched.route.method,
-            routes::BASE_PATH,
-            matched.route.path
-        );
+    ) -> Result<Principal, ApiError> {
         if matched.route.operation != operation {
             return Err(ApiError::NotFound(format!(
                 "No route for {} {} in this function",
                 request.method, request.path
             )));
         }
-        if request.body_len() > MAX_BODY_BYTES {
+        if request.body().len() > MAX_BODY_BYTES {
             return Err(ApiError::PayloadTooLarge {
                 limit: MAX_BODY_BYTES,
             });
         }
-        let who = self.auth.authenticate(request.api_key()?).await?;
-        outcome.project = Some(who.project.to_string());
+        let who = self
+            .auth
+            .authenticate(&self.store, request.api_key()?)
+            .await?;
         authorize(&who, operation)?;
-        let id = matched.id.as_deref();
-        let store = &self.items;
-        let reply = match operation {
-            Operation::List => listing::list(store, &self.cursor_secret, &who, request).await?,
-            Operation::Count => listing::count(store, &who, request).await?,
-            Operation::Create => operations::create(store, &who, request).await?,
-            Operation::GetItem => {
-                operations::get_item(store, &who, request, operations::item_id(id)?).await?
-            }
-            Operation::Update => {
-                operations::update(store, &who, request, operations::item_id(id)?).await?
-            }
-            Operation::Delete => {
-                operations::delete(store, &who, request, operations::item_id(id)?).await?
-            }
-        };
-        let mut response = response::json(200, reply.body);
-        if let Some(version) = reply.version {
-            if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
-                response.headers_mut().insert(ETAG, value);
-            }
-        }
-        Ok(response)
+        Ok(who)
     }
+
+    /// The operation itself.
+    async fn serve(
+        &self,
+        operation: Operation,
+        matched: &Matched,
+        who: &Principal,
+        request: &ApiRequest,
+    ) -> Result<Reply, ApiError> {
+        let store = &self.store;
+        let id = || operations::item_id(matched.id.as_deref());
+        match operation {
+            Operation::List => listing::list(store, &self.cursor_secret, who, request).await,
+            Operation::Count => listing::count(store, who, request).await,
+            Operation::Create => operations::create(store, who, request).await,
+            Operation::GetItem => operations::get_item(store, who, request, id()?).await,
+            Operation::Update => operations::update(store, who, request, id()?).await,
+            Operation::Delete => operations::delete(store, who, request, id()?).await,
+        }
+    }
+}
+
+/// `work`, or a 503 if it is still running at `deadline`.
+async fn within<T>(
+    deadline: tokio::time::Instant,
+    work: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    tokio::time::timeout_at(deadline, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::unavailable(format!(
+                "the request ran past its {} ms deadline",
+                limits::REQUEST.as_millis()
+            )))
+        })
 }
 
 /// The Lambda request id, else API Gateway's, else "-".
@@ -178,19 +212,6 @@ fn request_id(request: &Request) -> String {
         _ => None,
     }
     .unwrap_or_else(|| "-".to_string())
-}
-
-/// One line per request: never the key, never a body.
-fn log_request(request: &ApiRequest, outcome: &Outcome, request_id: &str, elapsed: Duration) {
-    tracing::info!(
-        request_id,
-        method = %request.method,
-        route = %outcome.route,
-        status = outcome.response.status().as_u16(),
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
-        project_id = outcome.project.as_deref().unwrap_or("-"),
-        "request"
-    );
 }
 
 /// The 500 answered when a handler panicked; the panic itself is logged by the caller.

@@ -1,11 +1,10 @@
 //! What the API reads from an API Gateway request: method, path, query string, the `ApiKey`
-//! and `If-Match` headers, and the JSON body. Both payload formats (HTTP API 2.0, REST 1.0)
+//! and `If-Match` headers, and the body's bytes. Both payload formats (HTTP API 2.0, REST 1.0)
 //! arrive here as one `lambda_http::Request`; base64 bodies are already decoded.
 
 use lambda_http::{Body, Request, RequestExt};
-use serde_json::Value;
 
-use crate::error::ApiError;
+use super::error::ApiError;
 
 /// Bodies above this size are refused with 413 (SPEC §7).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -82,20 +81,9 @@ impl ApiRequest {
             .map(|(_, value)| value.as_str())
     }
 
-    pub fn body_len(&self) -> usize {
-        self.body.len()
-    }
-
-    /// The body as JSON; an empty body is `null`.
-    pub fn json_body(&self) -> Result<Value, ApiError> {
-        if self.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Null);
-        }
-        let text = std::str::from_utf8(&self.body)
-            .map_err(|_| ApiError::bad_request("The request body is not valid UTF-8"))?;
-        serde_json::from_str(text).map_err(|error| {
-            ApiError::bad_request(format!("The request body is not valid JSON: {error}"))
-        })
+    /// The raw body (read as JSON in `api/json/`).
+    pub fn body(&self) -> &[u8] {
+        &self.body
     }
 
     /// `If-Match: <version>` (quotes and `W/` tolerated; `*` means any version).

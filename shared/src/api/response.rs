@@ -1,9 +1,10 @@
 //! Responses: JSON bodies, and the one place an [`ApiError`] becomes a status and `{"error"}`.
 
-use lambda_http::http::header::{HeaderValue, ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use lambda_http::http::header::{HeaderValue, ALLOW, CONTENT_TYPE, ETAG, RETRY_AFTER};
 use lambda_http::{Body, Response};
 
-use crate::error::ApiError;
+use super::error::ApiError;
+use super::output::Reply;
 
 pub fn json(status: u16, body: String) -> Response<Body> {
     let mut response = Response::new(Body::Text(body));
@@ -12,6 +13,17 @@ pub fn json(status: u16, body: String) -> Response<Body> {
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// 200 with the reply's body, and `ETag: "<version>"` for a single item.
+pub fn success(reply: Reply) -> Response<Body> {
+    let mut response = json(200, reply.body);
+    if let Some(version) = reply.version {
+        if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+            response.headers_mut().insert(ETAG, value);
+        }
+    }
     response
 }
 

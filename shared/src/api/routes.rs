@@ -1,8 +1,8 @@
 //! The route table (SPEC §1): which method and path reach which operation. The template, the
 //! local runner's router and the tests all follow this table.
 
-use crate::auth::Operation;
-use crate::error::ApiError;
+use super::error::ApiError;
+use crate::model::Operation;
 
 /// Every route lives under this path.
 pub const BASE_PATH: &str = "/api/incoming-call-log-item";
@@ -43,6 +43,13 @@ pub const ROUTES: [Route; 12] = [
 pub struct Matched {
     pub route: Route,
     pub id: Option<String>,
+}
+
+impl Matched {
+    /// The route as logged: `POST /api/incoming-call-log-item/{id}/get-item`.
+    pub fn label(&self) -> String {
+        format!("{} {BASE_PATH}{}", self.route.method, self.route.path)
+    }
 }
 
 fn segments(path: &str) -> Vec<&str> {
@@ -107,6 +114,23 @@ pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
             Err(ApiError::MethodNotAllowed { method, allow })
         }
     }
+}
+
+/// The operation a method and path (with or without `?query`) reach; `None` for a route the
+/// API does not have.
+pub fn operation_for(method: &str, path: &str) -> Option<Operation> {
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
+    resolve(method, path)
+        .ok()
+        .map(|matched| matched.route.operation)
+}
+
+/// The route's path template under [`BASE_PATH`] (`/api/…/{id}/get-item`), for a method and
+/// path the API has.
+pub fn template_for(method: &str, path: &str) -> Option<String> {
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
+    let matched = resolve(method, path).ok()?;
+    Some(format!("{BASE_PATH}{}", matched.route.path))
 }
 
 #[cfg(test)]

@@ -1,18 +1,14 @@
-//! Authentication and permissions (SPEC §6): `ApiKey` header → project + permissions, through a
+//! Authentication and permissions (SPEC §6): an API key → its project + permissions, through a
 //! warm cache of at most 60 s, then the permission check for the operation.
 
 pub mod api_key;
-mod permission;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub use permission::{Operation, Permission};
-
-use crate::error::ApiError;
-use crate::model::{ObjectId, Timestamp};
-use crate::store::{KeyRecord, KeyStore};
+use crate::model::{ObjectId, Operation, Permission, Timestamp};
+use crate::store::{KeyAdmin, KeyLookup, KeyRecord, StoreError};
 
 /// Who is calling: the key's project and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,53 +17,68 @@ pub struct Principal {
     pub permissions: Vec<Permission>,
 }
 
+/// Why a caller was not let in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No key was sent.
+    #[error("no API key")]
+    MissingKey,
+    /// The key is empty, malformed, unknown, expired or revoked.
+    #[error("invalid API key")]
+    InvalidKey,
+    /// The key is valid but none of its permissions allows the operation.
+    #[error("the key may not {}", .0.verb())]
+    Denied(Operation),
+    /// The keys could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// The longest a validated key may be trusted without reading the keys table again.
 pub const MAX_CACHE_TTL: Duration = Duration::from_secs(60);
 
-/// Turns `ApiKey` headers into principals; one per warm function.
+/// Turns presented API keys into principals; one per warm function, holding its key cache.
 #[derive(Debug)]
 pub struct Authenticator {
-    keys: KeyStore,
     ttl: Duration,
     cache: Mutex<HashMap<String, (KeyRecord, Instant)>>,
 }
 
 impl Authenticator {
-    pub fn new(keys: KeyStore, ttl: Duration) -> Self {
+    pub fn new(ttl: Duration) -> Self {
         Authenticator {
-            keys,
             ttl: ttl.min(MAX_CACHE_TTL),
             cache: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The principal behind the header's key, or 401.
-    pub async fn authenticate(&self, header: Option<&str>) -> Result<Principal, ApiError> {
-        let key = header.ok_or(ApiError::MissingApiKey)?.trim();
+    /// The principal behind the key the caller presented (if any), looked up in `keys` unless
+    /// cached.
+    pub async fn authenticate(
+        &self,
+        keys: &impl KeyLookup,
+        presented: Option<&str>,
+    ) -> Result<Principal, AuthError> {
+        let key = presented.ok_or(AuthError::MissingKey)?.trim();
         if !api_key::is_well_formed(key) {
-            return Err(ApiError::InvalidApiKey);
+            return Err(AuthError::InvalidKey);
         }
         let hash = api_key::hash(key);
         let record = match self.cached(&hash) {
             Some(record) => record,
             None => {
-                let record = self.keys.get(&hash).await?.ok_or(ApiError::InvalidApiKey)?;
+                let record = keys.find_key(&hash).await?.ok_or(AuthError::InvalidKey)?;
                 self.remember(hash, record.clone());
                 record
             }
         };
         if record.revoked || record.expires_at.is_some_and(|at| at <= Timestamp::now()) {
-            return Err(ApiError::InvalidApiKey);
+            return Err(AuthError::InvalidKey);
         }
         Ok(Principal {
             project: record.project_id,
             permissions: record.permissions,
         })
-    }
-
-    /// One lookup of a key that cannot exist, to open the connection before the first request.
-    pub async fn warm_up(&self) -> Result<(), ApiError> {
-        self.keys.get(&"0".repeat(64)).await.map(|_| ())
     }
 
     fn cached(&self, hash: &str) -> Option<KeyRecord> {
@@ -98,29 +109,25 @@ impl Authenticator {
     }
 }
 
-/// 403 unless one of the principal's permissions allows the operation.
-pub fn authorize(principal: &Principal, operation: Operation) -> Result<(), ApiError> {
+/// Denied unless one of the principal's permissions allows the operation.
+pub fn authorize(principal: &Principal, operation: Operation) -> Result<(), AuthError> {
     let allowed = operation.allowed_by();
     if principal.permissions.iter().any(|p| allowed.contains(p)) {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(AuthError::Denied(operation))
     }
-    let names: Vec<&str> = allowed.iter().map(|p| p.title()).collect();
-    Err(ApiError::Forbidden(format!(
-        "Your API key cannot {} Incoming Call Log Item; it needs one of these permissions: {}",
-        operation.verb(),
-        names.join(", ")
-    )))
 }
 
 /// Makes a new key for `project`, stores its hash, and returns the plain key: the only time it
 /// exists outside the caller's hands.
 pub async fn mint_key(
-    keys: &KeyStore,
+    keys: &impl KeyAdmin,
     project: ObjectId,
     permissions: Vec<Permission>,
     name: Option<String>,
     expires_at: Option<Timestamp>,
-) -> Result<String, ApiError> {
+) -> Result<String, StoreError> {
     let key = api_key::generate();
     let record = KeyRecord {
         key_hash: api_key::hash(&key),
@@ -131,17 +138,22 @@ pub async fn mint_key(
         expires_at,
         revoked: false,
     };
-    keys.put(&record).await?;
+    keys.put_key(&record).await?;
     Ok(key)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::MemoryStore;
+
+    fn project() -> ObjectId {
+        ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").unwrap()
+    }
 
     fn principal(permissions: &[Permission]) -> Principal {
         Principal {
-            project: ObjectId::parse_str("550e8400-e29b-41d4-a716-446655440000").unwrap(),
+            project: project(),
             permissions: permissions.to_vec(),
         }
     }
@@ -160,10 +172,92 @@ mod tests {
     }
 
     #[test]
-    fn a_key_without_permissions_can_do_nothing_and_is_told_what_would_help() {
-        let error = authorize(&principal(&[]), Operation::Create).unwrap_err();
-        assert_eq!(error.status(), 403);
-        assert!(error.public_message().contains("create"));
-        assert!(error.public_message().contains("Project Admin"));
+    fn a_key_without_permissions_can_do_nothing() {
+        assert_eq!(
+            authorize(&principal(&[]), Operation::Create),
+            Err(AuthError::Denied(Operation::Create))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_minted_key_authenticates_as_its_project() {
+        let keys = MemoryStore::new();
+        let key = mint_key(
+            &keys,
+            project(),
+            vec![Permission::ProjectMember],
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        let who = Authenticator::new(MAX_CACHE_TTL)
+            .authenticate(&keys, Some(&format!(" {key} ")))
+            .await
+            .unwrap();
+        assert_eq!(who, principal(&[Permission::ProjectMember]));
+    }
+
+    #[tokio::test]
+    async fn missing_malformed_unknown_revoked_and_expired_keys_are_refused() {
+        let keys = MemoryStore::new();
+        let auth = Authenticator::new(Duration::ZERO);
+        assert_eq!(
+            auth.authenticate(&keys, None).await,
+            Err(AuthError::MissingKey)
+        );
+        for presented in ["", "secret", &api_key::generate()] {
+            assert_eq!(
+                auth.authenticate(&keys, Some(presented)).await,
+                Err(AuthError::InvalidKey),
+                "{presented}"
+            );
+        }
+        let expired = mint_key(
+            &keys,
+            project(),
+            vec![Permission::ProjectAdmin],
+            None,
+            Some(Timestamp::now().plus_millis(-1)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            auth.authenticate(&keys, Some(&expired)).await,
+            Err(AuthError::InvalidKey)
+        );
+        let revoked = mint_key(&keys, project(), vec![Permission::ProjectAdmin], None, None)
+            .await
+            .unwrap();
+        keys.revoke_key(&api_key::hash(&revoked)).await.unwrap();
+        assert_eq!(
+            auth.authenticate(&keys, Some(&revoked)).await,
+            Err(AuthError::InvalidKey)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cached_key_is_trusted_until_its_ttl_and_no_longer() {
+        let keys = MemoryStore::new();
+        let key = mint_key(&keys, project(), vec![Permission::ProjectAdmin], None, None)
+            .await
+            .unwrap();
+        let cached = Authenticator::new(MAX_CACHE_TTL);
+        let uncached = Authenticator::new(Duration::ZERO);
+        cached.authenticate(&keys, Some(&key)).await.unwrap();
+        keys.revoke_key(&api_key::hash(&key)).await.unwrap();
+        assert!(cached.authenticate(&keys, Some(&key)).await.is_ok());
+        assert_eq!(
+            uncached.authenticate(&keys, Some(&key)).await,
+            Err(AuthError::InvalidKey)
+        );
+    }
+
+    #[test]
+    fn the_cache_ttl_is_at_most_60_seconds() {
+        assert_eq!(
+            Authenticator::new(Duration::from_secs(600)).ttl,
+            MAX_CACHE_TTL
+        );
     }
 }

@@ -1,12 +1,21 @@
-//! The item and its rules (SPEC §2): field names and kinds, value types, create and update input.
+//! The domain: the item and its rules (SPEC §2), the operations on it and the permissions that
+//! allow them (SPEC §6). Pure: no I/O, no wire format, no HTTP.
 
 mod field;
+mod input;
 mod item;
+mod new_item;
+mod operation;
+mod patch;
+mod permission;
+mod rules;
 mod values;
 
 pub use field::{Field, Kind, Relation};
-pub use item::{data_object, field_error, FieldValue, Item, ItemPatch, NewItem, RelationView};
-pub use values::{
-    integral, unwrap_typed_input, ObjectId, PhoneNumber, Status, StatusMessage, Timestamp,
-    WholeNumber,
-};
+pub use input::{FieldError, Input, InputError};
+pub use item::{FieldValue, Item};
+pub use new_item::NewItem;
+pub use operation::Operation;
+pub use patch::{ItemPatch, UPDATABLE};
+pub use permission::Permission;
+pub use values::{ObjectId, PhoneNumber, Status, StatusMessage, Timestamp, WholeNumber};

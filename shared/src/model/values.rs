@@ -1,48 +1,17 @@
 //! The parsed value types of an item's fields (SPEC §2): once a value has its type it is valid.
 //!
-//! Each type has one `parse` constructor returning the rule it broke as text; callers add the
-//! field's name (see [`crate::model::field_error`]). No I/O here.
+//! Each type has one `parse` constructor from text (or a number) returning the rule it broke;
+//! callers add the field's name ([`super::FieldError`]). No I/O and no wire format here.
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use serde_json::Value;
 use uuid::Uuid;
-
-/// The reference product's typed input wrappers: `{"_type": "ObjectID", "value": ...}`.
-const INPUT_WRAPPERS: [&str; 3] = ["ObjectID", "DateTime", "Phone"];
-
-/// Unwraps `{"_type":"ObjectID"|"DateTime"|"Phone","value":v}` to `v`; other values pass as they are.
-pub fn unwrap_typed_input(value: &Value) -> Result<&Value, String> {
-    let Some(object) = value.as_object() else {
-        return Ok(value);
-    };
-    match object.get("_type").and_then(Value::as_str) {
-        Some(kind) if INPUT_WRAPPERS.contains(&kind) => {
-            if object.len() != 2 {
-                return Err(format!(
-                    "a {kind} value must have exactly \"_type\" and \"value\""
-                ));
-            }
-            object
-                .get("value")
-                .ok_or_else(|| format!("a {kind} value needs \"value\""))
-        }
-        _ => Ok(value),
-    }
-}
 
 /// A UUID: item ids, project ids, parent and related ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectId(Uuid);
 
 impl ObjectId {
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        match unwrap_typed_input(value)? {
-            Value::String(text) => Self::parse_str(text),
-            _ => Err("must be a UUID string".to_string()),
-        }
-    }
-
-    pub fn parse_str(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, String> {
         // Only the hyphenated form: the one every response uses.
         if text.len() != 36 {
             return Err("must be a UUID such as 550e8400-e29b-41d4-a716-446655440000".into());
@@ -85,10 +54,7 @@ pub struct Status(String);
 impl Status {
     pub const MAX_CHARS: usize = 100;
 
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        let Value::String(text) = value else {
-            return Err("must be a string".into());
-        };
+    pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
         let chars = trimmed.chars().count();
         if chars == 0 || chars > Self::MAX_CHARS {
@@ -112,14 +78,11 @@ pub struct StatusMessage(String);
 impl StatusMessage {
     pub const MAX_CHARS: usize = 500;
 
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        let Value::String(text) = value else {
-            return Err("must be a string or null".into());
-        };
+    pub fn parse(text: &str) -> Result<Self, String> {
         if text.chars().count() > Self::MAX_CHARS {
             return Err(format!("must be at most {} characters", Self::MAX_CHARS));
         }
-        Ok(StatusMessage(text.clone()))
+        Ok(StatusMessage(text.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -134,13 +97,10 @@ pub struct PhoneNumber(String);
 
 impl PhoneNumber {
     pub const MAX_CHARS: usize = 30;
-    const RULE: &'static str = "must be a phone number such as +1 555-123-4567: an optional +, \
+    pub const RULE: &'static str = "must be a phone number such as +1 555-123-4567: an optional +, \
          digit groups separated by single spaces, '-', '.' or '()', 7 to 15 digits, at most 30 characters";
 
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        let Value::String(text) = unwrap_typed_input(value)? else {
-            return Err("must be a string or null".into());
-        };
+    pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
         if trimmed.chars().count() > Self::MAX_CHARS || !Self::is_well_formed(trimmed) {
             return Err(Self::RULE.into());
@@ -186,34 +146,20 @@ impl PhoneNumber {
     }
 }
 
-/// A JSON number with no fractional part, as JSON Schema's `integer` counts it (`10`, `10.0`).
-pub fn integral(number: &serde_json::Number) -> Option<i64> {
-    number.as_i64().or_else(|| {
-        let float = number.as_f64()?;
-        (float.fract() == 0.0 && float.abs() < 9.0e15).then_some(float as i64)
-    })
-}
-
-/// A whole number 0 … 2147483647 (durations in seconds, costs in cents). A JSON integer or a
-/// string of digits such as `"10"`.
+/// A whole number 0 … 2147483647 (durations in seconds, costs in cents).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct WholeNumber(i64);
 
 impl WholeNumber {
     pub const MAX: i64 = 2_147_483_647;
 
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        let rule = || format!("must be a whole number from 0 to {}", Self::MAX);
-        let number = match value {
-            Value::Number(n) => integral(n).ok_or_else(rule)?,
-            Value::String(s)
-                if !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                s.parse::<i64>().map_err(|_| rule())?
-            }
-            _ => return Err(rule()),
-        };
-        Self::new(number).ok_or_else(rule)
+    pub fn parse(number: i64) -> Result<Self, String> {
+        Self::new(number).ok_or_else(Self::rule)
+    }
+
+    /// The rule, for any value that is not a whole number in range.
+    pub fn rule() -> String {
+        format!("must be a whole number from 0 to {}", Self::MAX)
     }
 
     pub fn new(number: i64) -> Option<Self> {
@@ -233,14 +179,7 @@ impl WholeNumber {
 pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {
-    pub fn parse(value: &Value) -> Result<Self, String> {
-        match unwrap_typed_input(value)? {
-            Value::String(text) => Self::parse_str(text),
-            _ => Err("must be a date string such as 2026-11-27T18:24:15.123Z".into()),
-        }
-    }
-
-    pub fn parse_str(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, String> {
         let date = DateTime::parse_from_rfc3339(text.trim())
             .map(|date| date.with_timezone(&Utc))
             .map_err(|_| {
@@ -263,6 +202,11 @@ impl Timestamp {
         Timestamp(self.0 + chrono::Duration::days(i64::from(days)))
     }
 
+    /// This instant moved by `millis` milliseconds (either way).
+    pub fn plus_millis(self, millis: i64) -> Self {
+        Timestamp(self.0 + chrono::Duration::milliseconds(millis))
+    }
+
     fn from_datetime(date: DateTime<Utc>) -> Self {
         let millis = date.timestamp_millis();
         Timestamp(Utc.timestamp_millis_opt(millis).single().unwrap_or(date))
@@ -283,55 +227,42 @@ impl std::fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn object_ids_must_be_hyphenated_uuids() {
-        assert!(ObjectId::parse(&json!("550e8400-e29b-41d4-a716-446655440000")).is_ok());
-        assert!(ObjectId::parse(&json!("550e8400e29b41d4a716446655440000")).is_err());
-        assert!(ObjectId::parse(&json!("not-a-uuid")).is_err());
-        assert!(ObjectId::parse(&json!(42)).is_err());
-    }
-
-    #[test]
-    fn typed_object_id_wrappers_are_accepted() {
-        let wrapped = json!({"_type": "ObjectID", "value": "550e8400-e29b-41d4-a716-446655440000"});
-        assert_eq!(
-            ObjectId::parse(&wrapped).unwrap().to_string(),
-            "550e8400-e29b-41d4-a716-446655440000"
-        );
+        assert!(ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").is_ok());
+        assert!(ObjectId::parse("550e8400e29b41d4a716446655440000").is_err());
+        assert!(ObjectId::parse("not-a-uuid").is_err());
+        assert!(ObjectId::parse("").is_err());
     }
 
     #[test]
     fn v7_ids_sort_by_creation_time() {
-        let earlier = ObjectId::new_v7(Timestamp::parse_str("2026-01-01T00:00:00Z").unwrap());
-        let later = ObjectId::new_v7(Timestamp::parse_str("2026-01-01T00:00:00.001Z").unwrap());
+        let earlier = ObjectId::new_v7(Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
+        let later = ObjectId::new_v7(Timestamp::parse("2026-01-01T00:00:00.001Z").unwrap());
         assert!(earlier.to_string() < later.to_string());
     }
 
     #[test]
     fn a_status_is_trimmed() {
-        assert_eq!(
-            Status::parse(&json!("  Ringing ")).unwrap().as_str(),
-            "Ringing"
-        );
+        assert_eq!(Status::parse("  Ringing ").unwrap().as_str(), "Ringing");
     }
 
     #[test]
     fn a_blank_status_is_rejected() {
-        assert!(Status::parse(&json!("   ")).is_err());
+        assert!(Status::parse("   ").is_err());
     }
 
     #[test]
     fn a_status_of_101_characters_is_rejected() {
-        assert!(Status::parse(&json!("x".repeat(100))).is_ok());
-        assert!(Status::parse(&json!("x".repeat(101))).is_err());
+        assert!(Status::parse(&"x".repeat(100)).is_ok());
+        assert!(Status::parse(&"x".repeat(101)).is_err());
     }
 
     #[test]
     fn a_status_message_longer_than_500_characters_is_rejected() {
-        assert!(StatusMessage::parse(&json!("é".repeat(500))).is_ok());
-        assert!(StatusMessage::parse(&json!("é".repeat(501))).is_err());
+        assert!(StatusMessage::parse(&"é".repeat(500)).is_ok());
+        assert!(StatusMessage::parse(&"é".repeat(501)).is_err());
     }
 
     #[test]
@@ -345,14 +276,11 @@ mod tests {
             "1234567",
             "(555)123-4567",
         ] {
-            let parsed =
-                PhoneNumber::parse(&json!(number)).unwrap_or_else(|e| panic!("{number}: {e}"));
+            let parsed = PhoneNumber::parse(number).unwrap_or_else(|e| panic!("{number}: {e}"));
             assert_eq!(parsed.as_str(), number);
         }
         assert_eq!(
-            PhoneNumber::parse(&json!(" +15551234567 "))
-                .unwrap()
-                .as_str(),
+            PhoneNumber::parse(" +15551234567 ").unwrap().as_str(),
             "+15551234567"
         );
     }
@@ -375,72 +303,50 @@ mod tests {
             "+",
         ] {
             assert!(
-                PhoneNumber::parse(&json!(number)).is_err(),
+                PhoneNumber::parse(number).is_err(),
                 "{number} should be rejected"
             );
         }
         // Well formed, but longer than 30 characters.
-        assert!(PhoneNumber::parse(&json!("(12) (34) (56) (78) (90) (12) (3)")).is_err());
-        assert!(PhoneNumber::parse(&json!("1 2 3 4 5 6 7 8 9 1 2 3 4 5 6")).is_ok());
+        assert!(PhoneNumber::parse("(12) (34) (56) (78) (90) (12) (3)").is_err());
+        assert!(PhoneNumber::parse("1 2 3 4 5 6 7 8 9 1 2 3 4 5 6").is_ok());
     }
 
     #[test]
-    fn whole_numbers_accept_integers_and_digit_strings() {
-        assert_eq!(WholeNumber::parse(&json!(100)).unwrap().get(), 100);
-        assert_eq!(WholeNumber::parse(&json!("10")).unwrap().get(), 10);
+    fn whole_numbers_from_0_to_2147483647_are_accepted() {
+        assert_eq!(WholeNumber::parse(0).unwrap().get(), 0);
+        assert_eq!(WholeNumber::parse(100).unwrap().get(), 100);
         assert_eq!(
-            WholeNumber::parse(&json!(2_147_483_647)).unwrap().get(),
+            WholeNumber::parse(2_147_483_647).unwrap().get(),
             2_147_483_647
         );
     }
 
     #[test]
-    fn whole_numbers_reject_everything_else() {
-        for value in [
-            json!(-1),
-            json!(2_147_483_648_i64),
-            json!(2.5),
-            json!("2.5"),
-            json!("-1"),
-            json!(""),
-            json!("1e3"),
-            json!(true),
-            json!(null),
-            json!("99999999999"),
-        ] {
-            assert!(
-                WholeNumber::parse(&value).is_err(),
-                "{value} should be rejected"
-            );
+    fn whole_numbers_out_of_range_are_rejected_with_the_range() {
+        for number in [-1, 2_147_483_648, i64::MIN, i64::MAX] {
+            let rule = WholeNumber::parse(number).unwrap_err();
+            assert!(rule.contains("0 to 2147483647"), "{number}: {rule}");
         }
     }
 
     #[test]
     fn dates_are_read_with_an_offset_and_written_in_utc_millis() {
-        let date = Timestamp::parse(&json!("2026-11-27T19:24:15.123456+01:00")).unwrap();
+        let date = Timestamp::parse("2026-11-27T19:24:15.123456+01:00").unwrap();
         assert_eq!(date.to_iso(), "2026-11-27T18:24:15.123Z");
     }
 
     #[test]
     fn dates_outside_four_digit_utc_years_are_rejected() {
-        assert!(Timestamp::parse(&json!("9999-12-31T23:30:00-01:00")).is_err());
-        assert!(Timestamp::parse(&json!("0000-01-01T00:00:00+01:00")).is_err());
-        assert!(Timestamp::parse(&json!("9999-12-31T23:59:59.999Z")).is_ok());
-        assert!(Timestamp::parse(&json!("0001-01-01T00:00:00Z")).is_ok());
+        assert!(Timestamp::parse("9999-12-31T23:30:00-01:00").is_err());
+        assert!(Timestamp::parse("0000-01-01T00:00:00+01:00").is_err());
+        assert!(Timestamp::parse("9999-12-31T23:59:59.999Z").is_ok());
+        assert!(Timestamp::parse("0001-01-01T00:00:00Z").is_ok());
     }
 
     #[test]
     fn dates_without_an_offset_are_rejected() {
-        assert!(Timestamp::parse(&json!("2026-11-27T18:24:15")).is_err());
-        assert!(Timestamp::parse(&json!("yesterday")).is_err());
-    }
-
-    #[test]
-    fn typed_date_wrappers_are_accepted() {
-        let wrapped = json!({"_type": "DateTime", "value": "2026-11-27T18:24:15Z"});
-        assert_eq!(
-            Timestamp::parse(&wrapped).unwrap().to_iso(),
-            "2026-11-27T18:24:15.000Z"
-        );
+        assert!(Timestamp::parse("2026-11-27T18:24:15").is_err());
+        assert!(Timestamp::parse("yesterday").is_err());
     }
 }

@@ -1,19 +1,21 @@
-//! What list and count requests ask for (SPEC §3): paging, select, sort and the query filter,
-//! parsed from the query string and the JSON body. No I/O here.
+//! What list and count requests ask for (SPEC §3): the query's syntax tree and its meaning,
+//! what a read needs to know up front, select, sort, paging and cursors. Pure: no I/O, no wire
+//! format (the API reads these from JSON in `api/json/`).
 
 mod cursor;
-mod filter;
+mod eval;
 mod paging;
+mod plan;
 mod select;
 mod sort;
+mod syntax;
 
 pub use cursor::{
-    binding as cursor_binding, decode as decode_cursor, encode as encode_cursor, Position,
+    binding as cursor_binding, decode as decode_cursor, encode as encode_cursor, CursorError,
+    Position,
 };
-pub use filter::{
-    compare, text_matches, Comparison, Condition, Filter, Operator, Scalar, TextMatch,
-    OPERATOR_NAMES,
-};
+pub use eval::{compare, text_matches};
 pub use paging::Paging;
-pub use select::{Projected, Select, Selected};
+pub use select::{Select, Selected};
 pub use sort::{compare_values, Direction, Sort};
+pub use syntax::{Comparison, Condition, Filter, Operator, OperatorName, Scalar, TextMatch};

@@ -2,9 +2,6 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
-
-use crate::error::ApiError;
 use crate::model::{Field, FieldValue, Item};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,22 +17,6 @@ impl Default for Sort {
     /// `createdAt` descending: newest first.
     fn default() -> Self {
         Sort(vec![(Field::CreatedAt, Direction::Descending)])
-    }
-}
-
-fn direction(value: &Value) -> Option<Direction> {
-    match value {
-        Value::String(text) => match text.as_str() {
-            "ASC" | "asc" => Some(Direction::Ascending),
-            "DESC" | "desc" => Some(Direction::Descending),
-            _ => None,
-        },
-        Value::Number(number) => match number.as_i64() {
-            Some(1) => Some(Direction::Ascending),
-            Some(-1) => Some(Direction::Descending),
-            _ => None,
-        },
-        _ => None,
     }
 }
 
@@ -57,33 +38,16 @@ pub fn compare_values(a: FieldValue<'_>, b: FieldValue<'_>) -> Ordering {
 }
 
 impl Sort {
-    pub fn parse(value: Option<&Value>) -> Result<Sort, ApiError> {
-        let object = match value {
-            None | Some(Value::Null) => return Ok(Sort::default()),
-            Some(Value::Object(object)) if object.is_empty() => return Ok(Sort::default()),
-            Some(Value::Object(object)) => object,
-            Some(_) => {
-                return Err(ApiError::bad_request(
-                    "\"sort\" must be an object such as {\"createdAt\": -1}",
-                ))
-            }
-        };
-        let mut keys = Vec::with_capacity(object.len());
-        for (name, value) in object {
-            let Some(field) = Field::from_name(name) else {
-                return Err(ApiError::bad_request(format!(
-                    "Unknown field \"{name}\" in sort; sortable: {}",
-                    Field::all_names()
-                )));
-            };
-            let Some(direction) = direction(value) else {
-                return Err(ApiError::bad_request(format!(
-                    "Invalid sort direction for \"{name}\": use \"ASC\", \"DESC\", 1 or -1"
-                )));
-            };
-            keys.push((field, direction));
+    /// The sort by `keys`, applied in order; no keys is the default.
+    pub fn new(keys: Vec<(Field, Direction)>) -> Sort {
+        if keys.is_empty() {
+            return Sort::default();
         }
-        Ok(Sort(keys))
+        Sort(keys)
+    }
+
+    pub fn keys(&self) -> &[(Field, Direction)] {
+        &self.0
     }
 
     /// When the sort is the table's own key order (`_id`, or `createdAt`, which `_id` encodes),
@@ -119,47 +83,45 @@ impl Sort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn the_default_is_newest_first_in_key_order() {
-        assert_eq!(
-            Sort::parse(None).unwrap().key_order(),
-            Some(Direction::Descending)
-        );
+        assert_eq!(Sort::default().key_order(), Some(Direction::Descending));
+        assert_eq!(Sort::new(vec![]), Sort::default());
     }
 
     #[test]
-    fn every_direction_spelling_is_accepted() {
-        for (value, expected) in [
-            (json!("ASC"), Direction::Ascending),
-            (json!("asc"), Direction::Ascending),
-            (json!(1), Direction::Ascending),
-            (json!("DESC"), Direction::Descending),
-            (json!("desc"), Direction::Descending),
-            (json!(-1), Direction::Descending),
-        ] {
-            let sort = Sort::parse(Some(&json!({ "createdAt": value }))).unwrap();
-            assert_eq!(sort.key_order(), Some(expected));
+    fn id_and_created_at_are_key_order_either_way() {
+        for direction in [Direction::Ascending, Direction::Descending] {
+            assert_eq!(
+                Sort::new(vec![(Field::Id, direction)]).key_order(),
+                Some(direction)
+            );
+            assert_eq!(
+                Sort::new(vec![(Field::CreatedAt, direction), (Field::Id, direction)]).key_order(),
+                Some(direction)
+            );
         }
     }
 
     #[test]
-    fn unknown_fields_and_directions_are_rejected() {
-        assert!(Sort::parse(Some(&json!({"colour": 1})))
-            .unwrap_err()
-            .public_message()
-            .contains("colour"));
-        assert!(Sort::parse(Some(&json!({"status": 0})))
-            .unwrap_err()
-            .public_message()
-            .contains("status"));
-        assert!(Sort::parse(Some(&json!({"status": "up"}))).is_err());
+    fn other_fields_need_sorting_in_the_function() {
+        let sort = Sort::new(vec![
+            (Field::Status, Direction::Ascending),
+            (Field::CreatedAt, Direction::Descending),
+        ]);
+        assert_eq!(sort.key_order(), None);
     }
 
     #[test]
-    fn other_fields_need_sorting_in_the_function() {
-        let sort = Sort::parse(Some(&json!({"status": "ASC", "createdAt": -1}))).unwrap();
-        assert_eq!(sort.key_order(), None);
+    fn null_sorts_before_any_value() {
+        assert_eq!(
+            compare_values(FieldValue::Null, FieldValue::Integer(i64::MIN)),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_values(FieldValue::Text("b"), FieldValue::Text("a")),
+            Ordering::Greater
+        );
     }
 }

@@ -1,20 +1,127 @@
-//! DynamoDB access: item <-> attributes, the items and keys tables, table creation.
-//! Every write is conditional; every read is a `GetItem` or a `Query` (never a `Scan`).
+//! Storage: what the API needs of a store, as small traits sized to each operation, and two
+//! stores that keep them — DynamoDB ([`DynamoStore`]) and an in-memory twin ([`MemoryStore`])
+//! held to the same behaviour tests (`contract.rs`).
+//!
+//! The rules every store keeps: writes are conditional (create never overwrites, update and
+//! delete need the item, an expected version must be the stored one), counts are exact, pages come in key
+//! order (`_id`, a UUIDv7, so creation order), and a store speaks in [`StoreError`], never in
+//! HTTP terms.
 
-mod attributes;
-mod counters;
-mod filter_expression;
-mod items;
-mod keys;
-mod queries;
-mod sdk_errors;
-mod tables;
+pub mod contract;
+pub mod dynamo;
+mod error;
+mod memory;
+mod records;
 
-pub use attributes::{from_attributes, to_attributes, PROJECT_CALL_LOG};
-pub use counters::{add as add_to_counter, counter_key, Scope, ITEM_COUNT};
-pub use filter_expression::{pushdown, Expression, Pushdown};
-pub use items::{item_key, ItemStore, CALL_LOG_INDEX};
-pub use keys::{KeyRecord, KeyStore, PROJECT_INDEX};
-pub use queries::Start;
-pub use sdk_errors::RETRY_AFTER_SECONDS;
-pub use tables::{create_items_table, create_keys_table, TableOutcome};
+use std::future::Future;
+
+pub use dynamo::DynamoStore;
+pub use error::StoreError;
+pub use memory::MemoryStore;
+pub use records::KeyRecord;
+
+use crate::model::{Item, ItemPatch, ObjectId, Timestamp};
+use crate::query::{Direction, Filter};
+
+/// Where a page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// After this many matches.
+    Skip(u64),
+    /// After the item with this id (a cursor).
+    After(ObjectId),
+}
+
+/// Reading one item.
+pub trait ItemReads: Send + Sync {
+    /// The item with this id in this project, read consistently.
+    fn get(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+    ) -> impl Future<Output = Result<Option<Item>, StoreError>> + Send;
+}
+
+/// Writing items. Every write is conditional, and counted where it changes a count.
+pub trait ItemWrites: Send + Sync {
+    /// Stores a new item and counts it, atomically; never overwrites one
+    /// ([`StoreError::IdTaken`]).
+    fn create(&self, item: &Item) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Applies `patch` atomically: only its fields change, `updatedAt` becomes `now` and the
+    /// version goes up by one. With `expected_version`, only at that version
+    /// ([`StoreError::VersionMismatch`]); a missing item is [`StoreError::NotFound`].
+    fn update(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        patch: &ItemPatch,
+        expected_version: Option<i64>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Removes the item for good and uncounts it, atomically; with `expected_version`, only at
+    /// that version.
+    fn delete(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        expected_version: Option<i64>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Reading many items of one project. `filter` is already settled for the project
+/// ([`Filter::for_project`]).
+pub trait ItemQueries: Send + Sync {
+    /// Exactly how many of the project's items match.
+    fn count(
+        &self,
+        project: ObjectId,
+        filter: &Filter,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Up to `limit` matching items in key order (`direction`), starting at `start`.
+    fn page(
+        &self,
+        project: ObjectId,
+        filter: &Filter,
+        direction: Direction,
+        start: Start,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Item>, StoreError>> + Send;
+
+    /// Every matching item, in ascending key order.
+    fn all_matching(
+        &self,
+        project: ObjectId,
+        filter: &Filter,
+    ) -> impl Future<Output = Result<Vec<Item>, StoreError>> + Send;
+}
+
+/// Finding an API key by the hash of the key.
+pub trait KeyLookup: Send + Sync {
+    fn find_key(
+        &self,
+        key_hash: &str,
+    ) -> impl Future<Output = Result<Option<KeyRecord>, StoreError>> + Send;
+}
+
+/// Keeping API keys: what the operator's CLI does.
+pub trait KeyAdmin: KeyLookup {
+    /// Stores a new key record; never overwrites one ([`StoreError::IdTaken`]).
+    fn put_key(&self, record: &KeyRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Marks a key revoked; `false` when no such key exists.
+    fn revoke_key(&self, key_hash: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// A project's keys, oldest first.
+    fn list_keys(
+        &self,
+        project: ObjectId,
+    ) -> impl Future<Output = Result<Vec<KeyRecord>, StoreError>> + Send;
+}
+
+/// Everything the API's functions need of one store.
+pub trait Store: ItemReads + ItemWrites + ItemQueries + KeyLookup {}
+
+impl<S: ItemReads + ItemWrites + ItemQueries + KeyLookup> Store for S {}

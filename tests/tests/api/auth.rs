@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use call_log_item::auth::{Operation, Permission};
-use call_log_item::model::Timestamp;
+use call_log_item::model::{Operation, Permission, Timestamp};
+use call_log_item::store::KeyAdmin;
 use serde_json::json;
 
 use crate::helpers::{random_id, TestApp};
@@ -94,12 +94,12 @@ async fn a_missing_key_is_401() {
 async fn bad_keys_are_401_invalid_api_key() {
     let app = TestApp::with_cache(Duration::ZERO).await;
     let expired = app
-        .key_expiring(Timestamp::parse_str("2020-01-01T00:00:00Z").unwrap())
+        .key_expiring(Timestamp::parse("2020-01-01T00:00:00Z").unwrap())
         .await;
     let revoked = app.key_with(&[Permission::ProjectAdmin]).await;
     assert!(app
         .keys
-        .revoke(&call_log_item::auth::api_key::hash(&revoked))
+        .revoke_key(&call_log_item::auth::api_key::hash(&revoked))
         .await
         .unwrap());
     let unknown = call_log_item::auth::api_key::generate();
@@ -148,7 +148,7 @@ async fn a_revoked_key_stops_working_once_the_cache_expires() {
         .await
         .assert_status(200);
     app.keys
-        .revoke(&call_log_item::auth::api_key::hash(&key))
+        .revoke_key(&call_log_item::auth::api_key::hash(&key))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -161,7 +161,7 @@ async fn a_revoked_key_stops_working_once_the_cache_expires() {
 async fn only_the_hash_of_a_key_is_stored() {
     let app = TestApp::spawn().await;
     let key = app.key_with(&[Permission::ProjectMember]).await;
-    let records = app.keys.list(app.project).await.unwrap();
+    let records = app.keys.list_keys(app.project).await.unwrap();
     let record = records
         .iter()
         .find(|r| r.key_hash == call_log_item::auth::api_key::hash(&key))

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use call_log_item::api::routes;
-use call_log_item::auth::{mint_key, Permission};
+use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
-use call_log_item::model::{ObjectId, Timestamp};
-use call_log_item::store::{create_items_table, create_keys_table, KeyStore};
+use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
+use call_log_item::store::dynamo::{create_items_table, create_keys_table};
+use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use serde_json::{json, Value};
 use testkit::EventSpec;
@@ -63,7 +64,8 @@ pub struct TestApp {
     pub project: ObjectId,
     /// A Project Admin key of `project`.
     pub key: String,
-    pub keys: KeyStore,
+    /// The store the app runs on, for its keys and checks below the API.
+    pub keys: DynamoStore,
     /// The raw client, for checks below the API.
     pub client: aws_sdk_dynamodb::Client,
     pub payload: Payload,
@@ -95,6 +97,12 @@ impl TestResponse {
     }
 }
 
+/// The operation of the function API Gateway would invoke for this method and path (list for
+/// a route the API does not have, which API Gateway itself would refuse).
+pub fn function_for(method: &str, path_and_query: &str) -> Operation {
+    routes::operation_for(method, path_and_query).unwrap_or(Operation::List)
+}
+
 pub fn random_id() -> String {
     Uuid::new_v4().to_string()
 }
@@ -118,6 +126,31 @@ fn local_defaults() {
     );
 }
 
+/// The configuration and a client for the shared DynamoDB Local, with both tables created
+/// (once per test binary).
+async fn tables() -> (Config, aws_sdk_dynamodb::Client) {
+    local_defaults();
+    let config = Config::from_env().expect("configuration");
+    let client = dynamodb_client().await.expect("DynamoDB client");
+    TABLES
+        .get_or_init(|| async {
+            create_items_table(&client, &config.items_table)
+                .await
+                .expect("items table");
+            create_keys_table(&client, &config.keys_table)
+                .await
+                .expect("keys table");
+        })
+        .await;
+    (config, client)
+}
+
+/// The DynamoDB store on the shared tables, as the functions build it.
+pub async fn dynamo_store() -> DynamoStore {
+    let (config, client) = tables().await;
+    DynamoStore::new(client, &config.items_table, &config.keys_table)
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::with_cache(Duration::from_secs(60)).await
@@ -125,23 +158,11 @@ impl TestApp {
 
     /// A TestApp whose key cache keeps keys for `ttl`.
     pub async fn with_cache(ttl: Duration) -> TestApp {
-        local_defaults();
         capture_logs();
-        let mut config = Config::from_env().expect("configuration");
+        let (mut config, client) = tables().await;
         config.key_cache_ttl = ttl;
-        let client = dynamodb_client().await.expect("DynamoDB client");
-        TABLES
-            .get_or_init(|| async {
-                create_items_table(&client, &config.items_table)
-                    .await
-                    .expect("items table");
-                create_keys_table(&client, &config.keys_table)
-                    .await
-                    .expect("keys table");
-            })
-            .await;
-        let keys = KeyStore::new(client.clone(), &config.keys_table);
-        let project = ObjectId::parse_str(&random_id()).unwrap();
+        let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
+        let project = ObjectId::parse(&random_id()).unwrap();
         let key = mint_key(
             &keys,
             project,
@@ -228,15 +249,17 @@ impl TestApp {
         body: Option<&str>,
         base64: bool,
     ) -> TestResponse {
+        let route = routes::template_for(method, path_and_query);
         let spec = EventSpec {
             method,
             path: path_and_query,
             headers,
             body,
             base64,
+            route: route.as_deref(),
         };
         let request = testkit::request(self.payload, &spec);
-        let operation = testkit::operation_for(method, path_and_query);
+        let operation = function_for(method, path_and_query);
         let response = self.app.handle(operation, request).await;
         let status = response.status().as_u16();
         let headers = response.headers().clone();

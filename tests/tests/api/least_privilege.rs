@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContex
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation;
+use call_log_item::api::routes;
 use call_log_item::{App, Operation};
 use serde_json::json;
 
@@ -181,7 +182,9 @@ async fn each_function_may_do_exactly_what_its_code_does() {
         for (method, path, body) in requests(operation, &ids[0], &call_log) {
             let body = body.map(|b| b.to_string());
             let headers = [("ApiKey", test.key.as_str())];
-            let spec = testkit::EventSpec::new(method, &path, &headers, body.as_deref());
+            let route = routes::template_for(method, &path);
+            let spec = testkit::EventSpec::new(method, &path, &headers, body.as_deref())
+                .on_route(route.as_deref());
             let response = app
                 .handle(operation, testkit::request(testkit::Payload::Http, &spec))
                 .await;

@@ -17,5 +17,6 @@ mod route_table;
 mod sample_events;
 mod secrets;
 mod seed_examples;
+mod store_contract;
 mod template;
 mod update_and_delete;

@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use call_log_item::api::json;
 use call_log_item::model::{Field, Item, Kind};
-use call_log_item::query::Filter;
-use call_log_item::store::from_attributes;
+use call_log_item::store::dynamo::from_attributes;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
@@ -96,7 +96,7 @@ async fn api_ids(app: &TestApp, query: &Value) -> Result<BTreeSet<String>, Strin
 }
 
 fn local_ids(items: &[Item], query: &Value) -> BTreeSet<String> {
-    let filter = Filter::parse(Some(query)).unwrap();
+    let filter = json::filter(Some(query)).unwrap();
     items
         .iter()
         .filter(|item| filter.matches(item))

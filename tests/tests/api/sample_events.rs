@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use testkit::events::{PLACEHOLDER_API_KEY, PLACEHOLDER_ITEM_ID};
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{function_for, random_id, TestApp};
 
 fn events_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
@@ -65,10 +65,7 @@ async fn every_sample_event_gets_its_declared_status() {
         let (method, path) = method_and_path(&event);
         let request =
             lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let response = app
-            .app
-            .handle(testkit::operation_for(&method, &path), request)
-            .await;
+        let response = app.app.handle(function_for(&method, &path), request).await;
         assert_eq!(
             response.status().as_u16(),
             expected[file],

@@ -3,8 +3,9 @@
 //! reading the keys table raw.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use call_log_item::auth::{api_key, Permission};
-use call_log_item::model::Timestamp;
+use call_log_item::auth::api_key;
+use call_log_item::model::{Permission, Timestamp};
+use call_log_item::store::KeyAdmin;
 use serde_json::json;
 
 use crate::helpers::{random_id, TestApp};
@@ -14,10 +15,10 @@ async fn keys_never_reach_logs_errors_or_the_keys_table() {
     let app = TestApp::with_cache(std::time::Duration::ZERO).await;
     let reader = app.key_with(&[Permission::ReadAllProjectResources]).await;
     let expired = app
-        .key_expiring(Timestamp::parse_str("2020-01-01T00:00:00Z").unwrap())
+        .key_expiring(Timestamp::parse("2020-01-01T00:00:00Z").unwrap())
         .await;
     let revoked = app.key_with(&[Permission::ProjectOwner]).await;
-    app.keys.revoke(&api_key::hash(&revoked)).await.unwrap();
+    app.keys.revoke_key(&api_key::hash(&revoked)).await.unwrap();
     let unknown = api_key::generate();
     let keys = [app.key.clone(), reader.clone(), expired, revoked, unknown];
 

@@ -1,8 +1,8 @@
 //! Every request and response example of the user's document, exactly as written there.
 //! The examples use project 550e8400-e29b-41d4-a716-446655440000, so this file owns it.
 
-use call_log_item::auth::{mint_key, Permission};
-use call_log_item::model::ObjectId;
+use call_log_item::auth::mint_key;
+use call_log_item::model::{ObjectId, Permission};
 use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
@@ -11,7 +11,7 @@ const SEED_PROJECT: &str = "550e8400-e29b-41d4-a716-446655440000";
 
 async fn seed_project_app() -> TestApp {
     let mut app = TestApp::spawn().await;
-    app.project = ObjectId::parse_str(SEED_PROJECT).unwrap();
+    app.project = ObjectId::parse(SEED_PROJECT).unwrap();
     app.key = mint_key(
         &app.keys,
         app.project,

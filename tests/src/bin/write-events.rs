@@ -1,12 +1,13 @@
 //! Writes `events/`: an HTTP API (2.0) and a REST API (1.0) event for every route, plus a few
 //! failing requests, each from the real fixtures (`testkit::event_json`). Run it after
-//! changing the routes: `cargo run -p testkit --bin write-events`. The files carry
+//! changing the routes: `cargo run -p api-tests --bin write-events`. The files carry
 //! placeholders (`API_KEY`, `ITEM_ID`) to replace with a real key and id; `events/expected.json`
 //! says which status each file gets once they are replaced (checked by the tests).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use call_log_item::api::routes;
 use serde_json::{json, Value};
 use testkit::{event_json, EventSpec, Payload};
 
@@ -113,7 +114,8 @@ fn main() {
     for (stem, method, path, body, status) in &cases {
         for (payload, suffix) in [(Payload::Http, "http"), (Payload::Rest, "rest")] {
             let headers = [("ApiKey", API_KEY), ("Content-Type", "application/json")];
-            let spec = EventSpec::new(method, path, &headers, *body);
+            let route = routes::template_for(method, path);
+            let spec = EventSpec::new(method, path, &headers, *body).on_route(route.as_deref());
             let event: Value = serde_json::from_str(&event_json(payload, &spec)).expect("JSON");
             let name = format!("{stem}.{suffix}.json");
             let text = serde_json::to_string_pretty(&event).expect("JSON") + "\n";
@@ -122,7 +124,8 @@ fn main() {
         }
     }
     let count_path = format!("{base}/count");
-    let no_key = EventSpec::new("POST", &count_path, &[], None);
+    let count_route = routes::template_for("POST", &count_path);
+    let no_key = EventSpec::new("POST", &count_path, &[], None).on_route(count_route.as_deref());
     let event: Value = serde_json::from_str(&event_json(Payload::Http, &no_key)).expect("JSON");
     std::fs::write(
         dir.join("error-count-no-api-key.http.json"),

@@ -16,19 +16,18 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-};
 use aws_sdk_dynamodb::Client;
+mod bare;
+
+use bare::{bare, bare_create};
 use bench::runtime_api::RuntimeApi;
 use bench::{machine_description, median, millis, percentile, write_section};
-use call_log_item::auth::{mint_key, Permission};
+use call_log_item::api::{json as api_json, routes};
+use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
-use call_log_item::model::{NewItem, ObjectId, Timestamp};
-use call_log_item::store::{
-    add_to_counter, counter_key, create_items_table, create_keys_table, item_key, to_attributes,
-    KeyStore, Scope,
-};
+use call_log_item::model::{ObjectId, Permission, Timestamp};
+use call_log_item::store::dynamo::{create_items_table, create_keys_table, to_attributes};
+use call_log_item::store::DynamoStore;
 use call_log_item::{App, Operation};
 use serde_json::json;
 use testkit::{EventSpec, Payload};
@@ -40,7 +39,7 @@ const BASE: &str = "/api/incoming-call-log-item";
 struct Fixture {
     client: Client,
     config: Config,
-    keys: KeyStore,
+    keys: DynamoStore,
     project: ObjectId,
     call_log: ObjectId,
     key: String,
@@ -62,7 +61,7 @@ impl Fixture {
     /// Creates an item through the store-free path (PutItem + counters) and returns its id.
     async fn item(&self) -> ObjectId {
         let data = json!({"incomingCallLogId": self.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
-        let item = NewItem::parse(data.as_object().unwrap(), self.project)
+        let item = api_json::new_item(&json!({ "data": data }), self.project)
             .unwrap()
             .into_item(self.project, Timestamp::now());
         bare_create(
@@ -97,156 +96,11 @@ fn event(operation: Operation, key: &str, id: ObjectId, call_log: ObjectId) -> S
         Operation::Delete => ("DELETE", format!("{BASE}/{id}"), json!(null)),
     };
     let body = (!body.is_null()).then(|| body.to_string());
+    let route = routes::template_for(method, &path);
     testkit::event_json(
         Payload::Http,
-        &EventSpec::new(method, &path, &headers, body.as_deref()),
+        &EventSpec::new(method, &path, &headers, body.as_deref()).on_route(route.as_deref()),
     )
-}
-
-// ---- the bare SDK calls each operation makes (what the handler adds is measured against them)
-
-fn counter_step(table: &str, project: ObjectId, scope: Scope, delta: i64) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .update(add_to_counter(table, project, scope, delta))
-        .build()
-}
-
-/// The consistent `GetItem` get-item and delete both make.
-async fn bare_get(client: &Client, table: &str, project: ObjectId, id: ObjectId) {
-    client
-        .get_item()
-        .table_name(table)
-        .set_key(Some(item_key(project, id)))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap();
-}
-
-async fn bare_create(
-    client: &Client,
-    table: &str,
-    item: &std::collections::HashMap<String, AttributeValue>,
-    project: ObjectId,
-    call_log: ObjectId,
-) {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item.clone()))
-        .condition_expression("attribute_not_exists(#id)")
-        .expression_attribute_names("#id", "_id")
-        .build()
-        .unwrap();
-    client
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().put(put).build())
-        .transact_items(counter_step(table, project, Scope::Project, 1))
-        .transact_items(counter_step(table, project, Scope::CallLog(call_log), 1))
-        .send()
-        .await
-        .unwrap();
-}
-
-async fn bare_counter(client: &Client, table: &str, project: ObjectId) {
-    client
-        .get_item()
-        .table_name(table)
-        .set_key(Some(counter_key(project, Scope::Project)))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap();
-}
-
-async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
-    let (client, table, project) = (
-        &fixture.client,
-        fixture.config.items_table.as_str(),
-        fixture.project,
-    );
-    match operation {
-        Operation::List => {
-            let query = client
-                .query()
-                .table_name(table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", "projectId")
-                .expression_attribute_values(":pk", AttributeValue::S(project.to_string()))
-                .scan_index_forward(false)
-                .consistent_read(true)
-                .limit(10)
-                .send();
-            let (page, _) = tokio::join!(query, bare_counter(client, table, project));
-            page.unwrap();
-        }
-        Operation::Count => bare_counter(client, table, project).await,
-        Operation::GetItem => {
-            bare_get(client, table, project, id).await;
-        }
-        Operation::Create => {
-            let data = json!({"incomingCallLogId": fixture.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
-            let item = NewItem::parse(data.as_object().unwrap(), project)
-                .unwrap()
-                .into_item(project, Timestamp::now());
-            bare_create(
-                client,
-                table,
-                &to_attributes(&item),
-                project,
-                fixture.call_log,
-            )
-            .await;
-        }
-        Operation::Update => {
-            client
-                .update_item()
-                .table_name(table)
-                .set_key(Some(item_key(project, id)))
-                .update_expression("SET #s = :s, #d = :d, #u = :u, #v = #v + :one")
-                .condition_expression("attribute_exists(#id)")
-                .expression_attribute_names("#s", "status")
-                .expression_attribute_names("#d", "dialDurationInSeconds")
-                .expression_attribute_names("#u", "updatedAt")
-                .expression_attribute_names("#v", "version")
-                .expression_attribute_names("#id", "_id")
-                .expression_attribute_values(":s", AttributeValue::S("Completed".into()))
-                .expression_attribute_values(":d", AttributeValue::N("12".into()))
-                .expression_attribute_values(":u", AttributeValue::S(Timestamp::now().to_iso()))
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .send()
-                .await
-                .unwrap();
-        }
-        Operation::Delete => {
-            bare_get(client, table, project, id).await;
-            let delete = aws_sdk_dynamodb::types::Delete::builder()
-                .table_name(table)
-                .set_key(Some(item_key(project, id)))
-                .condition_expression("attribute_exists(#id)")
-                .expression_attribute_names("#id", "_id")
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build()
-                .unwrap();
-            client
-                .transact_write_items()
-                .transact_items(TransactWriteItem::builder().delete(delete).build())
-                .transact_items(counter_step(table, project, Scope::Project, -1))
-                .transact_items(counter_step(
-                    table,
-                    project,
-                    Scope::CallLog(fixture.call_log),
-                    -1,
-                ))
-                .send()
-                .await
-                .unwrap();
-        }
-    }
 }
 
 /// Ids for `n` requests of `operation`: fresh items for delete, one item for the rest.
@@ -418,7 +272,7 @@ async fn main() {
     create_keys_table(&client, &config.keys_table)
         .await
         .unwrap();
-    let keys = KeyStore::new(client.clone(), &config.keys_table);
+    let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
     let mut fixture = Fixture {
         client: client.clone(),

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::ApiError;
 use crate::model::{
     Field, FieldValue, Item, ObjectId, PhoneNumber, Status, StatusMessage, Timestamp, WholeNumber,
 };
+use crate::store::StoreError;
 
 pub type Attributes = HashMap<String, AttributeValue>;
 
@@ -48,8 +48,8 @@ pub fn to_attributes(item: &Item) -> Attributes {
     attributes
 }
 
-/// Reads one stored attribute map back. A malformed stored item is a bug (500), not a 400.
-pub fn from_attributes(attributes: &Attributes) -> Result<Item, ApiError> {
+/// Reads one stored attribute map back; an item the code cannot read is corrupt.
+pub fn from_attributes(attributes: &Attributes) -> Result<Item, StoreError> {
     let reader = Reader(attributes);
     Ok(Item {
         id: reader.id(Field::Id)?,
@@ -62,13 +62,11 @@ pub fn from_attributes(attributes: &Attributes) -> Result<Item, ApiError> {
             .optional(Field::IncomingCallPolicyEscalationRuleId, Reader::id)?,
         user_id: reader.optional(Field::UserId, Reader::id)?,
         user_phone_number: reader.optional(Field::UserPhoneNumber, |r, f| {
-            PhoneNumber::parse(&serde_json::Value::String(r.text(f)?)).map_err(|e| r.corrupt(f, e))
+            r.parsed(f, PhoneNumber::parse)
         })?,
-        status: Status::parse(&serde_json::Value::String(reader.text(Field::Status)?))
-            .map_err(|e| reader.corrupt(Field::Status, e))?,
+        status: reader.parsed(Field::Status, Status::parse)?,
         status_message: reader.optional(Field::StatusMessage, |r, f| {
-            StatusMessage::parse(&serde_json::Value::String(r.text(f)?))
-                .map_err(|e| r.corrupt(f, e))
+            r.parsed(f, StatusMessage::parse)
         })?,
         dial_duration_in_seconds: reader.whole(Field::DialDurationInSeconds)?,
         call_cost_in_usd_cents: reader.whole(Field::CallCostInUsdCents)?,
@@ -84,36 +82,46 @@ pub fn from_attributes(attributes: &Attributes) -> Result<Item, ApiError> {
 struct Reader<'a>(&'a Attributes);
 
 impl Reader<'_> {
-    fn corrupt(&self, field: Field, problem: impl std::fmt::Display) -> ApiError {
-        ApiError::internal(format!(
+    fn corrupt(&self, field: Field, problem: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt(format!(
             "stored item has a bad \"{}\": {problem}",
             field.name()
         ))
     }
 
-    fn text(&self, field: Field) -> Result<String, ApiError> {
+    fn text(&self, field: Field) -> Result<&str, StoreError> {
         match self.0.get(field.name()) {
-            Some(AttributeValue::S(text)) => Ok(text.clone()),
+            Some(AttributeValue::S(text)) => Ok(text),
             _ => Err(self.corrupt(field, "missing or not a string")),
         }
     }
 
-    fn id(&self, field: Field) -> Result<ObjectId, ApiError> {
-        ObjectId::parse_str(&self.text(field)?).map_err(|e| self.corrupt(field, e))
+    /// A text attribute read by the field's own parser (stored values were parsed on the way
+    /// in, so this only fails on data written by something else).
+    fn parsed<T>(
+        &self,
+        field: Field,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, StoreError> {
+        parse(self.text(field)?).map_err(|e| self.corrupt(field, e))
     }
 
-    fn date(&self, field: Field) -> Result<Timestamp, ApiError> {
-        Timestamp::parse_str(&self.text(field)?).map_err(|e| self.corrupt(field, e))
+    fn id(&self, field: Field) -> Result<ObjectId, StoreError> {
+        self.parsed(field, ObjectId::parse)
     }
 
-    fn number(&self, field: Field) -> Result<i64, ApiError> {
+    fn date(&self, field: Field) -> Result<Timestamp, StoreError> {
+        self.parsed(field, Timestamp::parse)
+    }
+
+    fn number(&self, field: Field) -> Result<i64, StoreError> {
         match self.0.get(field.name()) {
             Some(AttributeValue::N(number)) => number.parse().map_err(|e| self.corrupt(field, e)),
             _ => Err(self.corrupt(field, "missing or not a number")),
         }
     }
 
-    fn whole(&self, field: Field) -> Result<WholeNumber, ApiError> {
+    fn whole(&self, field: Field) -> Result<WholeNumber, StoreError> {
         let number = self.number(field)?;
         WholeNumber::new(number).ok_or_else(|| self.corrupt(field, "out of range"))
     }
@@ -121,8 +129,8 @@ impl Reader<'_> {
     fn optional<T>(
         &self,
         field: Field,
-        read: impl FnOnce(&Self, Field) -> Result<T, ApiError>,
-    ) -> Result<Option<T>, ApiError> {
+        read: impl FnOnce(&Self, Field) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
         match self.0.get(field.name()) {
             None | Some(AttributeValue::Null(_)) => Ok(None),
             Some(_) => read(self, field).map(Some),
@@ -133,25 +141,41 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NewItem;
-    use serde_json::json;
+    use crate::model::{Input, NewItem};
+
+    fn project() -> ObjectId {
+        ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").unwrap()
+    }
 
     #[test]
     fn an_item_survives_the_round_trip() {
-        let project = ObjectId::parse_str("550e8400-e29b-41d4-a716-446655440000").unwrap();
-        let data = json!({
-            "incomingCallLogId": "6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f",
-            "incomingCallPolicyEscalationRuleId": "7f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f",
-            "userId": "8f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f",
-            "userPhoneNumber": "+1 555-123-4567",
-            "status": "Completed", "statusMessage": "answered on 2nd ring",
-            "dialDurationInSeconds": 42, "callCostInUSDCents": "7",
-            "startedAt": "2026-11-27T11:00:00Z", "endedAt": "2026-11-27T11:00:42.5+00:00",
-            "isAnswered": true
-        });
-        let item = NewItem::parse(data.as_object().unwrap(), project)
-            .unwrap()
-            .into_item(project, Timestamp::now());
+        let item = NewItem::parse(
+            &[
+                (
+                    Field::IncomingCallLogId,
+                    Input::Text("6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
+                ),
+                (
+                    Field::IncomingCallPolicyEscalationRuleId,
+                    Input::Text("7f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
+                ),
+                (
+                    Field::UserId,
+                    Input::Text("8f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
+                ),
+                (Field::UserPhoneNumber, Input::Text("+1 555-123-4567")),
+                (Field::Status, Input::Text("Completed")),
+                (Field::StatusMessage, Input::Text("answered on 2nd ring")),
+                (Field::DialDurationInSeconds, Input::Integer(42)),
+                (Field::CallCostInUsdCents, Input::Integer(7)),
+                (Field::StartedAt, Input::Text("2026-11-27T11:00:00Z")),
+                (Field::EndedAt, Input::Text("2026-11-27T11:00:42.5+00:00")),
+                (Field::IsAnswered, Input::Boolean(true)),
+            ],
+            project(),
+        )
+        .unwrap()
+        .into_item(project(), Timestamp::now());
         let attributes = to_attributes(&item);
         assert_eq!(from_attributes(&attributes).unwrap(), item);
         assert!(
@@ -161,14 +185,43 @@ mod tests {
 
     #[test]
     fn null_fields_are_left_out() {
-        let project = ObjectId::parse_str("550e8400-e29b-41d4-a716-446655440000").unwrap();
-        let data =
-            json!({"incomingCallLogId": "6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f", "status": "x"});
-        let item = NewItem::parse(data.as_object().unwrap(), project)
-            .unwrap()
-            .into_item(project, Timestamp::now());
+        let item = NewItem::parse(
+            &[
+                (
+                    Field::IncomingCallLogId,
+                    Input::Text("6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
+                ),
+                (Field::Status, Input::Text("x")),
+            ],
+            project(),
+        )
+        .unwrap()
+        .into_item(project(), Timestamp::now());
         let attributes = to_attributes(&item);
         assert!(!attributes.contains_key("userId"));
         assert!(!attributes.contains_key("statusMessage"));
+    }
+
+    #[test]
+    fn an_unreadable_stored_item_is_corrupt() {
+        let mut attributes = to_attributes(
+            &NewItem::parse(
+                &[
+                    (
+                        Field::IncomingCallLogId,
+                        Input::Text("6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
+                    ),
+                    (Field::Status, Input::Text("x")),
+                ],
+                project(),
+            )
+            .unwrap()
+            .into_item(project(), Timestamp::now()),
+        );
+        attributes.insert("status".into(), AttributeValue::N("1".into()));
+        assert!(matches!(
+            from_attributes(&attributes),
+            Err(StoreError::Corrupt(cause)) if cause.contains("status")
+        ));
     }
 }

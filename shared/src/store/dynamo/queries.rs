@@ -14,12 +14,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 
 use super::attributes::{from_attributes, project_call_log_key, Attributes, PROJECT_CALL_LOG};
 use super::counters::{self, Scope};
-use super::filter_expression::{pushdown, Expression};
-use super::items::{ItemStore, CALL_LOG_INDEX};
+use super::expression::{pushdown, Expression};
+use super::items::CALL_LOG_INDEX;
 use super::sdk_errors::from_sdk;
-use crate::error::ApiError;
+use super::DynamoStore;
 use crate::model::{Field, Item, ObjectId};
 use crate::query::{Direction, Filter};
+use crate::store::{ItemQueries, Start, StoreError};
 
 /// Items evaluated per request at most (about 600 KB of items): every request stays well
 /// inside the SDK's timeouts, even on a slow DynamoDB.
@@ -27,15 +28,6 @@ const MAX_PAGE: i32 = 2000;
 
 /// Items evaluated per request when DynamoDB counts.
 const COUNT_PAGE: i32 = MAX_PAGE;
-
-/// Where a page starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Start {
-    /// After this many matches.
-    Skip(u64),
-    /// After the item with this id (a cursor).
-    After(ObjectId),
-}
 
 /// One read plan: the partition (project or call log), the pushed-down filter and the rest.
 struct Plan {
@@ -113,12 +105,12 @@ impl Window {
     }
 }
 
-impl ItemStore {
+impl DynamoStore {
     fn query(&self, plan: &Plan) -> QueryFluentBuilder {
         let mut request = self
-            .client()
+            .client
             .query()
-            .table_name(self.table())
+            .table_name(&self.items_table)
             .scan_index_forward(plan.direction == Direction::Ascending)
             .key_condition_expression("#pk = :pk");
         request = match plan.call_log {
@@ -155,7 +147,7 @@ impl ItemStore {
         keys_only: bool,
         wanted: Option<u64>,
         mut visit: impl FnMut(ObjectId, Option<Item>) -> ControlFlow<()>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), StoreError> {
         let keys_only = keys_only && plan.residual.is_empty();
         let mut request = self.query(plan);
         if keys_only {
@@ -177,10 +169,10 @@ impl ItemStore {
                 .map_err(|error| from_sdk("Query", error))?;
             for attributes in output.items() {
                 let id = match attributes.get(Field::Id.name()) {
-                    Some(AttributeValue::S(id)) => ObjectId::parse_str(id).map_err(|_| {
-                        ApiError::internal(format!("stored item has a bad _id: {id}"))
+                    Some(AttributeValue::S(id)) => ObjectId::parse(id).map_err(|_| {
+                        StoreError::Corrupt(format!("stored item has a bad _id: {id}"))
                     })?,
-                    _ => return Err(ApiError::internal("stored item without _id")),
+                    _ => return Err(StoreError::Corrupt("stored item without _id".into())),
                 };
                 let item = if keys_only {
                     None
@@ -203,17 +195,17 @@ impl ItemStore {
             }
         }
     }
+}
 
-    /// Exactly how many of `project`'s items match `filter` (already settled for the project).
-    pub async fn count(&self, project: ObjectId, filter: &Filter) -> Result<u64, ApiError> {
+impl ItemQueries for DynamoStore {
+    async fn count(&self, project: ObjectId, filter: &Filter) -> Result<u64, StoreError> {
         if filter.is_empty() {
-            return counters::read(self.client(), self.table(), project, Scope::Project).await;
+            return counters::read(&self.client, &self.items_table, project, Scope::Project).await;
         }
-        if filter.is_only_call_log() {
-            let call_log = filter.call_log().expect("is_only_call_log");
+        if let Some(call_log) = filter.call_log().filter(|_| filter.is_only_call_log()) {
             return counters::read(
-                self.client(),
-                self.table(),
+                &self.client,
+                &self.items_table,
                 project,
                 Scope::CallLog(call_log),
             )
@@ -249,15 +241,14 @@ impl ItemStore {
         Ok(total)
     }
 
-    /// Up to `limit` matching items in key order (`direction`), starting at `start`.
-    pub async fn page(
+    async fn page(
         &self,
         project: ObjectId,
         filter: &Filter,
         direction: Direction,
         start: Start,
         limit: u32,
-    ) -> Result<Vec<Item>, ApiError> {
+    ) -> Result<Vec<Item>, StoreError> {
         let plan = Plan::new(project, filter, direction);
         let after = match start {
             Start::After(id) => Some(id),
@@ -295,12 +286,11 @@ impl ItemStore {
         Ok(items)
     }
 
-    /// Every matching item, in key order.
-    pub async fn all_matching(
+    async fn all_matching(
         &self,
         project: ObjectId,
         filter: &Filter,
-    ) -> Result<Vec<Item>, ApiError> {
+    ) -> Result<Vec<Item>, StoreError> {
         let plan = Plan::new(project, filter, Direction::Ascending);
         let mut items = Vec::new();
         self.walk(&plan, None, false, None, |_, item| {

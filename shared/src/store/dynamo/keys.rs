@@ -4,32 +4,13 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_dynamodb::Client;
 
 use super::sdk_errors::from_sdk;
-use crate::auth::Permission;
-use crate::error::ApiError;
-use crate::model::{ObjectId, Timestamp};
+use super::DynamoStore;
+use crate::model::{ObjectId, Permission, Timestamp};
+use crate::store::{KeyAdmin, KeyLookup, KeyRecord, StoreError};
 
 pub const PROJECT_INDEX: &str = "byProject";
-
-/// One API key as stored, without the key itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyRecord {
-    pub key_hash: String,
-    pub project_id: ObjectId,
-    pub permissions: Vec<Permission>,
-    pub name: Option<String>,
-    pub created_at: Timestamp,
-    pub expires_at: Option<Timestamp>,
-    pub revoked: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct KeyStore {
-    client: Client,
-    table: String,
-}
 
 fn text(attributes: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
     match attributes.get(name) {
@@ -38,11 +19,11 @@ fn text(attributes: &HashMap<String, AttributeValue>, name: &str) -> Option<Stri
     }
 }
 
-fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<KeyRecord, ApiError> {
-    let corrupt = |what: &str| ApiError::internal(format!("stored API key has a bad \"{what}\""));
-    let date = |name: &str| -> Result<Option<Timestamp>, ApiError> {
+fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<KeyRecord, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("stored API key has a bad \"{what}\""));
+    let date = |name: &str| -> Result<Option<Timestamp>, StoreError> {
         text(attributes, name)
-            .map(|text| Timestamp::parse_str(&text).map_err(|_| corrupt(name)))
+            .map(|text| Timestamp::parse(&text).map_err(|_| corrupt(name)))
             .transpose()
     };
     let permissions = match attributes.get("permissions") {
@@ -55,7 +36,7 @@ fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<KeyRe
     Ok(KeyRecord {
         key_hash: text(attributes, "keyHash").ok_or_else(|| corrupt("keyHash"))?,
         project_id: text(attributes, "projectId")
-            .and_then(|id| ObjectId::parse_str(&id).ok())
+            .and_then(|id| ObjectId::parse(&id).ok())
             .ok_or_else(|| corrupt("projectId"))?,
         permissions,
         name: text(attributes, "name"),
@@ -65,32 +46,26 @@ fn from_attributes(attributes: &HashMap<String, AttributeValue>) -> Result<KeyRe
     })
 }
 
-impl KeyStore {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
-        KeyStore {
-            client,
-            table: table.into(),
-        }
-    }
-
-    pub async fn get(&self, key_hash: &str) -> Result<Option<KeyRecord>, ApiError> {
+impl KeyLookup for DynamoStore {
+    async fn find_key(&self, key_hash: &str) -> Result<Option<KeyRecord>, StoreError> {
         let output = self
             .client
             .get_item()
-            .table_name(&self.table)
+            .table_name(&self.keys_table)
             .key("keyHash", AttributeValue::S(key_hash.to_string()))
             .send()
             .await
             .map_err(|error| from_sdk("GetItem", error))?;
         output.item().map(from_attributes).transpose()
     }
+}
 
-    /// Stores a new key record; never overwrites one.
-    pub async fn put(&self, record: &KeyRecord) -> Result<(), ApiError> {
+impl KeyAdmin for DynamoStore {
+    async fn put_key(&self, record: &KeyRecord) -> Result<(), StoreError> {
         let mut request = self
             .client
             .put_item()
-            .table_name(&self.table)
+            .table_name(&self.keys_table)
             .item("keyHash", AttributeValue::S(record.key_hash.clone()))
             .item(
                 "projectId",
@@ -114,19 +89,24 @@ impl KeyStore {
         if let Some(expires_at) = record.expires_at {
             request = request.item("expiresAt", AttributeValue::S(expires_at.to_iso()));
         }
-        request
-            .send()
-            .await
-            .map_err(|error| from_sdk("PutItem", error))?;
-        Ok(())
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::IdTaken)
+            }
+            Err(error) => Err(from_sdk("PutItem", error)),
+        }
     }
 
-    /// Marks a key revoked; `false` when no such key exists.
-    pub async fn revoke(&self, key_hash: &str) -> Result<bool, ApiError> {
+    async fn revoke_key(&self, key_hash: &str) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()
-            .table_name(&self.table)
+            .table_name(&self.keys_table)
             .key("keyHash", AttributeValue::S(key_hash.to_string()))
             .update_expression("SET revoked = :yes, revokedAt = :now")
             .condition_expression("attribute_exists(keyHash)")
@@ -147,15 +127,14 @@ impl KeyStore {
         }
     }
 
-    /// A project's keys, oldest first.
-    pub async fn list(&self, project: ObjectId) -> Result<Vec<KeyRecord>, ApiError> {
+    async fn list_keys(&self, project: ObjectId) -> Result<Vec<KeyRecord>, StoreError> {
         let mut records = Vec::new();
         let mut start_key = None;
         loop {
             let output = self
                 .client
                 .query()
-                .table_name(&self.table)
+                .table_name(&self.keys_table)
                 .index_name(PROJECT_INDEX)
                 .key_condition_expression("projectId = :project")
                 .expression_attribute_values(":project", AttributeValue::S(project.to_string()))

@@ -13,7 +13,7 @@ use super::attributes::PROJECT_CALL_LOG;
 use super::items::CALL_LOG_INDEX;
 use super::keys::PROJECT_INDEX;
 use super::sdk_errors::from_sdk;
-use crate::error::ApiError;
+use crate::store::StoreError;
 
 /// What `create_tables` did to one table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ fn index(name: &str, partition: &str, sort: &str) -> GlobalSecondaryIndex {
         .expect("name, keys and projection are set")
 }
 
-async fn exists(client: &Client, table: &str) -> Result<bool, ApiError> {
+async fn exists(client: &Client, table: &str) -> Result<bool, StoreError> {
     match client.describe_table().table_name(table).send().await {
         Ok(_) => Ok(true),
         Err(error)
@@ -66,7 +66,7 @@ async fn exists(client: &Client, table: &str) -> Result<bool, ApiError> {
     }
 }
 
-async fn wait_until_active(client: &Client, table: &str) -> Result<(), ApiError> {
+async fn wait_until_active(client: &Client, table: &str) -> Result<(), StoreError> {
     for _ in 0..600 {
         let output = client
             .describe_table()
@@ -86,7 +86,7 @@ async fn wait_until_active(client: &Client, table: &str) -> Result<(), ApiError>
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    Err(ApiError::internal(format!(
+    Err(StoreError::Failed(format!(
         "table {table} did not become active in 5 minutes"
     )))
 }
@@ -101,7 +101,7 @@ struct TableShape {
 }
 
 /// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`).
-pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOutcome, ApiError> {
+pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOutcome, StoreError> {
     let shape = TableShape {
         attributes: &["projectId", "_id", PROJECT_CALL_LOG],
         partition_key: "projectId",
@@ -112,7 +112,7 @@ pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOut
 }
 
 /// Creates the API-keys table if missing (`keyHash`, index `byProject`).
-pub async fn create_keys_table(client: &Client, table: &str) -> Result<TableOutcome, ApiError> {
+pub async fn create_keys_table(client: &Client, table: &str) -> Result<TableOutcome, StoreError> {
     let shape = TableShape {
         attributes: &["keyHash", "projectId", "createdAt"],
         partition_key: "keyHash",
@@ -128,7 +128,7 @@ async fn create_table(
     client: &Client,
     table: &str,
     shape: &TableShape,
-) -> Result<TableOutcome, ApiError> {
+) -> Result<TableOutcome, StoreError> {
     if exists(client, table).await? {
         wait_until_active(client, table).await?;
         return Ok(TableOutcome::AlreadyExisted);

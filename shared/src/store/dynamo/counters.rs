@@ -13,8 +13,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use aws_sdk_dynamodb::Client;
 
 use super::sdk_errors::from_sdk;
-use crate::error::ApiError;
 use crate::model::{Field, ObjectId};
+use crate::store::StoreError;
 
 /// The attribute holding a counter's value.
 pub const ITEM_COUNT: &str = "itemCount";
@@ -58,7 +58,7 @@ pub async fn read(
     table: &str,
     project: ObjectId,
     scope: Scope,
-) -> Result<u64, ApiError> {
+) -> Result<u64, StoreError> {
     let output = client
         .get_item()
         .table_name(table)
@@ -72,8 +72,8 @@ pub async fn read(
         Some(AttributeValue::N(number)) => number
             .parse::<i64>()
             .map(|n| n.max(0) as u64)
-            .map_err(|_| ApiError::internal(format!("counter is not a number: {number}"))),
-        Some(other) => Err(ApiError::internal(format!(
+            .map_err(|_| StoreError::Corrupt(format!("counter is not a number: {number}"))),
+        Some(other) => Err(StoreError::Corrupt(format!(
             "counter is not a number: {other:?}"
         ))),
     }

@@ -1,12 +1,10 @@
-//! SDK failures as API errors: unreachable or throttling → 503, anything else → 500.
-//! The SDK's own message goes to the log through the error's cause, never to the client.
+//! SDK failures in the store's words: unreachable, timed out or throttled is
+//! [`StoreError::Unavailable`]; anything else is [`StoreError::Failed`]. Either carries the
+//! SDK's own message, for the log.
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
-use crate::error::ApiError;
-
-/// How long a client is told to wait when the database is unavailable.
-pub const RETRY_AFTER_SECONDS: u32 = 1;
+use crate::store::StoreError;
 
 const RETRYABLE_CODES: [&str; 6] = [
     "ThrottlingException",
@@ -17,7 +15,7 @@ const RETRYABLE_CODES: [&str; 6] = [
     "LimitExceededException",
 ];
 
-pub fn from_sdk<E, R>(operation: &str, error: SdkError<E, R>) -> ApiError
+pub fn from_sdk<E, R>(operation: &str, error: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
@@ -36,11 +34,8 @@ where
         aws_sdk_dynamodb::error::DisplayErrorContext(&error)
     );
     if unavailable {
-        ApiError::Unavailable {
-            retry_after_seconds: RETRY_AFTER_SECONDS,
-            cause,
-        }
+        StoreError::Unavailable(cause)
     } else {
-        ApiError::Internal(cause)
+        StoreError::Failed(cause)
     }
 }

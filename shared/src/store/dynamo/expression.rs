@@ -171,20 +171,37 @@ pub fn pushdown(filter: &Filter) -> Pushdown {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::model::ObjectId;
+    use crate::query::TextMatch;
 
-    fn pushed(query: serde_json::Value) -> Option<Expression> {
-        pushdown(&Filter::parse(Some(&query)).unwrap()).expression
+    fn on(field: Field, operator: Operator) -> Condition {
+        Condition::Field { field, operator }
+    }
+
+    fn text(value: &str) -> Scalar {
+        Scalar::Text(value.to_string())
+    }
+
+    fn id() -> Scalar {
+        Scalar::Id(ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").unwrap())
+    }
+
+    fn pushed(conditions: Vec<Condition>) -> Option<Expression> {
+        pushdown(&Filter { conditions }).expression
     }
 
     #[test]
     fn what_is_not_pushed_stays_residual() {
-        let filter = Filter::parse(Some(&json!({
-            "status": {"_type": "Search", "value": "x"},
-            "isAnswered": true,
-            "_id": "550e8400-e29b-41d4-a716-446655440000"
-        })))
-        .unwrap();
+        let filter = Filter {
+            conditions: vec![
+                on(
+                    Field::Status,
+                    Operator::Text(TextMatch::Contains, "x".into()),
+                ),
+                on(Field::IsAnswered, Operator::EqualTo(Scalar::Boolean(true))),
+                on(Field::Id, Operator::EqualTo(id())),
+            ],
+        };
         let split = pushdown(&filter);
         assert_eq!(split.expression.unwrap().text, "#f15 = :v0");
         assert_eq!(split.residual.conditions.len(), 2);
@@ -192,35 +209,40 @@ mod tests {
 
     #[test]
     fn values_only_ever_reach_the_expression_as_placeholders() {
-        let expression = pushed(json!({"status": "x') OR attribute_exists(#a"})).unwrap();
+        let hostile = "x') OR attribute_exists(#a";
+        let expression = pushed(vec![on(Field::Status, Operator::EqualTo(text(hostile)))]).unwrap();
         assert_eq!(expression.text, "#f9 = :v0");
         assert_eq!(expression.names["#f9"], "status");
-        assert_eq!(
-            expression.values[":v0"],
-            AttributeValue::S("x') OR attribute_exists(#a".into())
-        );
+        assert_eq!(expression.values[":v0"], AttributeValue::S(hostile.into()));
     }
 
     #[test]
     fn text_operators_and_key_fields_stay_in_the_function() {
         assert_eq!(
-            pushed(json!({"status": {"_type": "Search", "value": "x"}})),
+            pushed(vec![on(
+                Field::Status,
+                Operator::Text(TextMatch::Contains, "x".into())
+            )]),
             None
         );
         assert_eq!(
-            pushed(json!({"projectId": "550e8400-e29b-41d4-a716-446655440000"})),
+            pushed(vec![on(Field::ProjectId, Operator::EqualTo(id()))]),
             None
         );
-        assert_eq!(
-            pushed(json!({"_id": "550e8400-e29b-41d4-a716-446655440000"})),
-            None
-        );
+        assert_eq!(pushed(vec![on(Field::Id, Operator::EqualTo(id()))]), None);
     }
 
     #[test]
     fn conditions_are_anded() {
-        let expression =
-            pushed(json!({"status": ["a", "b"], "isAnswered": true, "userId": null})).unwrap();
+        let expression = pushed(vec![
+            on(
+                Field::Status,
+                Operator::Includes(vec![text("a"), text("b")]),
+            ),
+            on(Field::IsAnswered, Operator::EqualTo(Scalar::Boolean(true))),
+            on(Field::UserId, Operator::IsNull),
+        ])
+        .unwrap();
         assert_eq!(
             expression.text,
             "#f9 IN (:v0, :v1) AND #f15 = :v2 AND attribute_not_exists(#f7)"

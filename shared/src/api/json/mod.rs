@@ -1,0 +1,216 @@
+//! Everything the API reads from JSON, in one place: the body itself, its envelope (`data`,
+//! the keys each operation accepts), the reference product's typed wrappers
+//! (`{"_type": "ObjectID" | "DateTime" | "Phone", "value": …}`), integral numbers such as
+//! `10.0` and digit strings such as `"10"`. What comes out are the domain's own types: the
+//! model and the query never see JSON.
+
+mod item;
+mod list;
+mod query;
+
+use serde_json::{Map, Value};
+
+pub use item::{new_item, patch};
+pub use list::{cursor_text, paging, select, sort};
+pub use query::filter;
+
+use super::error::ApiError;
+use super::request::ApiRequest;
+use crate::model::{Field, FieldError, Input, Kind};
+
+/// The reference product's typed input wrappers: `{"_type": "ObjectID", "value": ...}`.
+pub const WRAPPERS: [&str; 3] = ["ObjectID", "DateTime", "Phone"];
+
+/// The body as JSON; an empty body is `null`.
+pub fn body(request: &ApiRequest) -> Result<Value, ApiError> {
+    let bytes = request.body();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ApiError::bad_request("The request body is not valid UTF-8"))?;
+    serde_json::from_str(text).map_err(|error| {
+        ApiError::bad_request(format!("The request body is not valid JSON: {error}"))
+    })
+}
+
+/// The body as an object whose keys are among `allowed`; an empty body is an empty object.
+pub fn body_object(request: &ApiRequest, allowed: &[&str]) -> Result<Map<String, Value>, ApiError> {
+    let object = match body(request)? {
+        Value::Null => Map::new(),
+        Value::Object(object) => object,
+        _ => {
+            return Err(ApiError::bad_request(
+                "The request body must be a JSON object",
+            ))
+        }
+    };
+    if let Some(unknown) = object.keys().find(|key| !allowed.contains(&key.as_str())) {
+        return Err(ApiError::bad_request(format!(
+            "Unknown field \"{unknown}\" in the request body; allowed: {}",
+            allowed.join(", ")
+        )));
+    }
+    Ok(object)
+}
+
+/// The `data` object of a create or update body, `{"data": {...}}` and nothing else.
+pub fn data_object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
+    let Some(object) = body.as_object() else {
+        return Err(ApiError::bad_request(
+            "The request body must be a JSON object of the form {\"data\": {...}}",
+        ));
+    };
+    if let Some(extra) = object.keys().find(|key| key.as_str() != "data") {
+        return Err(ApiError::bad_request(format!(
+            "Unknown top-level field \"{extra}\"; the body must be {{\"data\": {{...}}}}"
+        )));
+    }
+    match object.get("data") {
+        Some(Value::Object(data)) => Ok(data),
+        Some(_) => Err(ApiError::bad_request("\"data\" must be a JSON object")),
+        None => Err(ApiError::bad_request(
+            "The request body must contain \"data\": an object of the item's fields",
+        )),
+    }
+}
+
+/// Unwraps `{"_type": "ObjectID" | "DateTime" | "Phone", "value": v}` to `v`; any other value
+/// passes as it is.
+pub fn unwrap_wrapper(value: &Value) -> Result<&Value, String> {
+    let Some(object) = value.as_object() else {
+        return Ok(value);
+    };
+    match object.get("_type").and_then(Value::as_str) {
+        Some(kind) if WRAPPERS.contains(&kind) => {
+            if object.len() != 2 {
+                return Err(format!(
+                    "a {kind} value must have exactly \"_type\" and \"value\""
+                ));
+            }
+            object
+                .get("value")
+                .ok_or_else(|| format!("a {kind} value needs \"value\""))
+        }
+        _ => Ok(value),
+    }
+}
+
+/// A JSON number with no fractional part, as JSON Schema's `integer` counts it (`10`, `10.0`).
+pub fn integral(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        let float = number.as_f64()?;
+        (float.fract() == 0.0 && float.abs() < 9.0e15).then_some(float as i64)
+    })
+}
+
+/// Whether `text` is the digit string a whole-number field accepts for a number (`"10"`).
+fn is_digit_string(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 10 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A JSON value as the model's [`Input`], the way a field of `kind` reads it: ids, dates and
+/// phone numbers may come in a typed wrapper, whole numbers as a digit string.
+pub fn read(kind: Kind, value: &Value) -> Result<Input<'_>, String> {
+    let value = match kind {
+        Kind::Id | Kind::Date | Kind::Phone => unwrap_wrapper(value)?,
+        Kind::Text | Kind::Integer | Kind::Boolean => value,
+    };
+    Ok(match value {
+        Value::Null => Input::Null,
+        Value::Bool(flag) => Input::Boolean(*flag),
+        Value::Number(number) => integral(number).map_or(Input::Other, Input::Integer),
+        Value::String(text) if kind == Kind::Integer && is_digit_string(text) => {
+            text.parse().map_or(Input::Other, Input::Integer)
+        }
+        Value::String(text) => Input::Text(text),
+        Value::Array(_) | Value::Object(_) => Input::Other,
+    })
+}
+
+/// [`read`] for one field; a malformed wrapper names the field.
+pub fn input(field: Field, value: &Value) -> Result<Input<'_>, FieldError> {
+    read(field.kind(), value).map_err(|rule| FieldError::new(field.name(), rule))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn typed_wrappers_unwrap_for_ids_dates_and_phones_only() {
+        let id = json!({"_type": "ObjectID", "value": "550e8400-e29b-41d4-a716-446655440000"});
+        assert_eq!(
+            read(Kind::Id, &id).unwrap(),
+            Input::Text("550e8400-e29b-41d4-a716-446655440000")
+        );
+        let date = json!({"_type": "DateTime", "value": "2026-11-27T18:24:15Z"});
+        assert_eq!(
+            read(Kind::Date, &date).unwrap(),
+            Input::Text("2026-11-27T18:24:15Z")
+        );
+        let phone = json!({"_type": "Phone", "value": "+15551234567"});
+        assert_eq!(
+            read(Kind::Phone, &phone).unwrap(),
+            Input::Text("+15551234567")
+        );
+        assert_eq!(read(Kind::Text, &phone).unwrap(), Input::Other);
+    }
+
+    #[test]
+    fn a_wrapper_with_other_keys_is_refused() {
+        let wrapped = json!({"_type": "ObjectID", "value": "x", "extra": 1});
+        assert!(read(Kind::Id, &wrapped).unwrap_err().contains("exactly"));
+        let error = input(Field::UserId, &wrapped).unwrap_err();
+        assert_eq!(error.field, "userId");
+    }
+
+    #[test]
+    fn whole_numbers_may_be_integral_numbers_or_digit_strings() {
+        assert_eq!(read(Kind::Integer, &json!(10)).unwrap(), Input::Integer(10));
+        assert_eq!(
+            read(Kind::Integer, &json!(10.0)).unwrap(),
+            Input::Integer(10)
+        );
+        assert_eq!(
+            read(Kind::Integer, &json!("10")).unwrap(),
+            Input::Integer(10)
+        );
+        assert_eq!(read(Kind::Integer, &json!(2.5)).unwrap(), Input::Other);
+        assert_eq!(read(Kind::Integer, &json!(1e300)).unwrap(), Input::Other);
+        for text in ["-1", "", "1e3", " 1", "99999999999"] {
+            assert_eq!(
+                read(Kind::Integer, &json!(text)).unwrap(),
+                Input::Text(text)
+            );
+        }
+        // Digit strings are numbers only where the field is a number.
+        assert_eq!(read(Kind::Text, &json!("10")).unwrap(), Input::Text("10"));
+    }
+
+    #[test]
+    fn other_shapes_keep_their_kind() {
+        assert_eq!(
+            read(Kind::Boolean, &json!(true)).unwrap(),
+            Input::Boolean(true)
+        );
+        assert_eq!(read(Kind::Text, &json!(null)).unwrap(), Input::Null);
+        assert_eq!(read(Kind::Text, &json!([])).unwrap(), Input::Other);
+        assert_eq!(read(Kind::Text, &json!({})).unwrap(), Input::Other);
+    }
+
+    #[test]
+    fn data_must_be_an_object_under_data() {
+        assert!(data_object(&json!({"data": {}})).is_ok());
+        for body in [
+            json!([]),
+            json!({}),
+            json!({"data": 1}),
+            json!({"data": {}, "x": 1}),
+            json!(null),
+        ] {
+            assert_eq!(data_object(&body).unwrap_err().status(), 400, "{body}");
+        }
+    }
+}

@@ -1,0 +1,558 @@
+//! The query language (SPEC §3) read from JSON into the query's syntax tree
+//! ([`crate::query::Filter`]): plain values, null, arrays, typed operators, `MultiSearch`, and
+//! relation names for their `…Id` field. Every refusal names the field.
+
+use serde_json::{Map, Value};
+
+use super::{integral, unwrap_wrapper, WRAPPERS};
+use crate::api::error::ApiError;
+use crate::model::{Field, Kind, ObjectId, Relation, Timestamp};
+use crate::query::{Comparison, Condition, Filter, Operator, OperatorName, Scalar, TextMatch};
+
+fn query_error(field: &str, problem: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(format!("Invalid query on \"{field}\": {problem}"))
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Id => "an id",
+        Kind::Text => "text",
+        Kind::Phone => "a phone number",
+        Kind::Integer => "a number",
+        Kind::Date => "a date",
+        Kind::Boolean => "a boolean",
+    }
+}
+
+/// Parses a value to compare `field` with.
+fn scalar(field: Field, value: &Value) -> Result<Scalar, ApiError> {
+    let name = field.name();
+    let value = unwrap_wrapper(value).map_err(|problem| query_error(name, problem))?;
+    match field.kind() {
+        Kind::Id => match value {
+            Value::String(text) => ObjectId::parse(text)
+                .map(Scalar::Id)
+                .map_err(|rule| query_error(name, rule)),
+            _ => Err(query_error(name, "must be a UUID string")),
+        },
+        Kind::Date => match value {
+            Value::String(text) => Timestamp::parse(text)
+                .map(Scalar::Date)
+                .map_err(|rule| query_error(name, rule)),
+            _ => Err(query_error(
+                name,
+                "must be a date string such as 2026-11-27T18:24:15.123Z",
+            )),
+        },
+        Kind::Text | Kind::Phone => match value {
+            Value::String(text) => Ok(Scalar::Text(if field.kind() == Kind::Phone {
+                text.trim().to_string()
+            } else {
+                text.clone()
+            })),
+            _ => Err(query_error(name, "the value must be a string")),
+        },
+        Kind::Integer => match value {
+            Value::Number(number) => integral(number)
+                .map(Scalar::Integer)
+                .ok_or_else(|| query_error(name, "the value must be a whole number")),
+            Value::String(text) => text
+                .trim()
+                .parse::<i64>()
+                .map(Scalar::Integer)
+                .map_err(|_| query_error(name, "the value must be a whole number")),
+            _ => Err(query_error(name, "the value must be a whole number")),
+        },
+        Kind::Boolean => match value {
+            Value::Bool(flag) => Ok(Scalar::Boolean(*flag)),
+            _ => Err(query_error(name, "the value must be true or false")),
+        },
+    }
+}
+
+fn scalars(field: Field, value: &Value) -> Result<Vec<Scalar>, ApiError> {
+    let Value::Array(values) = value else {
+        return Err(query_error(field.name(), "the value must be an array"));
+    };
+    values.iter().map(|value| scalar(field, value)).collect()
+}
+
+fn text_value(field: Field, object: &Map<String, Value>) -> Result<String, ApiError> {
+    if !matches!(field.kind(), Kind::Text | Kind::Phone) {
+        return Err(query_error(
+            field.name(),
+            format!("text operators do not apply to {}", kind_name(field.kind())),
+        ));
+    }
+    match object.get("value") {
+        Some(Value::String(text)) => Ok(text.clone()),
+        _ => Err(query_error(
+            field.name(),
+            "the operator needs a text \"value\"",
+        )),
+    }
+}
+
+fn required<'a>(
+    field: Field,
+    object: &'a Map<String, Value>,
+    key: &str,
+) -> Result<&'a Value, ApiError> {
+    object
+        .get(key)
+        .ok_or_else(|| query_error(field.name(), format!("the operator needs \"{key}\"")))
+}
+
+fn ordered(field: Field) -> Result<(), ApiError> {
+    match field.kind() {
+        Kind::Integer | Kind::Date => Ok(()),
+        kind => Err(query_error(
+            field.name(),
+            format!(
+                "comparisons apply to numbers and dates, not {}",
+                kind_name(kind)
+            ),
+        )),
+    }
+}
+
+fn allowed_keys(
+    field: Field,
+    object: &Map<String, Value>,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    match object.keys().find(|key| !allowed.contains(&key.as_str())) {
+        Some(extra) => Err(query_error(
+            field.name(),
+            format!("unexpected \"{extra}\" in the operator"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Parses `{"_type": …}` on `field`.
+fn typed_operator(
+    field: Field,
+    kind: &str,
+    object: &Map<String, Value>,
+) -> Result<Operator, ApiError> {
+    let comparison = |comparison: Comparison, or_null: bool| -> Result<Operator, ApiError> {
+        ordered(field)?;
+        allowed_keys(field, object, &["_type", "value"])?;
+        Ok(Operator::Compare {
+            comparison,
+            value: scalar(field, required(field, object, "value")?)?,
+            or_null,
+        })
+    };
+    let with_value = |keys: &[&str]| allowed_keys(field, object, keys);
+    let Some(operator) = OperatorName::from_name(kind) else {
+        return Err(query_error(
+            field.name(),
+            format!(
+                "unknown operator \"{kind}\"; the operators are: {}",
+                OperatorName::all_names()
+            ),
+        ));
+    };
+    Ok(match operator {
+        OperatorName::EqualTo | OperatorName::NotEqual | OperatorName::EqualToOrNull => {
+            with_value(&["_type", "value"])?;
+            let value = required(field, object, "value")?;
+            if value.is_null() {
+                return Err(query_error(
+                    field.name(),
+                    "the value must not be null; use IsNull",
+                ));
+            }
+            let value = scalar(field, value)?;
+            match operator {
+                OperatorName::EqualTo => Operator::EqualTo(value),
+                OperatorName::NotEqual => Operator::NotEqual(value),
+                _ => Operator::EqualToOrNull(value),
+            }
+        }
+        OperatorName::IsNull => {
+            with_value(&["_type", "value"])?;
+            Operator::IsNull
+        }
+        OperatorName::NotNull => {
+            with_value(&["_type", "value"])?;
+            Operator::NotNull
+        }
+        OperatorName::GreaterThan => comparison(Comparison::GreaterThan, false)?,
+        OperatorName::GreaterThanOrEqual => comparison(Comparison::GreaterThanOrEqual, false)?,
+        OperatorName::LessThan => comparison(Comparison::LessThan, false)?,
+        OperatorName::LessThanOrEqual => comparison(Comparison::LessThanOrEqual, false)?,
+        OperatorName::GreaterThanOrNull => comparison(Comparison::GreaterThan, true)?,
+        OperatorName::LessThanOrNull => comparison(Comparison::LessThan, true)?,
+        OperatorName::InBetween => {
+            ordered(field)?;
+            with_value(&["_type", "startValue", "endValue"])?;
+            Operator::InBetween(
+                scalar(field, required(field, object, "startValue")?)?,
+                scalar(field, required(field, object, "endValue")?)?,
+            )
+        }
+        OperatorName::Search
+        | OperatorName::StartsWith
+        | OperatorName::EndsWith
+        | OperatorName::NotContains => {
+            with_value(&["_type", "value"])?;
+            let text = text_value(field, object)?;
+            match operator {
+                OperatorName::Search => Operator::Text(TextMatch::Contains, text),
+                OperatorName::StartsWith => Operator::Text(TextMatch::StartsWith, text),
+                OperatorName::EndsWith => Operator::Text(TextMatch::EndsWith, text),
+                _ => Operator::NotContains(text),
+            }
+        }
+        OperatorName::Includes | OperatorName::IncludesNone => {
+            with_value(&["_type", "value"])?;
+            let values = scalars(field, required(field, object, "value")?)?;
+            if operator == OperatorName::Includes {
+                Operator::Includes(values)
+            } else {
+                Operator::IncludesNone(values)
+            }
+        }
+        // `filter` reads MultiSearch under any key before it looks for a field, so it only
+        // gets here if that changes; then it is refused like a malformed one.
+        OperatorName::MultiSearch => {
+            return Err(query_error(
+                field.name(),
+                "MultiSearch needs \"value\" and \"fields\"",
+            ))
+        }
+    })
+}
+
+fn multi_search(key: &str, object: &Map<String, Value>) -> Result<Condition, ApiError> {
+    if let Some(extra) = object
+        .keys()
+        .find(|k| !["_type", "value", "fields"].contains(&k.as_str()))
+    {
+        return Err(query_error(
+            key,
+            format!("unexpected \"{extra}\" in the operator"),
+        ));
+    }
+    let Some(Value::String(text)) = object.get("value") else {
+        return Err(query_error(key, "MultiSearch needs a text \"value\""));
+    };
+    let Some(Value::Array(names)) = object.get("fields") else {
+        return Err(query_error(
+            key,
+            "MultiSearch needs \"fields\": an array of field names",
+        ));
+    };
+    if names.is_empty() {
+        return Err(query_error(
+            key,
+            "MultiSearch needs at least one field in \"fields\"",
+        ));
+    }
+    let mut fields = Vec::with_capacity(names.len());
+    for name in names {
+        let field = name
+            .as_str()
+            .and_then(Field::from_name)
+            .filter(|field| matches!(field.kind(), Kind::Text | Kind::Phone))
+            .ok_or_else(|| {
+                query_error(
+                    key,
+                    format!("MultiSearch fields must be text fields, not {name}"),
+                )
+            })?;
+        fields.push(field);
+    }
+    Ok(Condition::MultiSearch {
+        fields,
+        text: text.clone(),
+    })
+}
+
+/// An object under `key`: a typed operator, a typed value (equality), or a relation's
+/// `{"_id": …}` (equality on its id field).
+fn object_operator(
+    key: &str,
+    field: Field,
+    value: &Value,
+    object: &Map<String, Value>,
+) -> Result<Operator, ApiError> {
+    let relation_id = Relation::from_name(key).is_some() && object.len() == 1;
+    match object.get("_type") {
+        Some(Value::String(kind)) if !WRAPPERS.contains(&kind.as_str()) => {
+            typed_operator(field, kind, object)
+        }
+        Some(Value::String(_)) => Ok(Operator::EqualTo(scalar(field, value)?)),
+        Some(_) => Err(query_error(key, "\"_type\" must be a string")),
+        None if relation_id && object.contains_key("_id") => {
+            Ok(Operator::EqualTo(scalar(field, &object["_id"])?))
+        }
+        None => Err(query_error(
+            key,
+            "an object must be an operator with \"_type\", \
+             such as {\"_type\": \"EqualTo\", \"value\": …}",
+        )),
+    }
+}
+
+/// `query`: an object of conditions, all AND-ed.
+pub fn filter(value: Option<&Value>) -> Result<Filter, ApiError> {
+    let object = match value {
+        None | Some(Value::Null) => return Ok(Filter::default()),
+        Some(Value::Object(object)) => object,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "\"query\" must be an object such as {\"status\": \"Ringing\"}",
+            ))
+        }
+    };
+    let mut conditions = Vec::with_capacity(object.len());
+    for (key, value) in object {
+        // MultiSearch may sit under any key: the key adds no condition of its own.
+        if let Some(inner) = value.as_object() {
+            let kind = inner.get("_type").and_then(Value::as_str);
+            if kind.and_then(OperatorName::from_name) == Some(OperatorName::MultiSearch) {
+                conditions.push(multi_search(key, inner)?);
+                continue;
+            }
+        }
+        let field = match (Field::from_name(key), Relation::from_name(key)) {
+            (Some(field), _) => field,
+            (None, Some(relation)) => relation.id_field(),
+            (None, None) => {
+                return Err(ApiError::bad_request(format!(
+                    "Unknown field \"{key}\" in query; the fields are: {}",
+                    Field::all_names()
+                )))
+            }
+        };
+        let operator = match value {
+            Value::Null => Operator::IsNull,
+            Value::Array(_) => Operator::Includes(scalars(field, value)?),
+            Value::Object(inner) => object_operator(key, field, value, inner)?,
+            plain => Operator::EqualTo(scalar(field, plain)?),
+        };
+        conditions.push(Condition::Field { field, operator });
+    }
+    Ok(Filter { conditions })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::json::new_item;
+    use crate::model::Item;
+    use serde_json::json;
+
+    const PROJECT: &str = "550e8400-e29b-41d4-a716-446655440000";
+    const CALL_LOG: &str = "6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f";
+
+    fn item(data: Value) -> Item {
+        let project = ObjectId::parse(PROJECT).unwrap();
+        new_item(&json!({ "data": data }), project)
+            .unwrap()
+            .into_item(project, Timestamp::parse("2026-11-27T12:00:00Z").unwrap())
+    }
+
+    fn ringing() -> Item {
+        item(json!({
+            "incomingCallLogId": CALL_LOG, "status": "Ringing", "dialDurationInSeconds": 30,
+            "userPhoneNumber": "+1 555-123-4567", "startedAt": "2026-11-27T11:00:00Z"
+        }))
+    }
+
+    fn matches(query: Value, item: &Item) -> bool {
+        filter(Some(&query)).unwrap().matches(item)
+    }
+
+    fn rejected(query: Value) -> String {
+        let error = filter(Some(&query)).unwrap_err();
+        assert_eq!(error.status(), 400);
+        error.public_message()
+    }
+
+    #[test]
+    fn plain_values_null_and_arrays() {
+        let item = ringing();
+        assert!(matches(json!({"status": "Ringing"}), &item));
+        assert!(!matches(json!({"status": "ringing"}), &item));
+        assert!(matches(json!({"statusMessage": null}), &item));
+        assert!(!matches(json!({"startedAt": null}), &item));
+        assert!(matches(json!({"status": ["Busy", "Ringing"]}), &item));
+        assert!(!matches(json!({"status": []}), &item));
+        assert!(matches(json!({"incomingCallLog": CALL_LOG}), &item));
+        assert!(matches(
+            json!({"isAnswered": false, "dialDurationInSeconds": 30}),
+            &item
+        ));
+    }
+
+    #[test]
+    fn another_projects_id_matches_nothing() {
+        assert!(!matches(
+            json!({"projectId": "00000000-0000-4000-8000-000000000000"}),
+            &ringing()
+        ));
+        assert!(matches(json!({"projectId": PROJECT}), &ringing()));
+    }
+
+    #[test]
+    fn comparisons_and_their_null_variants() {
+        let item = ringing();
+        assert!(matches(
+            json!({"dialDurationInSeconds": {"_type": "GreaterThan", "value": 29}}),
+            &item
+        ));
+        assert!(!matches(
+            json!({"dialDurationInSeconds": {"_type": "GreaterThan", "value": 30}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"dialDurationInSeconds": {"_type": "LessThanOrEqual", "value": 30}}),
+            &item
+        ));
+        assert!(!matches(
+            json!({"endedAt": {"_type": "LessThan", "value": "2030-01-01T00:00:00Z"}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"endedAt": {"_type": "LessThanOrNull", "value": "2000-01-01T00:00:00Z"}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"startedAt": {"_type": "InBetween", "startValue": "2026-11-27T11:00:00Z", "endValue": "2026-11-27T11:00:00Z"}}),
+            &item
+        ));
+    }
+
+    #[test]
+    fn text_operators_ignore_case_and_treat_null_as_stated() {
+        let item = ringing();
+        assert!(matches(
+            json!({"status": {"_type": "Search", "value": "ING"}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"status": {"_type": "StartsWith", "value": "ri"}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"status": {"_type": "EndsWith", "value": "NG"}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"statusMessage": {"_type": "NotContains", "value": "x"}}),
+            &item
+        ));
+        assert!(!matches(
+            json!({"statusMessage": {"_type": "Search", "value": ""}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"any": {"_type": "MultiSearch", "value": "555", "fields": ["status", "userPhoneNumber"]}}),
+            &item
+        ));
+    }
+
+    #[test]
+    fn not_equal_and_includes_none_never_match_null() {
+        let item = ringing();
+        assert!(!matches(
+            json!({"statusMessage": {"_type": "NotEqual", "value": "x"}}),
+            &item
+        ));
+        assert!(!matches(
+            json!({"statusMessage": {"_type": "IncludesNone", "value": ["x"]}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"status": {"_type": "IncludesNone", "value": []}}),
+            &item
+        ));
+        assert!(matches(
+            json!({"statusMessage": {"_type": "EqualToOrNull", "value": "x"}}),
+            &item
+        ));
+    }
+
+    #[test]
+    fn what_does_not_fit_is_rejected_naming_the_field() {
+        assert!(rejected(json!({"colour": "red"})).contains("colour"));
+        assert!(rejected(json!({"status": {"_type": "Fuzzy", "value": "x"}})).contains("Fuzzy"));
+        assert!(
+            rejected(json!({"isAnswered": {"_type": "GreaterThan", "value": true}}))
+                .contains("isAnswered")
+        );
+        assert!(
+            rejected(json!({"startedAt": {"_type": "GreaterThan", "value": "soon"}}))
+                .contains("startedAt")
+        );
+        assert!(rejected(
+            json!({"startedAt": {"_type": "InBetween", "startValue": "2026-11-27T11:00:00Z"}})
+        )
+        .contains("endValue"));
+        assert!(
+            rejected(json!({"dialDurationInSeconds": {"_type": "Search", "value": "1"}}))
+                .contains("dialDurationInSeconds")
+        );
+        assert!(rejected(json!({"isAnswered": "yes"})).contains("isAnswered"));
+        assert!(rejected(json!({"_id": "abc"})).contains("_id"));
+        assert!(rejected(json!({"status": {"value": "x"}})).contains("status"));
+        assert!(rejected(json!({"status": {"_type": "EqualTo"}})).contains("value"));
+        assert!(rejected(json!(["status"])).contains("query"));
+    }
+
+    #[test]
+    fn relation_names_with_an_id_or_its_object_mean_the_id_field() {
+        let by_id = filter(Some(&json!({"incomingCallLog": CALL_LOG}))).unwrap();
+        let by_object = filter(Some(&json!({"incomingCallLog": {"_id": CALL_LOG}}))).unwrap();
+        assert_eq!(by_id, by_object);
+        assert_eq!(by_id.call_log().unwrap().to_string(), CALL_LOG);
+    }
+
+    #[test]
+    fn every_operator_name_of_the_table_is_read() {
+        for (operator, name) in OperatorName::ALL {
+            let (key, query) = match operator {
+                OperatorName::MultiSearch => (
+                    "any",
+                    json!({"_type": name, "value": "x", "fields": ["status"]}),
+                ),
+                OperatorName::InBetween => (
+                    "dialDurationInSeconds",
+                    json!({"_type": name, "startValue": 1, "endValue": 2}),
+                ),
+                OperatorName::Includes | OperatorName::IncludesNone => {
+                    ("status", json!({"_type": name, "value": ["x"]}))
+                }
+                OperatorName::GreaterThan
+                | OperatorName::GreaterThanOrEqual
+                | OperatorName::LessThan
+                | OperatorName::LessThanOrEqual
+                | OperatorName::GreaterThanOrNull
+                | OperatorName::LessThanOrNull => {
+                    ("dialDurationInSeconds", json!({"_type": name, "value": 3}))
+                }
+                OperatorName::IsNull | OperatorName::NotNull => {
+                    ("statusMessage", json!({"_type": name}))
+                }
+                _ => ("status", json!({"_type": name, "value": "x"})),
+            };
+            let parsed = filter(Some(&json!({ key: query })));
+            assert!(parsed.is_ok(), "{name}: {parsed:?}");
+        }
+    }
+
+    #[test]
+    fn typed_wrappers_are_plain_equality() {
+        let wrapped = filter(Some(
+            &json!({"userId": {"_type": "ObjectID", "value": CALL_LOG}}),
+        ))
+        .unwrap();
+        let plain = filter(Some(&json!({"userId": CALL_LOG}))).unwrap();
+        assert_eq!(wrapped, plain);
+    }
+}

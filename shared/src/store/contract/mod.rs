@@ -1,0 +1,130 @@
+//! The behaviour every store must have, as runnable checks: the in-memory twin's unit tests
+//! and the DynamoDB tests (`tests/tests/api/store_contract.rs`) both run every check here, so
+//! the twin cannot drift from the real thing.
+//!
+//! [`store_contract_tests!`](crate::store_contract_tests) turns the list into one test per
+//! check for a given store. Each check works in projects of its own (random ids), so the
+//! checks run in parallel on one shared database.
+//!
+//! The checks: `items.rs` (one item: create, read, update, delete), `lists.rs` (counts and
+//! pages), `keys.rs` (API keys).
+
+mod items;
+mod keys;
+mod lists;
+
+pub use items::*;
+pub use keys::*;
+pub use lists::*;
+
+use crate::model::{Field, Input, Item, ItemPatch, NewItem, ObjectId, Timestamp};
+use crate::query::{Condition, Filter, Operator, Scalar};
+use crate::store::{ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup};
+
+/// What a store under test must offer.
+pub trait Tested: ItemReads + ItemWrites + ItemQueries + KeyLookup + KeyAdmin {}
+impl<S: ItemReads + ItemWrites + ItemQueries + KeyLookup + KeyAdmin> Tested for S {}
+
+/// A fresh random id (a project, a call log).
+pub fn random_id() -> ObjectId {
+    ObjectId::from_uuid(uuid::Uuid::new_v4())
+}
+
+/// An item of `project` in `call_log` with `status`, created at `at`.
+pub fn item_at(project: ObjectId, call_log: ObjectId, status: &str, at: Timestamp) -> Item {
+    let call_log = call_log.to_string();
+    NewItem::parse(
+        &[
+            (Field::IncomingCallLogId, Input::Text(&call_log)),
+            (Field::Status, Input::Text(status)),
+        ],
+        project,
+    )
+    .expect("a valid sample item")
+    .into_item(project, at)
+}
+
+/// An item of `project` with `status`, in a call log of its own, created now.
+pub fn sample_item(project: ObjectId, status: &str) -> Item {
+    item_at(project, random_id(), status, Timestamp::now())
+}
+
+/// Creates `statuses.len()` items in `call_log`, one millisecond apart (so their ids, and
+/// with them key order, follow the list), and returns them in that order.
+pub(crate) async fn create_in_order(
+    store: &impl Tested,
+    project: ObjectId,
+    call_log: ObjectId,
+    statuses: &[&str],
+) -> Vec<Item> {
+    let start = Timestamp::parse("2026-01-01T00:00:00Z").expect("a date");
+    let mut items = Vec::new();
+    for (n, status) in statuses.iter().enumerate() {
+        let at = start.plus_millis(n as i64);
+        let item = item_at(project, call_log, status, at);
+        store.create(&item).await.expect("create");
+        items.push(item);
+    }
+    items
+}
+
+pub(crate) fn status_is(status: &str) -> Filter {
+    Filter {
+        conditions: vec![Condition::Field {
+            field: Field::Status,
+            operator: Operator::EqualTo(Scalar::Text(status.into())),
+        }],
+    }
+}
+
+pub(crate) fn in_call_log(call_log: ObjectId) -> Filter {
+    Filter {
+        conditions: vec![Condition::Field {
+            field: Field::IncomingCallLogId,
+            operator: Operator::EqualTo(Scalar::Id(call_log)),
+        }],
+    }
+}
+
+pub(crate) fn ids(items: &[Item]) -> Vec<ObjectId> {
+    items.iter().map(|item| item.id).collect()
+}
+
+pub(crate) fn patch_status(status: &str) -> ItemPatch {
+    ItemPatch::parse(&[(Field::Status, Input::Text(status))]).expect("a valid patch")
+}
+
+/// One `#[tokio::test]` per check of this module, for the store `$make` (an expression
+/// evaluating to a future of the store).
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@each $make;
+            a_created_item_reads_back_whole,
+            an_item_is_invisible_from_another_project,
+            a_create_never_overwrites,
+            an_update_changes_only_its_fields_and_moves_the_version,
+            an_update_can_clear_a_nullable_field,
+            an_update_needs_the_item_and_the_expected_version,
+            a_delete_removes_and_uncounts,
+            a_delete_needs_the_expected_version,
+            counts_are_exact_per_project_call_log_and_filter,
+            pages_come_in_key_order_either_way,
+            a_page_starts_after_a_skip_or_an_id,
+            a_page_continues_after_an_item_deleted_since,
+            filtered_pages_hold_only_matches_in_order,
+            a_call_logs_page_holds_only_its_items,
+            all_matching_is_every_match_in_ascending_order,
+            keys_are_stored_found_listed_and_revoked,
+        );
+    };
+    (@each $make:expr; $($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let store = $make.await;
+                $crate::store::contract::$check(&store).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,47 @@
+//! The DynamoDB store: the items table (items and their exact counters) and the API-keys
+//! table. Every write is conditional; every read is a `GetItem` or a `Query`, never a `Scan`.
+//!
+//! [`DynamoStore`] is defined here and each file implements the part it is named for:
+//! `items.rs` (one item: reads, writes, transactions), `queries.rs` (counts and pages),
+//! `keys.rs` (API keys), with the table layout in `attributes.rs`, `counters.rs`,
+//! `expression.rs` and `tables.rs`, and SDK failures read in `sdk_errors.rs`.
+
+mod attributes;
+mod counters;
+mod expression;
+mod items;
+mod keys;
+mod queries;
+mod sdk_errors;
+mod tables;
+
+use aws_sdk_dynamodb::Client;
+
+pub use attributes::{from_attributes, to_attributes, PROJECT_CALL_LOG};
+pub use counters::{add as add_to_counter, counter_key, Scope, ITEM_COUNT};
+pub use expression::{pushdown, Expression, Pushdown};
+pub use items::{item_key, CALL_LOG_INDEX};
+pub use keys::PROJECT_INDEX;
+pub use tables::{create_items_table, create_keys_table, TableOutcome};
+
+/// Both tables through one SDK client (built once per cold start).
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    items_table: String,
+    keys_table: String,
+}
+
+impl DynamoStore {
+    pub fn new(
+        client: Client,
+        items_table: impl Into<String>,
+        keys_table: impl Into<String>,
+    ) -> Self {
+        DynamoStore {
+            client,
+            items_table: items_table.into(),
+            keys_table: keys_table.into(),
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The in-memory twin of the DynamoDB store: the same rules (conditional writes, exact
+//! counters kept beside the items, expected versions, key order), no I/O. The API's unit tests run on
+//! it, and `contract.rs` holds both stores to the same behaviour.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::{
+    ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup, KeyRecord, Start, StoreError,
+};
+use crate::model::{Item, ItemPatch, ObjectId, Timestamp};
+use crate::query::{Direction, Filter};
+
+/// What one counter counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Counter {
+    Project,
+    CallLog(ObjectId),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Per project, its items by `_id` (so in key order).
+    items: HashMap<ObjectId, BTreeMap<ObjectId, Item>>,
+    counters: HashMap<(ObjectId, Counter), u64>,
+    keys: BTreeMap<String, KeyRecord>,
+}
+
+impl State {
+    fn item(&self, project: ObjectId, id: ObjectId) -> Option<&Item> {
+        self.items.get(&project)?.get(&id)
+    }
+
+    /// The checks of a conditional update or delete: the item exists, at the expected version.
+    fn check(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        expected_version: Option<i64>,
+    ) -> Result<&Item, StoreError> {
+        let item = self.item(project, id).ok_or(StoreError::NotFound)?;
+        match expected_version {
+            Some(expected) if expected != item.version => Err(StoreError::VersionMismatch {
+                stored: item.version,
+                expected,
+            }),
+            _ => Ok(item),
+        }
+    }
+
+    fn count(&mut self, project: ObjectId, call_log: ObjectId, up: bool) {
+        for counter in [Counter::Project, Counter::CallLog(call_log)] {
+            let value = self.counters.entry((project, counter)).or_default();
+            *value = if up {
+                *value + 1
+            } else {
+                value.saturating_sub(1)
+            };
+        }
+    }
+
+    /// The project's matching items in key order (`direction`).
+    fn matching<'a>(
+        &'a self,
+        project: ObjectId,
+        filter: &'a Filter,
+        direction: Direction,
+    ) -> Box<dyn Iterator<Item = &'a Item> + 'a> {
+        let Some(items) = self.items.get(&project) else {
+            return Box::new(std::iter::empty());
+        };
+        let matching = items.values().filter(move |item| filter.matches(item));
+        match direction {
+            Direction::Ascending => Box::new(matching),
+            Direction::Descending => Box::new(matching.rev()),
+        }
+    }
+}
+
+/// Items, counters and keys in memory, behind one lock: every call is atomic.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl ItemReads for MemoryStore {
+    async fn get(&self, project: ObjectId, id: ObjectId) -> Result<Option<Item>, StoreError> {
+        Ok(self.state().item(project, id).cloned())
+    }
+}
+
+impl ItemWrites for MemoryStore {
+    async fn create(&self, item: &Item) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let items = state.items.entry(item.project_id).or_default();
+        if items.contains_key(&item.id) {
+            return Err(StoreError::IdTaken);
+        }
+        items.insert(item.id, item.clone());
+        state.count(item.project_id, item.incoming_call_log_id, true);
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        patch: &ItemPatch,
+        expected_version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let next = patch.apply(state.check(project, id, expected_version)?, now);
+        state.items.entry(project).or_default().insert(id, next);
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let call_log = state
+            .check(project, id, expected_version)?
+            .incoming_call_log_id;
+        if let Some(items) = state.items.get_mut(&project) {
+            items.remove(&id);
+        }
+        state.count(project, call_log, false);
+        Ok(())
+    }
+}
+
+impl ItemQueries for MemoryStore {
+    async fn count(&self, project: ObjectId, filter: &Filter) -> Result<u64, StoreError> {
+        let state = self.state();
+        let counter = match filter.call_log() {
+            None if filter.is_empty() => Some(Counter::Project),
+            Some(call_log) if filter.is_only_call_log() => Some(Counter::CallLog(call_log)),
+            _ => None,
+        };
+        Ok(match counter {
+            Some(counter) => state
+                .counters
+                .get(&(project, counter))
+                .copied()
+                .unwrap_or(0),
+            None => state
+                .matching(project, filter, Direction::Ascending)
+                .count() as u64,
+        })
+    }
+
+    async fn page(
+        &self,
+        project: ObjectId,
+        filter: &Filter,
+        direction: Direction,
+        start: Start,
+        limit: u32,
+    ) -> Result<Vec<Item>, StoreError> {
+        let state = self.state();
+        let matching = state.matching(project, filter, direction);
+        let rest: Box<dyn Iterator<Item = &Item>> = match start {
+            Start::Skip(skip) => {
+                Box::new(matching.skip(usize::try_from(skip).unwrap_or(usize::MAX)))
+            }
+            Start::After(after) => Box::new(matching.skip_while(move |item| match direction {
+                Direction::Ascending => item.id <= after,
+                Direction::Descending => item.id >= after,
+            })),
+        };
+        Ok(rest.take(limit as usize).cloned().collect())
+    }
+
+    async fn all_matching(
+        &self,
+        project: ObjectId,
+        filter: &Filter,
+    ) -> Result<Vec<Item>, StoreError> {
+        let state = self.state();
+        let matching = state.matching(project, filter, Direction::Ascending);
+        Ok(matching.cloned().collect())
+    }
+}
+
+impl KeyLookup for MemoryStore {
+    async fn find_key(&self, key_hash: &str) -> Result<Option<KeyRecord>, StoreError> {
+        Ok(self.state().keys.get(key_hash).cloned())
+    }
+}
+
+impl KeyAdmin for MemoryStore {
+    async fn put_key(&self, record: &KeyRecord) -> Result<(), StoreError> {
+        let mut state = self.state();
+        if state.keys.contains_key(&record.key_hash) {
+            return Err(StoreError::IdTaken);
+        }
+        state.keys.insert(record.key_hash.clone(), record.clone());
+        Ok(())
+    }
+
+    async fn revoke_key(&self, key_hash: &str) -> Result<bool, StoreError> {
+        Ok(match self.state().keys.get_mut(key_hash) {
+            Some(record) => {
+                record.revoked = true;
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn list_keys(&self, project: ObjectId) -> Result<Vec<KeyRecord>, StoreError> {
+        let mut keys: Vec<KeyRecord> = self
+            .state()
+            .keys
+            .values()
+            .filter(|record| record.project_id == project)
+            .cloned()
+            .collect();
+        keys.sort_by_key(|record| record.created_at);
+        Ok(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::contract;
+
+    crate::store_contract_tests!(async { MemoryStore::new() });
+
+    #[tokio::test]
+    async fn the_contract_runs_on_a_fresh_store_per_test() {
+        // Two stores never share state: the suite's projects are random, but the twin must
+        // also not leak between instances.
+        let a = MemoryStore::new();
+        let b = MemoryStore::new();
+        let item = contract::sample_item(
+            ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").unwrap(),
+            "x",
+        );
+        a.create(&item).await.unwrap();
+        assert!(b.get(item.project_id, item.id).await.unwrap().is_none());
+    }
+}

@@ -12,6 +12,8 @@ mod output;
 mod request;
 mod response;
 pub mod routes;
+#[cfg(test)]
+mod tests;
 
 use std::time::Instant;
 
@@ -66,6 +68,11 @@ impl<S: Store> App<S> {
             auth: Authenticator::new(config.key_cache_ttl),
             cursor_secret: config.cursor_secret.clone(),
         }
+    }
+
+    /// The store the app serves from.
+    pub fn store(&self) -> &S {
+        &self.store
     }
 
     /// Opens the connection to the store during init (a key lookup that finds nothing), so the

@@ -1,0 +1,191 @@
+//! SPEC §6 through the handler: missing, malformed, unknown, expired and revoked keys, the
+//! permission matrix on every operation, and projects that never see each other.
+
+use serde_json::json;
+
+use super::Harness;
+use crate::api::routes::BASE_PATH;
+use crate::auth::{api_key, mint_key};
+use crate::model::{Operation, Permission, Timestamp};
+use crate::store::contract::random_id;
+use crate::store::KeyAdmin;
+
+/// One request of `operation` with `key`, on the existing item `id`; its status.
+async fn attempt(harness: &Harness, key: &str, operation: Operation, id: &str) -> u16 {
+    let call_log = random_id().to_string();
+    let (method, path, body) = match operation {
+        Operation::List => ("POST", format!("{BASE_PATH}/get-list"), None),
+        Operation::GetItem => ("POST", format!("{BASE_PATH}/{id}/get-item"), None),
+        Operation::Count => ("POST", format!("{BASE_PATH}/count"), None),
+        Operation::Create => (
+            "POST",
+            BASE_PATH.to_string(),
+            Some(json!({"data": {"incomingCallLogId": call_log, "status": "x"}})),
+        ),
+        Operation::Update => (
+            "PUT",
+            format!("{BASE_PATH}/{id}"),
+            Some(json!({"data": {"status": "y"}})),
+        ),
+        Operation::Delete => ("DELETE", format!("{BASE_PATH}/{id}"), None),
+    };
+    harness.call_as(key, method, &path, body).await.status
+}
+
+#[tokio::test]
+async fn every_permission_allows_exactly_its_operations() {
+    let harness = Harness::new().await;
+    for permission in Permission::ALL {
+        let key = harness.key_with(&[permission]).await;
+        for operation in Operation::ALL {
+            let id = harness.create_id(&random_id().to_string(), json!({})).await;
+            let status = attempt(&harness, &key, operation, &id).await;
+            let allowed = operation.allowed_by().contains(&permission);
+            assert_eq!(
+                status,
+                if allowed { 200 } else { 403 },
+                "{permission:?} {operation:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_names_the_operation_and_what_would_allow_it() {
+    let harness = Harness::new().await;
+    let reader = harness.key_with(&[Permission::ProjectMember]).await;
+    let answer = harness
+        .call_as(
+            &reader,
+            "DELETE",
+            &format!("{BASE_PATH}/{}", random_id()),
+            None,
+        )
+        .await;
+    let error = answer.status(403).error();
+    assert!(error.contains("delete"), "{error}");
+    assert!(error.contains("Project Owner, Project Admin"), "{error}");
+}
+
+#[tokio::test]
+async fn a_key_without_permissions_can_do_nothing() {
+    let harness = Harness::new().await;
+    let nothing = harness.key_with(&[]).await;
+    harness.list("", None).await.status(200);
+    let answer = harness
+        .call_as(&nothing, "POST", &format!("{BASE_PATH}/count"), None)
+        .await;
+    answer.status(403);
+}
+
+#[tokio::test]
+async fn no_key_is_401_asking_for_one() {
+    let harness = Harness::new().await;
+    let answer = harness
+        .send("POST", &format!("{BASE_PATH}/count"), &[], None)
+        .await;
+    assert!(answer.status(401).error().contains("ApiKey"));
+}
+
+#[tokio::test]
+async fn bad_keys_are_401_invalid_api_key() {
+    let harness = Harness::new().await;
+    let expired = mint_key(
+        harness.app.store(),
+        harness.project,
+        vec![Permission::ProjectAdmin],
+        None,
+        Some(Timestamp::parse("2020-01-01T00:00:00Z").unwrap()),
+    )
+    .await
+    .unwrap();
+    let revoked = harness.key_with(&[Permission::ProjectOwner]).await;
+    harness.count(None).await.status(200);
+    harness
+        .app
+        .store()
+        .revoke_key(&api_key::hash(&revoked))
+        .await
+        .unwrap();
+    for key in [
+        String::new(),
+        "   ".to_string(),
+        "not-a-key".to_string(),
+        api_key::generate(),
+        expired,
+        revoked,
+        harness.key.to_uppercase(),
+    ] {
+        let answer = harness
+            .call_as(&key, "POST", &format!("{BASE_PATH}/count"), None)
+            .await;
+        assert_eq!(answer.status(401).error(), "Invalid API Key", "{key:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_header_name_is_case_insensitive() {
+    let harness = Harness::new().await;
+    for name in ["apikey", "APIKEY", "ApiKey"] {
+        let answer = harness
+            .send(
+                "POST",
+                &format!("{BASE_PATH}/count"),
+                &[(name, harness.key.as_str())],
+                None,
+            )
+            .await;
+        answer.status(200);
+    }
+}
+
+#[tokio::test]
+async fn two_api_key_headers_are_not_a_key() {
+    let harness = Harness::new().await;
+    let other = harness.key_with(&[Permission::ProjectAdmin]).await;
+    let headers = [("ApiKey", harness.key.as_str()), ("ApiKey", other.as_str())];
+    // An HTTP API joins repeated headers with a comma: no key looks like that.
+    let answer = harness
+        .send("POST", &format!("{BASE_PATH}/count"), &headers, None)
+        .await;
+    assert_eq!(answer.status(401).error(), "Invalid API Key");
+}
+
+#[tokio::test]
+async fn another_projects_items_are_404_and_never_listed() {
+    let harness = Harness::new().await;
+    let id = harness.create_id(&random_id().to_string(), json!({})).await;
+    let other_project = random_id();
+    let other = mint_key(
+        harness.app.store(),
+        other_project,
+        vec![Permission::ProjectAdmin],
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let get = harness
+        .call_as(&other, "POST", &format!("{BASE_PATH}/{id}/get-item"), None)
+        .await;
+    assert_eq!(get.status(404).error(), "Incoming Call Log Item not found");
+    let update = harness
+        .call_as(
+            &other,
+            "PUT",
+            &format!("{BASE_PATH}/{id}"),
+            Some(json!({"data": {"status": "stolen"}})),
+        )
+        .await;
+    update.status(404);
+    harness
+        .call_as(&other, "DELETE", &format!("{BASE_PATH}/{id}"), None)
+        .await
+        .status(404);
+    let list = harness
+        .call_as(&other, "POST", &format!("{BASE_PATH}/get-list"), None)
+        .await;
+    assert_eq!(list.status(200).body["count"], 0);
+    let own = harness.get_item(&id, None).await;
+    assert_eq!(own.status(200).body["status"], "Ringing");
+}

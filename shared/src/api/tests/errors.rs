@@ -1,0 +1,311 @@
+//! SPEC §7 through the handler: every store failure's status (on a store that fails on
+//! purpose), bodies that are too large or not JSON, and that no error shows internals.
+
+use base64::Engine;
+use serde_json::json;
+use testkit::{EventSpec, Payload};
+
+use super::Harness;
+use crate::api::routes::BASE_PATH;
+use crate::model::{Item, ItemPatch, ObjectId, Operation, Timestamp};
+use crate::query::{Direction, Filter};
+use crate::store::{
+    ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup, KeyRecord, MemoryStore, Start,
+    StoreError,
+};
+
+/// Keys as the twin keeps them; every item call fails with `error`.
+struct Failing {
+    keys: MemoryStore,
+    error: StoreError,
+}
+
+impl ItemReads for Failing {
+    async fn get(&self, _: ObjectId, _: ObjectId) -> Result<Option<Item>, StoreError> {
+        Err(self.error.clone())
+    }
+}
+
+impl ItemWrites for Failing {
+    async fn create(&self, _: &Item) -> Result<(), StoreError> {
+        Err(self.error.clone())
+    }
+    async fn update(
+        &self,
+        _: ObjectId,
+        _: ObjectId,
+        _: &ItemPatch,
+        _: Option<i64>,
+        _: Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(self.error.clone())
+    }
+    async fn delete(&self, _: ObjectId, _: ObjectId, _: Option<i64>) -> Result<(), StoreError> {
+        Err(self.error.clone())
+    }
+}
+
+impl ItemQueries for Failing {
+    async fn count(&self, _: ObjectId, _: &Filter) -> Result<u64, StoreError> {
+        Err(self.error.clone())
+    }
+    async fn page(
+        &self,
+        _: ObjectId,
+        _: &Filter,
+        _: Direction,
+        _: Start,
+        _: u32,
+    ) -> Result<Vec<Item>, StoreError> {
+        Err(self.error.clone())
+    }
+    async fn all_matching(&self, _: ObjectId, _: &Filter) -> Result<Vec<Item>, StoreError> {
+        Err(self.error.clone())
+    }
+}
+
+impl KeyLookup for Failing {
+    async fn find_key(&self, key_hash: &str) -> Result<Option<KeyRecord>, StoreError> {
+        self.keys.find_key(key_hash).await
+    }
+}
+
+impl KeyAdmin for Failing {
+    async fn put_key(&self, record: &KeyRecord) -> Result<(), StoreError> {
+        self.keys.put_key(record).await
+    }
+    async fn revoke_key(&self, key_hash: &str) -> Result<bool, StoreError> {
+        self.keys.revoke_key(key_hash).await
+    }
+    async fn list_keys(&self, project: ObjectId) -> Result<Vec<KeyRecord>, StoreError> {
+        self.keys.list_keys(project).await
+    }
+}
+
+/// One request per operation; (operation, status, answer).
+async fn every_operation(harness: &Harness<Failing>) -> Vec<(Operation, super::Answer)> {
+    let id = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let mut answers = Vec::new();
+    for (operation, method, path, body) in [
+        (
+            Operation::List,
+            "POST",
+            format!("{BASE_PATH}/get-list"),
+            None,
+        ),
+        (
+            Operation::List,
+            "POST",
+            format!("{BASE_PATH}/get-list"),
+            Some(json!({"sort": {"status": 1}})),
+        ),
+        (
+            Operation::GetItem,
+            "POST",
+            format!("{BASE_PATH}/{id}/get-item"),
+            None,
+        ),
+        (Operation::Count, "POST", format!("{BASE_PATH}/count"), None),
+        (
+            Operation::Create,
+            "POST",
+            BASE_PATH.to_string(),
+            Some(json!({"data": {"incomingCallLogId": id.to_string(), "status": "x"}})),
+        ),
+        (
+            Operation::Update,
+            "PUT",
+            format!("{BASE_PATH}/{id}"),
+            Some(json!({"data": {"status": "y"}})),
+        ),
+        (
+            Operation::Delete,
+            "DELETE",
+            format!("{BASE_PATH}/{id}"),
+            None,
+        ),
+    ] {
+        answers.push((operation, harness.call(method, &path, body).await));
+    }
+    answers
+}
+
+async fn failing_with(error: StoreError) -> Harness<Failing> {
+    Harness::on(Failing {
+        keys: MemoryStore::new(),
+        error,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_unavailable_database_is_503_with_retry_after_on_every_route() {
+    let harness = failing_with(StoreError::Unavailable("timeout after 800 ms on t1".into())).await;
+    for (operation, answer) in every_operation(&harness).await {
+        assert_eq!(answer.status, 503, "{operation:?}");
+        assert_eq!(answer.header("retry-after"), Some("1"), "{operation:?}");
+        assert!(!answer.error().contains("t1"), "{operation:?}");
+    }
+}
+
+#[tokio::test]
+async fn corrupt_data_or_a_failed_call_is_a_generic_500() {
+    for error in [
+        StoreError::Corrupt("stored item has a bad status in t1".into()),
+        StoreError::Failed("ResourceNotFoundException: t1".into()),
+    ] {
+        let harness = failing_with(error).await;
+        for (operation, answer) in every_operation(&harness).await {
+            assert_eq!(answer.status, 500, "{operation:?}");
+            assert_eq!(answer.error(), "Internal server error", "{operation:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn write_conflicts_are_409_and_mismatches_412() {
+    let update = format!("{BASE_PATH}/{}", ObjectId::from_uuid(uuid::Uuid::new_v4()));
+    let body = json!({"data": {"status": "y"}});
+    for (error, status) in [
+        (StoreError::Conflict, 409),
+        (StoreError::IdTaken, 409),
+        (StoreError::NotFound, 404),
+        (
+            StoreError::VersionMismatch {
+                stored: 3,
+                expected: 2,
+            },
+            412,
+        ),
+    ] {
+        let harness = failing_with(error.clone()).await;
+        let answer = harness.call("PUT", &update, Some(body.clone())).await;
+        assert_eq!(answer.status, status, "{error:?}: {}", answer.body);
+    }
+}
+
+#[tokio::test]
+async fn a_key_lookup_that_cannot_be_made_is_503_not_401() {
+    let app = crate::api::App::with_store(Unreachable, &super::config());
+    let key = crate::auth::api_key::generate();
+    let path = format!("{BASE_PATH}/count");
+    let headers = [("ApiKey", key.as_str())];
+    let spec = EventSpec::new("POST", &path, &headers, None);
+    let response = app
+        .handle(Operation::Count, testkit::request(Payload::Http, &spec))
+        .await;
+    assert_eq!(response.status().as_u16(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+}
+
+/// A store whose every call is unavailable, keys included.
+struct Unreachable;
+
+impl ItemReads for Unreachable {
+    async fn get(&self, _: ObjectId, _: ObjectId) -> Result<Option<Item>, StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+}
+
+impl ItemWrites for Unreachable {
+    async fn create(&self, _: &Item) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn update(
+        &self,
+        _: ObjectId,
+        _: ObjectId,
+        _: &ItemPatch,
+        _: Option<i64>,
+        _: Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn delete(&self, _: ObjectId, _: ObjectId, _: Option<i64>) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+}
+
+impl ItemQueries for Unreachable {
+    async fn count(&self, _: ObjectId, _: &Filter) -> Result<u64, StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn page(
+        &self,
+        _: ObjectId,
+        _: &Filter,
+        _: Direction,
+        _: Start,
+        _: u32,
+    ) -> Result<Vec<Item>, StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn all_matching(&self, _: ObjectId, _: &Filter) -> Result<Vec<Item>, StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+}
+
+impl KeyLookup for Unreachable {
+    async fn find_key(&self, _: &str) -> Result<Option<KeyRecord>, StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_256_kib_is_413_before_anything_else() {
+    let harness = super::Harness::new().await;
+    let big = json!({"data": {"status": "x", "statusMessage": "y".repeat(300 * 1024)}}).to_string();
+    let answer = harness
+        .send(
+            "POST",
+            BASE_PATH,
+            &[("ApiKey", "not even a key")],
+            Some(&big),
+        )
+        .await;
+    assert!(answer.status(413).error().contains("larger"));
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_saying_where() {
+    let harness = super::Harness::new().await;
+    let answer = harness
+        .send(
+            "POST",
+            &format!("{BASE_PATH}/count"),
+            &[("ApiKey", harness.key.as_str())],
+            Some("{\"query\": {\"status\": }"),
+        )
+        .await;
+    let error = answer.status(400).error();
+    assert!(
+        error.contains("not valid JSON") && error.contains("column"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_400() {
+    let harness = super::Harness::new().await;
+    let encoded = base64::engine::general_purpose::STANDARD.encode([0x7b, 0xff, 0xfe, 0x7d]);
+    let headers = [("ApiKey", harness.key.as_str())];
+    let path = format!("{BASE_PATH}/count");
+    let mut spec = EventSpec::new("POST", &path, &headers, Some(&encoded));
+    spec.base64 = true;
+    let answer = harness
+        .handle(Operation::Count, testkit::request(Payload::Http, &spec))
+        .await;
+    assert!(answer.status(400).error().contains("UTF-8"));
+}
+
+#[tokio::test]
+async fn every_answer_is_json_with_its_content_type() {
+    let harness = super::Harness::new().await;
+    for answer in [
+        harness.list("", None).await,
+        harness.list("?limit=0", None).await,
+        harness.call("PATCH", BASE_PATH, None).await,
+    ] {
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+    }
+}

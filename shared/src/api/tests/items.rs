@@ -1,0 +1,307 @@
+//! Create, get, update and delete (SPEC §2, §4, §5) through the handler.
+
+use serde_json::{json, Value};
+
+use super::Harness;
+use crate::api::routes::BASE_PATH;
+use crate::model::Field;
+use crate::store::contract::random_id;
+
+const PROJECT_OF_THE_DOCUMENT: &str = "550e8400-e29b-41d4-a716-446655440000";
+
+#[tokio::test]
+async fn a_create_answers_the_whole_stored_item_with_its_etag() {
+    let harness = Harness::new().await;
+    let call_log = random_id().to_string();
+    let answer = harness
+        .create(json!({"incomingCallLogId": call_log, "status": " Ringing "}))
+        .await;
+    let item = &answer.status(200).body;
+    let object = item.as_object().unwrap();
+    assert_eq!(object.len(), Field::ALL.len());
+    assert_eq!(item["status"], "Ringing");
+    assert_eq!(item["projectId"], harness.project.to_string());
+    assert_eq!(item["version"], 1);
+    assert_eq!(item["isAnswered"], false);
+    assert_eq!(item["dialDurationInSeconds"], 0);
+    assert_eq!(item["userId"], Value::Null);
+    assert_eq!(item["createdAt"], item["updatedAt"]);
+    assert_eq!(answer.header("etag"), Some("\"1\""));
+    let stored = harness.get_item(item["_id"].as_str().unwrap(), None).await;
+    assert_eq!(&stored.status(200).body, item);
+}
+
+#[tokio::test]
+async fn the_documents_create_example_works_for_its_project() {
+    let mut harness = Harness::new().await;
+    harness.project = crate::model::ObjectId::parse(PROJECT_OF_THE_DOCUMENT).unwrap();
+    harness.key = harness
+        .key_with(&[crate::model::Permission::ProjectAdmin])
+        .await;
+    let answer = harness
+        .create(json!({
+            "incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000",
+            "isAnswered": true,
+            "projectId": "550e8400-e29b-41d4-a716-446655440000",
+            "status": "Example status",
+            "callCostInUSDCents": 100
+        }))
+        .await;
+    let item = &answer.status(200).body;
+    assert_eq!(item["callCostInUSDCents"], 100);
+    assert_eq!(item["isAnswered"], true);
+}
+
+#[tokio::test]
+async fn bad_create_bodies_are_400_naming_the_problem_and_store_nothing() {
+    let harness = Harness::new().await;
+    let call_log = random_id().to_string();
+    for (body, fragment) in [
+        (json!([]), "data"),
+        (json!({"data": 5}), "data"),
+        (json!({"data": {}, "extra": 1}), "extra"),
+        (json!({"data": {"status": "x"}}), "incomingCallLogId"),
+        (json!({"data": {"incomingCallLogId": call_log}}), "status"),
+        (
+            json!({"data": {"incomingCallLogId": call_log, "status": "x", "stauts": 1}}),
+            "stauts",
+        ),
+        (
+            json!({"data": {"incomingCallLogId": call_log, "status": "x", "_id": call_log}}),
+            "_id",
+        ),
+        (
+            json!({"data": {"incomingCallLogId": call_log, "status": "x", "userPhoneNumber": "call me"}}),
+            "userPhoneNumber",
+        ),
+        (
+            json!({"data": {"incomingCallLogId": call_log, "status": "x", "callCostInUSDCents": -1}}),
+            "callCostInUSDCents",
+        ),
+        (
+            json!({"data": {"incomingCallLogId": call_log, "status": "x", "startedAt": "soon"}}),
+            "startedAt",
+        ),
+    ] {
+        let answer = harness.call("POST", BASE_PATH, Some(body.clone())).await;
+        let error = answer.status(400).error();
+        assert!(error.contains(fragment), "{body}: {error}");
+    }
+    assert_eq!(harness.count(None).await.body["count"], 0);
+}
+
+#[tokio::test]
+async fn a_create_for_another_project_is_403() {
+    let harness = Harness::new().await;
+    let answer = harness
+        .create(json!({
+            "incomingCallLogId": random_id().to_string(),
+            "status": "x",
+            "projectId": random_id().to_string()
+        }))
+        .await;
+    assert!(answer.status(403).error().contains("projectId"));
+}
+
+#[tokio::test]
+async fn get_item_shows_the_selected_fields_and_the_etag() {
+    let harness = Harness::new().await;
+    let call_log = random_id().to_string();
+    let id = harness
+        .create_id(&call_log, json!({"userPhoneNumber": "+1 555-123-4567"}))
+        .await;
+    let answer = harness
+        .get_item(
+            &id,
+            Some(json!({"select": {"status": true, "incomingCallLog": true}})),
+        )
+        .await;
+    assert_eq!(
+        answer.status(200).body,
+        json!({"_id": id, "status": "Ringing", "incomingCallLog": {"_id": call_log}})
+    );
+    assert_eq!(answer.header("etag"), Some("\"1\""));
+    let get = harness
+        .call("GET", &format!("{BASE_PATH}/{id}/get-item"), None)
+        .await;
+    assert_eq!(get.status(200).body["userPhoneNumber"], "+1 555-123-4567");
+}
+
+#[tokio::test]
+async fn get_item_of_a_missing_or_malformed_id() {
+    let harness = Harness::new().await;
+    harness
+        .get_item(&random_id().to_string(), None)
+        .await
+        .status(404);
+    let answer = harness.get_item("not-a-uuid", None).await;
+    assert!(answer.status(400).error().contains("UUID"));
+    let unknown = harness
+        .get_item(
+            &random_id().to_string(),
+            Some(json!({"select": {"colour": true}})),
+        )
+        .await;
+    assert!(unknown.status(400).error().contains("colour"));
+    let extra = harness
+        .get_item(&random_id().to_string(), Some(json!({"query": {}})))
+        .await;
+    assert!(extra.status(400).error().contains("query"));
+}
+
+#[tokio::test]
+async fn an_update_changes_only_what_is_sent_and_moves_the_version_by_one() {
+    let harness = Harness::new().await;
+    let id = harness
+        .create_id(
+            &random_id().to_string(),
+            json!({"statusMessage": "first ring"}),
+        )
+        .await;
+    let before = harness.get_item(&id, None).await.body;
+    let answer = harness
+        .update(
+            &id,
+            json!({"data": {"status": "Completed", "isAnswered": true, "_id": id}}),
+        )
+        .await;
+    assert_eq!(answer.status(200).body, json!({}));
+    let after = harness.get_item(&id, None).await.body;
+    assert_eq!(after["status"], "Completed");
+    assert_eq!(after["isAnswered"], true);
+    assert_eq!(after["statusMessage"], "first ring");
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["createdAt"], before["createdAt"]);
+}
+
+#[tokio::test]
+async fn every_update_and_delete_route_does_its_work() {
+    let harness = Harness::new().await;
+    let call_log = random_id().to_string();
+    for method in ["POST", "GET"] {
+        let id = harness.create_id(&call_log, json!({})).await;
+        harness
+            .call(
+                method,
+                &format!("{BASE_PATH}/{id}/update-item"),
+                Some(json!({"data": {"status": method}})),
+            )
+            .await
+            .status(200);
+        assert_eq!(harness.get_item(&id, None).await.body["status"], method);
+        harness
+            .call(method, &format!("{BASE_PATH}/{id}/delete-item"), None)
+            .await
+            .status(200);
+        harness.get_item(&id, None).await.status(404);
+    }
+}
+
+#[tokio::test]
+async fn if_match_guards_updates_and_deletes() {
+    let harness = Harness::new().await;
+    let id = harness.create_id(&random_id().to_string(), json!({})).await;
+    let path = format!("{BASE_PATH}/{id}");
+    let with_version = |version: &'static str| {
+        let key = harness.key.clone();
+        let path = path.clone();
+        let harness = &harness;
+        async move {
+            let headers = [("ApiKey", key.as_str()), ("If-Match", version)];
+            let body = json!({"data": {"status": version}}).to_string();
+            harness.send("PUT", &path, &headers, Some(&body)).await
+        }
+    };
+    with_version("\"1\"").await.status(200);
+    let stale = with_version("1").await;
+    let error = stale.status(412).error();
+    assert!(
+        error.contains("version 2") && error.contains("not 1"),
+        "{error}"
+    );
+    with_version("W/\"2\"").await.status(200);
+    with_version("*").await.status(200);
+    assert!(with_version("two")
+        .await
+        .status(400)
+        .error()
+        .contains("If-Match"));
+    let item = harness.get_item(&id, None).await.body;
+    assert_eq!(
+        (item["version"].as_i64(), item["status"].as_str()),
+        (Some(4), Some("*"))
+    );
+
+    let delete = |version: &'static str| {
+        let key = harness.key.clone();
+        let path = path.clone();
+        let harness = &harness;
+        async move {
+            let headers = [("ApiKey", key.as_str()), ("If-Match", version)];
+            harness.send("DELETE", &path, &headers, None).await
+        }
+    };
+    delete("3").await.status(412);
+    harness.get_item(&id, None).await.status(200);
+    delete("4").await.status(200);
+    harness.get_item(&id, None).await.status(404);
+}
+
+#[tokio::test]
+async fn bad_updates_are_400_and_change_nothing() {
+    let harness = Harness::new().await;
+    let id = harness.create_id(&random_id().to_string(), json!({})).await;
+    for (data, fragment) in [
+        (json!({}), "empty"),
+        (json!({"_id": id}), "updatable"),
+        (
+            json!({"incomingCallLogId": random_id().to_string()}),
+            "incomingCallLogId",
+        ),
+        (json!({"user": {"_id": random_id().to_string()}}), "user"),
+        (json!({"version": 9}), "If-Match"),
+        (json!({"colour": "red"}), "colour"),
+        (json!({"status": ""}), "status"),
+        (
+            json!({"startedAt": "2026-11-27T18:00:00Z", "endedAt": "2026-11-27T17:00:00Z"}),
+            "endedAt",
+        ),
+    ] {
+        let answer = harness.update(&id, json!({ "data": data })).await;
+        let error = answer.status(400).error();
+        assert!(error.contains(fragment), "{data}: {error}");
+    }
+    let item = harness.get_item(&id, None).await.body;
+    assert_eq!(
+        (item["version"].as_i64(), item["status"].as_str()),
+        (Some(1), Some("Ringing"))
+    );
+}
+
+#[tokio::test]
+async fn updating_or_deleting_a_missing_item_is_404() {
+    let harness = Harness::new().await;
+    let missing = random_id().to_string();
+    harness
+        .update(&missing, json!({"data": {"status": "x"}}))
+        .await
+        .status(404);
+    harness.delete(&missing).await.status(404);
+    harness.delete("nope").await.status(400);
+}
+
+#[tokio::test]
+async fn a_delete_is_for_good_and_uncounted() {
+    let harness = Harness::new().await;
+    let call_log = random_id().to_string();
+    let id = harness.create_id(&call_log, json!({})).await;
+    harness.create_id(&call_log, json!({})).await;
+    assert_eq!(harness.delete(&id).await.status(200).body, json!({}));
+    harness.get_item(&id, None).await.status(404);
+    assert_eq!(harness.count(None).await.body["count"], 1);
+    let in_log = harness
+        .count(Some(json!({"query": {"incomingCallLogId": call_log}})))
+        .await;
+    assert_eq!(in_log.body["count"], 1);
+    harness.delete(&id).await.status(404);
+}

@@ -1,0 +1,369 @@
+//! List and count (SPEC §3) through the handler: skip and limit, cursors, count, sort, select
+//! and query, on items stored in a known order.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use super::{newest_first, Harness};
+use crate::store::contract::random_id;
+
+#[tokio::test]
+async fn the_default_list_is_newest_first_with_the_total_count() {
+    let harness = Harness::new().await;
+    let items = harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
+    let answer = harness.list("", None).await;
+    let body = &answer.status(200).body;
+    assert_eq!(
+        (
+            body["count"].as_u64(),
+            body["limit"].as_u64(),
+            body["skip"].as_u64()
+        ),
+        (Some(5), Some(10), Some(0))
+    );
+    assert_eq!(answer.ids(), newest_first(&items));
+    assert!(body.get("nextCursor").is_none());
+    let get = harness
+        .call("GET", "/api/incoming-call-log-item/get-list?limit=2", None)
+        .await;
+    assert_eq!(get.status(200).ids(), newest_first(&items)[..2].to_vec());
+}
+
+#[tokio::test]
+async fn skip_and_limit_come_from_the_query_string_before_the_body() {
+    let harness = Harness::new().await;
+    let items = harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
+    let newest = newest_first(&items);
+    let answer = harness
+        .list("?skip=1&limit=2", Some(json!({"skip": 3, "limit": 1})))
+        .await;
+    assert_eq!(answer.status(200).ids(), newest[1..3].to_vec());
+    assert_eq!(
+        (answer.body["skip"].as_u64(), answer.body["limit"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let from_body = harness
+        .list("", Some(json!({"skip": "3", "limit": 1})))
+        .await;
+    assert_eq!(from_body.status(200).ids(), newest[3..4].to_vec());
+    let past_the_end = harness.list("?skip=9", None).await;
+    assert_eq!(past_the_end.status(200).ids(), Vec::<String>::new());
+    assert_eq!(past_the_end.body["count"], 5);
+}
+
+#[tokio::test]
+async fn bad_skip_and_limit_are_400_with_the_range() {
+    let harness = Harness::new().await;
+    for query in [
+        "?limit=0",
+        "?limit=101",
+        "?limit=abc",
+        "?limit=2.5",
+        "?limit=-1",
+    ] {
+        let answer = harness.list(query, None).await;
+        assert!(answer.status(400).error().contains("1 to 100"), "{query}");
+    }
+    for query in ["?skip=-1", "?skip=x"] {
+        let answer = harness.list(query, None).await;
+        assert!(answer.status(400).error().contains("\"skip\""), "{query}");
+    }
+    harness
+        .list("", Some(json!({"limit": true})))
+        .await
+        .status(400);
+}
+
+/// Follows `nextCursor` from the first page; the ids in order.
+async fn follow(harness: &Harness, mut body: Value, limit: u32) -> Vec<String> {
+    let mut ids = Vec::new();
+    for _ in 0..50 {
+        let page = harness
+            .list(&format!("?limit={limit}"), Some(body.clone()))
+            .await;
+        ids.extend(page.status(200).ids());
+        match page.body.get("nextCursor").and_then(Value::as_str) {
+            Some(cursor) => body["cursor"] = json!(cursor),
+            None => return ids,
+        }
+    }
+    panic!("more than 50 pages")
+}
+
+#[tokio::test]
+async fn following_cursors_lists_every_item_once_in_every_order() {
+    let harness = Harness::new().await;
+    let statuses = ["b", "a", "c", "a", "b", "c", "a"];
+    let items = harness.seed(random_id(), &statuses).await;
+    for body in [
+        json!({}),
+        json!({"sort": {"createdAt": 1}}),
+        json!({"sort": {"_id": -1}}),
+        json!({"sort": {"status": "asc"}}),
+        json!({"query": {"status": ["a", "c"]}, "sort": {"status": -1}}),
+    ] {
+        let all = harness.list("?limit=100", Some(body.clone())).await;
+        let by_cursor = follow(&harness, body.clone(), 2).await;
+        assert_eq!(by_cursor, all.status(200).ids(), "{body}");
+        let unique: BTreeSet<_> = by_cursor.iter().collect();
+        assert_eq!(unique.len(), by_cursor.len(), "{body}");
+    }
+    assert_eq!(follow(&harness, json!({}), 3).await, newest_first(&items));
+}
+
+#[tokio::test]
+async fn a_cursor_page_echoes_its_offset_as_skip() {
+    let harness = Harness::new().await;
+    harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
+    let first = harness.list("?limit=2", None).await;
+    let cursor = first.body["nextCursor"].as_str().unwrap();
+    let second = harness
+        .list(&format!("?limit=2&cursor={cursor}"), None)
+        .await;
+    assert_eq!(second.status(200).body["skip"], 2);
+    assert_eq!(second.body["count"], 5);
+}
+
+#[tokio::test]
+async fn bad_cursors_are_400() {
+    let harness = Harness::new().await;
+    harness.seed(random_id(), &["a", "b", "c"]).await;
+    let first = harness
+        .list(
+            "?limit=1",
+            Some(json!({"query": {"status": ["a", "b", "c"]}})),
+        )
+        .await;
+    let cursor = first.body["nextCursor"].as_str().unwrap().to_string();
+    let other_query = harness
+        .list(
+            "?limit=1",
+            Some(json!({"query": {"status": ["a"]}, "cursor": cursor})),
+        )
+        .await;
+    assert!(other_query
+        .status(400)
+        .error()
+        .contains("another query or sort"));
+    let mut altered = cursor.clone().into_bytes();
+    altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    let answer = harness
+        .list(
+            "?limit=1",
+            Some(json!({"query": {"status": ["a", "b", "c"]}, "cursor": altered})),
+        )
+        .await;
+    assert!(answer.status(400).error().contains("cursor"));
+    let both = harness
+        .list(
+            "?skip=1",
+            Some(json!({"query": {"status": ["a", "b", "c"]}, "cursor": cursor})),
+        )
+        .await;
+    assert!(both.status(400).error().contains("either"));
+    harness
+        .list("", Some(json!({"cursor": 5})))
+        .await
+        .status(400);
+    let other = Harness::new().await;
+    let elsewhere = other
+        .list(
+            "?limit=1",
+            Some(json!({"query": {"status": ["a", "b", "c"]}, "cursor": cursor})),
+        )
+        .await;
+    assert!(elsewhere.status(400).error().contains("another project"));
+}
+
+#[tokio::test]
+async fn counts_agree_with_the_lists() {
+    let harness = Harness::new().await;
+    let (log_a, log_b) = (random_id(), random_id());
+    harness.seed(log_a, &["Ringing", "Busy", "Ringing"]).await;
+    harness.seed(log_b, &["Ringing"]).await;
+    for (query, expected) in [
+        (json!({}), 4),
+        (json!({"incomingCallLogId": log_a.to_string()}), 3),
+        (json!({"incomingCallLog": {"_id": log_b.to_string()}}), 1),
+        (json!({"status": "Ringing"}), 3),
+        (json!({"status": {"_type": "Search", "value": "us"}}), 1),
+        (
+            json!({"status": "Ringing", "incomingCallLogId": log_a.to_string()}),
+            2,
+        ),
+        (json!({"status": []}), 0),
+        (json!({"projectId": random_id().to_string()}), 0),
+        (json!({"projectId": harness.project.to_string()}), 4),
+    ] {
+        let count = harness.count(Some(json!({ "query": query }))).await;
+        assert_eq!(
+            count.status(200).body,
+            json!({ "count": expected }),
+            "{query}"
+        );
+        let list = harness
+            .list("?limit=100", Some(json!({ "query": query })))
+            .await;
+        assert_eq!(list.status(200).body["count"], expected, "{query}");
+        assert_eq!(list.ids().len(), expected, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn the_documents_count_example_answers_a_count() {
+    let harness = Harness::new().await;
+    harness
+        .seed(random_id(), &["Example status", "other"])
+        .await;
+    let answer = harness
+        .count(Some(json!({"query": {"status": "Example status"}})))
+        .await;
+    assert_eq!(answer.status(200).body, json!({"count": 1}));
+}
+
+#[tokio::test]
+async fn sorts_apply_in_order_with_ties_broken_by_id() {
+    let harness = Harness::new().await;
+    let items = harness.seed(random_id(), &["b", "a", "b", "a"]).await;
+    let id = |n: usize| items[n].id.to_string();
+    let ascending = harness.list("", Some(json!({"sort": {"status": 1}}))).await;
+    assert_eq!(
+        ascending.status(200).ids(),
+        vec![id(1), id(3), id(0), id(2)]
+    );
+    let descending = harness
+        .list("", Some(json!({"sort": {"status": "DESC"}})))
+        .await;
+    assert_eq!(
+        descending.status(200).ids(),
+        vec![id(2), id(0), id(3), id(1)]
+    );
+    let two_keys = harness
+        .list(
+            "",
+            Some(json!({"sort": {"status": "asc", "createdAt": -1}})),
+        )
+        .await;
+    assert_eq!(two_keys.status(200).ids(), vec![id(3), id(1), id(2), id(0)]);
+    let oldest = harness
+        .list("", Some(json!({"sort": {"createdAt": "asc"}})))
+        .await;
+    assert_eq!(oldest.status(200).ids(), vec![id(0), id(1), id(2), id(3)]);
+}
+
+#[tokio::test]
+async fn a_sort_field_need_not_be_selected() {
+    let harness = Harness::new().await;
+    harness.seed(random_id(), &["b", "a"]).await;
+    let answer = harness
+        .list(
+            "",
+            Some(json!({"sort": {"status": 1}, "select": {"isAnswered": true}})),
+        )
+        .await;
+    for item in answer.status(200).body["data"].as_array().unwrap() {
+        assert_eq!(item.as_object().unwrap().len(), 2, "{item}");
+        assert!(item.get("status").is_none());
+    }
+}
+
+#[tokio::test]
+async fn select_shows_id_and_what_was_asked_relations_as_objects() {
+    let harness = Harness::new().await;
+    let call_log = random_id();
+    harness.seed(call_log, &["a"]).await;
+    let answer = harness
+        .list(
+            "",
+            Some(json!({"select": {"status": true, "incomingCallLog": true, "user": {"_id": true}, "project": true}})),
+        )
+        .await;
+    let item = &answer.status(200).body["data"][0];
+    let keys: Vec<&String> = item.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        vec!["_id", "status", "incomingCallLog", "user", "project"]
+    );
+    assert_eq!(
+        item["incomingCallLog"],
+        json!({"_id": call_log.to_string()})
+    );
+    assert_eq!(item["user"], Value::Null);
+    assert_eq!(item["project"], json!({"_id": harness.project.to_string()}));
+    let everything = harness.list("", Some(json!({"select": {}}))).await;
+    assert_eq!(everything.body["data"][0].as_object().unwrap().len(), 16);
+}
+
+#[tokio::test]
+async fn the_documents_list_example_works() {
+    let harness = Harness::new().await;
+    harness
+        .seed(random_id(), &["Example status", "other", "Example status"])
+        .await;
+    let answer = harness
+        .list(
+            "?skip=0&limit=10",
+            Some(json!({
+                "select": {"incomingCallLogId": true, "isAnswered": true, "projectId": true, "status": true, "_id": true},
+                "query": {"status": "Example status"},
+                "sort": {"createdAt": -1}
+            })),
+        )
+        .await;
+    let body = &answer.status(200).body;
+    assert_eq!(
+        (
+            body["count"].as_u64(),
+            body["limit"].as_u64(),
+            body["skip"].as_u64()
+        ),
+        (Some(2), Some(10), Some(0))
+    );
+    for item in body["data"].as_array().unwrap() {
+        let keys: Vec<&String> = item.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            vec![
+                "_id",
+                "incomingCallLogId",
+                "isAnswered",
+                "projectId",
+                "status"
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_list_bodies_are_400_naming_the_part() {
+    let harness = Harness::new().await;
+    for (body, fragment) in [
+        (json!({"colour": 1}), "colour"),
+        (json!({"select": {"colour": true}}), "colour"),
+        (json!({"select": ["status"]}), "select"),
+        (json!({"sort": {"colour": 1}}), "colour"),
+        (json!({"sort": {"status": 0}}), "status"),
+        (json!({"query": {"colour": "red"}}), "colour"),
+        (
+            json!({"query": {"status": {"_type": "Fuzzy", "value": "x"}}}),
+            "Fuzzy",
+        ),
+        (
+            json!({"query": {"isAnswered": {"_type": "GreaterThan", "value": true}}}),
+            "isAnswered",
+        ),
+        (json!({"query": []}), "query"),
+        (json!(5), "object"),
+    ] {
+        let answer = harness.list("", Some(body.clone())).await;
+        assert!(
+            answer.status(400).error().contains(fragment),
+            "{body}: {}",
+            answer.error()
+        );
+    }
+    let count = harness.count(Some(json!({"select": {}}))).await;
+    assert!(count.status(400).error().contains("select"));
+}

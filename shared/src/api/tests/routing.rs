@@ -1,0 +1,119 @@
+//! Routes (SPEC §1): every route of the document reaches its operation, both payload formats,
+//! wrong methods, unknown paths, and a route sent to another function.
+
+use base64::Engine;
+use serde_json::json;
+use testkit::{EventSpec, Payload};
+
+use super::Harness;
+use crate::api::routes::{BASE_PATH, ROUTES};
+use crate::model::Operation;
+use crate::store::contract::random_id;
+
+#[tokio::test]
+async fn every_route_of_the_document_answers_200() {
+    let harness = Harness::new().await;
+    let call_log = random_id().to_string();
+    for route in ROUTES {
+        let id = harness.create_id(&call_log, json!({})).await;
+        let path = format!("{BASE_PATH}{}", route.path.replace("{id}", &id));
+        let body = match route.operation {
+            Operation::Create => {
+                Some(json!({"data": {"incomingCallLogId": call_log, "status": "x"}}))
+            }
+            Operation::Update => Some(json!({"data": {"status": "Completed"}})),
+            _ => None,
+        };
+        let answer = harness.call(route.method, &path, body).await;
+        assert_eq!(
+            answer.status, 200,
+            "{} {path}: {}",
+            route.method, answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_rest_payload_format_works_too() {
+    let mut harness = Harness::new().await;
+    harness.payload = Payload::Rest;
+    let id = harness.create_id(&random_id().to_string(), json!({})).await;
+    let item = harness.get_item(&id, None).await;
+    assert_eq!(item.status(200).body["_id"], id.as_str());
+    assert_eq!(harness.count(None).await.body["count"], 1);
+}
+
+#[tokio::test]
+async fn a_known_path_with_another_method_is_405_with_allow() {
+    let harness = Harness::new().await;
+    let answer = harness
+        .call("PUT", &format!("{BASE_PATH}/get-list"), None)
+        .await;
+    assert_eq!(answer.status(405).header("allow"), Some("GET, POST"));
+    assert!(answer.error().contains("PUT"));
+    let on_count = harness
+        .call("GET", &format!("{BASE_PATH}/count"), None)
+        .await;
+    assert_eq!(on_count.status(405).header("allow"), Some("POST"));
+}
+
+#[tokio::test]
+async fn an_unknown_path_is_404() {
+    let harness = Harness::new().await;
+    for path in [
+        "/api/other",
+        &format!("{BASE_PATH}/a/b/c"),
+        &format!("{BASE_PATH}s"),
+    ] {
+        harness.call("GET", path, None).await.status(404);
+    }
+}
+
+#[tokio::test]
+async fn a_route_of_another_function_is_404_there() {
+    let harness = Harness::new().await;
+    let headers = [("ApiKey", harness.key.as_str())];
+    let path = format!("{BASE_PATH}/count");
+    let spec = EventSpec::new("POST", &path, &headers, None);
+    let answer = harness
+        .handle(Operation::Delete, testkit::request(Payload::Http, &spec))
+        .await;
+    assert!(answer.status(404).error().contains("this function"));
+}
+
+#[tokio::test]
+async fn a_stage_prefix_in_the_path_is_tolerated() {
+    let harness = Harness::new().await;
+    harness
+        .call("POST", &format!("/prod{BASE_PATH}/count"), None)
+        .await
+        .status(200);
+}
+
+#[tokio::test]
+async fn a_base64_body_is_decoded_first() {
+    let harness = Harness::new().await;
+    let body = json!({"data": {"incomingCallLogId": random_id().to_string(), "status": "x"}});
+    let encoded = base64::engine::general_purpose::STANDARD.encode(body.to_string());
+    let headers = [("ApiKey", harness.key.as_str())];
+    let mut spec = EventSpec::new("POST", BASE_PATH, &headers, Some(&encoded));
+    spec.base64 = true;
+    let answer = harness
+        .handle(Operation::Create, testkit::request(Payload::Http, &spec))
+        .await;
+    assert_eq!(answer.status(200).body["status"], "x");
+}
+
+#[tokio::test]
+async fn a_missing_content_type_is_read_as_json() {
+    let harness = Harness::new().await;
+    let answer = harness
+        .send(
+            "POST",
+            &format!("{BASE_PATH}/count"),
+            &[("ApiKey", harness.key.as_str())],
+            Some(r#"{"query": {"status": "x"}}"#),
+        )
+        .await;
+    assert_eq!(answer.status(200).body, json!({"count": 0}));
+}

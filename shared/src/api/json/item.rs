@@ -158,6 +158,11 @@ mod tests {
                 json!({"incomingCallLogId": CALL_LOG, "status": "x", "startedAt": 1}),
                 "\"startedAt\": must be a date",
             ),
+            (
+                json!({"incomingCallLogId": CALL_LOG, "status": "x",
+                       "endedAt": {"_type": "Phone", "value": null}}),
+                "\"endedAt\": must be a date",
+            ),
         ] {
             let text = message(create(data.clone()));
             assert!(text.contains(fragment), "{data}: {text}");

@@ -112,11 +112,15 @@ fn is_digit_string(text: &str) -> bool {
 /// A JSON value as the model's [`Input`], the way a field of `kind` reads it: ids, dates and
 /// phone numbers may come in a typed wrapper, whole numbers as a digit string.
 pub fn read(kind: Kind, value: &Value) -> Result<Input<'_>, String> {
-    let value = match kind {
+    let unwrapped = match kind {
         Kind::Id | Kind::Date | Kind::Phone => unwrap_wrapper(value)?,
         Kind::Text | Kind::Integer | Kind::Boolean => value,
     };
-    Ok(match value {
+    // A wrapper holds a value; a wrapped null is not the field's null.
+    if unwrapped.is_null() && !value.is_null() {
+        return Ok(Input::Other);
+    }
+    Ok(match unwrapped {
         Value::Null => Input::Null,
         Value::Bool(flag) => Input::Boolean(*flag),
         Value::Number(number) => integral(number).map_or(Input::Other, Input::Integer),
@@ -156,6 +160,13 @@ mod tests {
             Input::Text("+15551234567")
         );
         assert_eq!(read(Kind::Text, &phone).unwrap(), Input::Other);
+    }
+
+    #[test]
+    fn a_wrapped_null_is_not_a_null() {
+        let wrapped = json!({"_type": "DateTime", "value": null});
+        assert_eq!(read(Kind::Date, &wrapped).unwrap(), Input::Other);
+        assert_eq!(read(Kind::Date, &json!(null)).unwrap(), Input::Null);
     }
 
     #[test]

@@ -1,5 +1,11 @@
 //! List and count (SPEC §3): paging by `skip` or by cursor, select, sort, query, and the
 //! total `count`, choosing the cheapest reads the store offers for each shape of request.
+//!
+//! A cursor is the position of the last item shown, never an offset: the next page starts
+//! right after it in the request's order, and whether a next page exists is decided by reading
+//! one item past the page, never by comparing an offset with a count.
+
+use std::cmp::Ordering;
 
 use super::error::ApiError;
 use super::json;
@@ -44,47 +50,49 @@ pub async fn list(
         Some(cursor) => Some(decode_cursor(cursor_secret, who.project, &binding, cursor)?),
     };
     let skip = position.as_ref().map_or(paging.skip, |p| p.offset);
+    // One item past the page says whether another page follows.
+    let wanted = paging.limit as usize + 1;
 
-    let (count, items): (u64, Vec<Item>) = match filter.for_project(who.project) {
+    let (count, mut items): (u64, Vec<Item>) = match filter.for_project(who.project) {
         // No item of this project can match.
         None => (0, Vec::new()),
         Some(filter) => match sort.key_order() {
             Some(direction) => {
                 let start = match &position {
-                    Some(Position {
-                        after: Some(id), ..
-                    }) => Start::After(*id),
-                    _ => Start::Skip(skip),
+                    Some(position) => Start::After(position.after.id),
+                    None => Start::Skip(skip),
                 };
                 tokio::try_join!(
                     store.count(who.project, &filter),
-                    store.page(who.project, &filter, direction, start, paging.limit),
+                    store.page(who.project, &filter, direction, start, wanted as u32),
                 )?
             }
             None => {
                 let mut matches = store.all_matching(who.project, &filter).await?;
                 matches.sort_by(|a, b| sort.compare(a, b));
                 let count = matches.len() as u64;
-                let page = matches
-                    .into_iter()
-                    .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-                    .take(paging.limit as usize)
-                    .collect();
+                let first = match &position {
+                    Some(position) => matches.partition_point(|item| {
+                        sort.compare_to_mark(item, &position.after) != Ordering::Greater
+                    }),
+                    None => usize::try_from(skip).unwrap_or(usize::MAX),
+                };
+                let page = matches.into_iter().skip(first).take(wanted).collect();
                 (count, page)
             }
         },
     };
 
-    let shown = skip + items.len() as u64;
-    let next_cursor = (shown < count && !items.is_empty()).then(|| {
-        let after = sort.key_order().and(items.last().map(|item| item.id));
+    let more = items.len() > paging.limit as usize;
+    items.truncate(paging.limit as usize);
+    let next_cursor = more.then(|| items.last()).flatten().map(|last| {
         encode_cursor(
             cursor_secret,
             who.project,
             &binding,
             &Position {
-                offset: shown,
-                after,
+                offset: skip + items.len() as u64,
+                after: sort.mark_of(last),
             },
         )
     });

@@ -1,25 +1,33 @@
 //! The cursor extension (SPEC §3): an opaque, signed position in a list, bound to the project,
 //! the query and the sort it was made for. Pure: encoding, signing and checking only.
 //!
+//! A cursor is a *position*: the [`Mark`] of the last item shown (its sort values and `_id`),
+//! so the next page starts right after it whatever was created or deleted meanwhile.
+//!
 //! Format: `base64url(payload) "." base64url(HMAC-SHA256(secret, payload))`, where the payload
-//! is the text `project|binding|offset|last _id` (the last `_id` may be empty).
+//! is the text `2|project|binding|offset|last _id|value…`, one value per sort key: `n` (null),
+//! `u<uuid>`, `s<base64url text>`, `i<integer>`, `d<date>`, `t` or `f`.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::model::ObjectId;
+use super::sort::{Mark, SortValue};
+use crate::model::{ObjectId, Timestamp};
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// The version of the payload; cursors of other versions are refused as malformed.
+const VERSION: &str = "2";
 
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
-    /// How many matching items come before the next page (echoed as `skip`).
+    /// How many items the pages before showed (echoed as `skip`).
     pub offset: u64,
-    /// The `_id` of the last item of the previous page, when the list is in key order.
-    pub after: Option<ObjectId>,
+    /// The last item shown: the next page starts right after it.
+    pub after: Mark,
 }
 
 /// Why a cursor was refused.
@@ -65,10 +73,42 @@ fn mac(secret: &[u8], payload: &[u8]) -> HmacSha256 {
     mac
 }
 
+fn encode_value(value: &SortValue) -> String {
+    match value {
+        SortValue::Null => "n".into(),
+        SortValue::Id(id) => format!("u{id}"),
+        SortValue::Text(text) => format!("s{}", URL_SAFE_NO_PAD.encode(text)),
+        SortValue::Integer(number) => format!("i{number}"),
+        SortValue::Date(date) => format!("d{date}"),
+        SortValue::Boolean(true) => "t".into(),
+        SortValue::Boolean(false) => "f".into(),
+    }
+}
+
+fn decode_value(text: &str) -> Option<SortValue> {
+    let (tag, rest) = text.split_at_checked(1)?;
+    Some(match tag {
+        "n" if rest.is_empty() => SortValue::Null,
+        "u" => SortValue::Id(ObjectId::parse(rest).ok()?),
+        "s" => SortValue::Text(String::from_utf8(URL_SAFE_NO_PAD.decode(rest).ok()?).ok()?),
+        "i" => SortValue::Integer(rest.parse().ok()?),
+        "d" => SortValue::Date(Timestamp::parse(rest).ok()?),
+        "t" if rest.is_empty() => SortValue::Boolean(true),
+        "f" if rest.is_empty() => SortValue::Boolean(false),
+        _ => return None,
+    })
+}
+
 /// Makes the cursor for `position` in the list bound to `binding`.
 pub fn encode(secret: &[u8], project: ObjectId, binding: &str, position: &Position) -> String {
-    let after = position.after.map(|id| id.to_string()).unwrap_or_default();
-    let payload = format!("{project}|{binding}|{}|{after}", position.offset);
+    let mut payload = format!(
+        "{VERSION}|{project}|{binding}|{}|{}",
+        position.offset, position.after.id
+    );
+    for value in &position.after.values {
+        payload.push('|');
+        payload.push_str(&encode_value(value));
+    }
     let tag = mac(secret, payload.as_bytes()).finalize().into_bytes();
     format!(
         "{}.{}",
@@ -98,23 +138,26 @@ pub fn decode(
         .verify_slice(&tag)
         .map_err(|_| CursorError::Altered)?;
     let payload = String::from_utf8(payload).map_err(|_| CursorError::Malformed)?;
-    let [cursor_project, cursor_binding, offset, after] = payload
-        .split('|')
-        .collect::<Vec<_>>()
-        .try_into()
-        .map_err(|_| CursorError::Malformed)?;
-    if cursor_project != project.to_string() {
+    let mut parts = payload.split('|');
+    let mut next = || parts.next().ok_or(CursorError::Malformed);
+    if next()? != VERSION {
+        return Err(CursorError::Malformed);
+    }
+    if next()? != project.to_string() {
         return Err(CursorError::OtherProject);
     }
-    if cursor_binding != binding {
+    if next()? != binding {
         return Err(CursorError::OtherList);
     }
-    let offset = offset.parse().map_err(|_| CursorError::Malformed)?;
-    let after = match after {
-        "" => None,
-        id => Some(ObjectId::parse(id).map_err(|_| CursorError::Malformed)?),
-    };
-    Ok(Position { offset, after })
+    let offset = next()?.parse().map_err(|_| CursorError::Malformed)?;
+    let id = ObjectId::parse(next()?).map_err(|_| CursorError::Malformed)?;
+    let values = parts
+        .map(|value| decode_value(value).ok_or(CursorError::Malformed))
+        .collect::<Result<_, _>>()?;
+    Ok(Position {
+        offset,
+        after: Mark { values, id },
+    })
 }
 
 #[cfg(test)]
@@ -130,7 +173,17 @@ mod tests {
     fn position() -> Position {
         Position {
             offset: 20,
-            after: Some(project(99)),
+            after: Mark {
+                values: vec![
+                    SortValue::Text("a|b".into()),
+                    SortValue::Null,
+                    SortValue::Integer(-7),
+                    SortValue::Date(Timestamp::parse("2026-11-27T18:24:15.123Z").unwrap()),
+                    SortValue::Boolean(false),
+                    SortValue::Id(project(3)),
+                ],
+                id: project(99),
+            },
         }
     }
 
@@ -142,14 +195,17 @@ mod tests {
             decode(SECRET, project(1), &binding, &cursor).unwrap(),
             position()
         );
-        let without_id = Position {
+        let key_order = Position {
             offset: 3,
-            after: None,
+            after: Mark {
+                values: vec![],
+                id: project(7),
+            },
         };
-        let cursor = encode(SECRET, project(1), &binding, &without_id);
+        let cursor = encode(SECRET, project(1), &binding, &key_order);
         assert_eq!(
             decode(SECRET, project(1), &binding, &cursor).unwrap(),
-            without_id
+            key_order
         );
     }
 
@@ -182,6 +238,7 @@ mod tests {
         let text = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap())
             .unwrap()
             .replace("|20|", "|21|");
+        assert!(text.contains("|21|"));
         let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode(text));
         assert_eq!(
             decode(SECRET, project(1), &bound, &forged),
@@ -195,5 +252,21 @@ mod tests {
             assert!(decode(SECRET, project(1), &bound, garbage).is_err());
         }
         assert!(CursorError::Altered.to_string().contains("altered"));
+    }
+
+    #[test]
+    fn a_cursor_of_the_offset_format_is_refused() {
+        let bound = binding(project(1), None, None);
+        let old = format!("{}|{bound}|20|{}", project(1), project(99));
+        let tag = mac(SECRET, old.as_bytes()).finalize().into_bytes();
+        let cursor = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(old),
+            URL_SAFE_NO_PAD.encode(tag)
+        );
+        assert_eq!(
+            decode(SECRET, project(1), &bound, &cursor),
+            Err(CursorError::Malformed)
+        );
     }
 }

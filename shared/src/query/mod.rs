@@ -17,5 +17,5 @@ pub use cursor::{
 pub use eval::{compare, text_matches};
 pub use paging::Paging;
 pub use select::{Select, Selected};
-pub use sort::{compare_values, Direction, Sort};
+pub use sort::{compare_values, Direction, Mark, Sort, SortValue};
 pub use syntax::{Comparison, Condition, Filter, Operator, OperatorName, Scalar, TextMatch};

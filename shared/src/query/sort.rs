@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use crate::model::{Field, FieldValue, Item};
+use crate::model::{Field, FieldValue, Item, ObjectId, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -17,6 +17,49 @@ impl Default for Sort {
     /// `createdAt` descending: newest first.
     fn default() -> Self {
         Sort(vec![(Field::CreatedAt, Direction::Descending)])
+    }
+}
+
+/// A place in a sort order: the values an item has for the sort's keys, and its `_id` (which
+/// breaks ties). A cursor carries the mark of the last item shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub values: Vec<SortValue>,
+    pub id: ObjectId,
+}
+
+/// A field's value, owned, as a mark keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    Null,
+    Id(ObjectId),
+    Text(String),
+    Integer(i64),
+    Date(Timestamp),
+    Boolean(bool),
+}
+
+impl SortValue {
+    pub fn of(value: FieldValue<'_>) -> SortValue {
+        match value {
+            FieldValue::Null => SortValue::Null,
+            FieldValue::Id(id) => SortValue::Id(id),
+            FieldValue::Text(text) => SortValue::Text(text.to_string()),
+            FieldValue::Integer(number) => SortValue::Integer(number),
+            FieldValue::Date(date) => SortValue::Date(date),
+            FieldValue::Boolean(flag) => SortValue::Boolean(flag),
+        }
+    }
+
+    pub fn as_value(&self) -> FieldValue<'_> {
+        match self {
+            SortValue::Null => FieldValue::Null,
+            SortValue::Id(id) => FieldValue::Id(*id),
+            SortValue::Text(text) => FieldValue::Text(text),
+            SortValue::Integer(number) => FieldValue::Integer(*number),
+            SortValue::Date(date) => FieldValue::Date(*date),
+            SortValue::Boolean(flag) => FieldValue::Boolean(*flag),
+        }
     }
 }
 
@@ -62,8 +105,41 @@ impl Sort {
 
     /// Compares two items by every key in order, then by `_id` in the first key's direction.
     pub fn compare(&self, a: &Item, b: &Item) -> Ordering {
-        for (field, direction) in &self.0 {
-            let order = compare_values(a.get(*field), b.get(*field));
+        self.compare_by(|_, field| a.get(field), a.id, |_, field| b.get(field), b.id)
+    }
+
+    /// Where `item` stands against `mark`, a place in this order (`Greater`: after it).
+    pub fn compare_to_mark(&self, item: &Item, mark: &Mark) -> Ordering {
+        let value = |key: usize, _| {
+            mark.values
+                .get(key)
+                .map_or(FieldValue::Null, SortValue::as_value)
+        };
+        self.compare_by(|_, field| item.get(field), item.id, value, mark.id)
+    }
+
+    /// The place of `item` in this order: its values of the sort keys, and its `_id`.
+    pub fn mark_of(&self, item: &Item) -> Mark {
+        Mark {
+            values: self
+                .0
+                .iter()
+                .map(|(field, _)| SortValue::of(item.get(*field)))
+                .collect(),
+            id: item.id,
+        }
+    }
+
+    /// The one comparison: `a` and `b` give the value of key number `n` (its field `f`).
+    fn compare_by<'a, 'b>(
+        &self,
+        a: impl Fn(usize, Field) -> FieldValue<'a>,
+        a_id: ObjectId,
+        b: impl Fn(usize, Field) -> FieldValue<'b>,
+        b_id: ObjectId,
+    ) -> Ordering {
+        for (n, (field, direction)) in self.0.iter().enumerate() {
+            let order = compare_values(a(n, *field), b(n, *field));
             let order = match direction {
                 Direction::Ascending => order,
                 Direction::Descending => order.reverse(),
@@ -72,7 +148,7 @@ impl Sort {
                 return order;
             }
         }
-        let by_id = a.id.cmp(&b.id);
+        let by_id = a_id.cmp(&b_id);
         match self.0.first().map(|(_, direction)| *direction) {
             Some(Direction::Descending) => by_id.reverse(),
             _ => by_id,
@@ -111,6 +187,64 @@ mod tests {
             (Field::CreatedAt, Direction::Descending),
         ]);
         assert_eq!(sort.key_order(), None);
+    }
+
+    #[test]
+    fn an_item_stands_after_the_mark_of_any_item_before_it() {
+        use crate::model::{Input, NewItem};
+        let project = ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").unwrap();
+        let at = Timestamp::parse("2026-11-27T12:00:00Z").unwrap();
+        let items: Vec<Item> = ["b", "a", "b", "c"]
+            .iter()
+            .enumerate()
+            .map(|(n, status)| {
+                NewItem::parse(
+                    &[
+                        (
+                            Field::IncomingCallLogId,
+                            Input::Text("6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
+                        ),
+                        (Field::Status, Input::Text(status)),
+                    ],
+                    project,
+                )
+                .unwrap()
+                .into_item(project, at.plus_millis(n as i64))
+            })
+            .collect();
+        for sort in [
+            Sort::new(vec![(Field::Status, Direction::Ascending)]),
+            Sort::new(vec![
+                (Field::Status, Direction::Descending),
+                (Field::StatusMessage, Direction::Ascending),
+            ]),
+            Sort::default(),
+        ] {
+            let mut sorted = items.clone();
+            sorted.sort_by(|a, b| sort.compare(a, b));
+            for (n, item) in sorted.iter().enumerate() {
+                let mark = sort.mark_of(item);
+                assert_eq!(sort.compare_to_mark(item, &mark), Ordering::Equal);
+                for later in &sorted[n + 1..] {
+                    assert_eq!(sort.compare_to_mark(later, &mark), Ordering::Greater);
+                }
+                for earlier in &sorted[..n] {
+                    assert_eq!(sort.compare_to_mark(earlier, &mark), Ordering::Less);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sort_values_round_trip_to_field_values() {
+        for value in [
+            FieldValue::Null,
+            FieldValue::Text("x"),
+            FieldValue::Integer(-3),
+            FieldValue::Boolean(true),
+        ] {
+            assert_eq!(SortValue::of(value).as_value(), value);
+        }
     }
 
     #[test]

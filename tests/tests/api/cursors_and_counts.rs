@@ -244,3 +244,84 @@ async fn a_failed_or_refused_write_never_moves_a_count() {
         0
     );
 }
+
+/// Pages through `body` by cursor and deletes every item of each page before asking for the
+/// next, as a clean-up job does; returns every id listed.
+async fn clean_up(app: &TestApp, body: Value, limit: u32) -> Vec<String> {
+    let mut listed = Vec::new();
+    let mut body = body;
+    for _ in 0..100 {
+        let page = app
+            .list(&format!("?limit={limit}"), Some(body.clone()))
+            .await;
+        page.assert_status(200);
+        for id in ids(&page.body) {
+            app.delete(&id).await.assert_status(200);
+            listed.push(id);
+        }
+        match page.body.get("nextCursor").and_then(Value::as_str) {
+            Some(cursor) => body["cursor"] = json!(cursor),
+            None => return listed,
+        }
+    }
+    panic!("more than 100 pages")
+}
+
+#[tokio::test]
+async fn a_clean_up_loop_by_cursor_deletes_every_item_in_every_order() {
+    let app = TestApp::spawn().await;
+    for body in [
+        json!({}),
+        json!({"sort": {"dialDurationInSeconds": 1}}),
+        json!({"query": {"isAnswered": [true, false]}}),
+    ] {
+        let created = seed(&app, &random_id(), 23).await;
+        let listed = clean_up(&app, body.clone(), 5).await;
+        let unique: BTreeSet<_> = listed.iter().collect();
+        assert_eq!(unique.len(), listed.len(), "{body}: an item twice");
+        assert_eq!(listed.len(), created.len(), "{body}: every item once");
+        assert_eq!(app.count(None).await.body["count"], 0, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_call_logs_pages_survive_deleting_what_was_read() {
+    let app = TestApp::spawn().await;
+    let call_log = random_id();
+    let created = seed(&app, &call_log, 11).await;
+    seed(&app, &random_id(), 3).await;
+    let listed = clean_up(&app, json!({"query": {"incomingCallLogId": call_log}}), 4).await;
+    let expected: BTreeSet<_> = created.iter().collect();
+    assert_eq!(listed.iter().collect::<BTreeSet<_>>(), expected);
+    assert_eq!(listed.len(), created.len());
+}
+
+#[tokio::test]
+async fn a_non_key_sort_skips_nothing_when_items_come_and_go_between_pages() {
+    let app = TestApp::spawn().await;
+    let log = random_id();
+    for status in ["c", "a", "e", "b", "d", "f", "g"] {
+        app.create_item(&log, json!({"status": status})).await;
+    }
+    let sort = json!({"sort": {"status": "asc"}});
+    let first = app.list("?limit=3", Some(sort.clone())).await;
+    let statuses = |page: &Value| -> Vec<String> {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(statuses(&first.body), ["a", "b", "c"]);
+    for id in ids(&first.body).iter().take(2) {
+        app.delete(id).await.assert_status(200);
+    }
+    app.create_item(&log, json!({"status": "a0"})).await;
+    app.create_item(&log, json!({"status": "d0"})).await;
+    let mut next = sort.clone();
+    next["cursor"] = first.body["nextCursor"].clone();
+    let second = app.list("?limit=3", Some(next)).await;
+    second.assert_status(200);
+    assert_eq!(statuses(&second.body), ["d", "d0", "e"]);
+}

@@ -367,3 +367,144 @@ async fn bad_list_bodies_are_400_naming_the_part() {
     let count = harness.count(Some(json!({"select": {}}))).await;
     assert!(count.status(400).error().contains("select"));
 }
+
+/// Pages through `body` by cursor, `limit` at a time, calling `between` after each page with
+/// its ids; returns every id listed, in order.
+async fn walk_with<F, Fut>(
+    harness: &Harness,
+    body: Value,
+    limit: u32,
+    mut between: F,
+) -> Vec<String>
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut body = body;
+    let mut listed = Vec::new();
+    for _ in 0..100 {
+        let page = harness
+            .list(&format!("?limit={limit}"), Some(body.clone()))
+            .await;
+        let ids = page.status(200).ids();
+        listed.extend(ids.clone());
+        between(ids).await;
+        match page.body.get("nextCursor").and_then(Value::as_str) {
+            Some(cursor) => body["cursor"] = json!(cursor),
+            None => return listed,
+        }
+    }
+    panic!("more than 100 pages")
+}
+
+#[tokio::test]
+async fn a_clean_up_loop_by_cursor_lists_every_item_once_while_deleting_what_it_read() {
+    let harness = Harness::new().await;
+    let statuses: Vec<&str> = (0..25)
+        .map(|n| if n % 2 == 0 { "a" } else { "b" })
+        .collect();
+    let items = harness.seed(random_id(), &statuses).await;
+    for body in [
+        json!({}),
+        json!({"sort": {"status": 1}}),
+        json!({"query": {"status": ["a", "b"]}}),
+    ] {
+        let harness = &harness;
+        let listed = walk_with(harness, body.clone(), 10, |ids| async move {
+            for id in ids {
+                harness.delete(&id).await.status(200);
+            }
+        })
+        .await;
+        let unique: BTreeSet<_> = listed.iter().collect();
+        assert_eq!(unique.len(), listed.len(), "{body}: an item twice");
+        assert_eq!(listed.len(), items.len(), "{body}: every item once");
+        assert_eq!(harness.count(None).await.body["count"], 0, "{body}");
+        // The next body starts from a full project again.
+        harness.seed(random_id(), &statuses).await;
+    }
+}
+
+#[tokio::test]
+async fn deleting_items_already_read_skips_no_unread_one_in_any_sort() {
+    let harness = Harness::new().await;
+    let items = harness
+        .seed(random_id(), &["c", "a", "e", "b", "d", "f", "g"])
+        .await;
+    let sort = json!({"sort": {"status": "asc"}});
+    let first = harness.list("?limit=3", Some(sort.clone())).await;
+    let read = first.status(200).ids();
+    for id in &read[..2] {
+        harness.delete(id).await.status(200);
+    }
+    let mut next = sort.clone();
+    next["cursor"] = first.body["nextCursor"].clone();
+    let second = harness.list("?limit=3", Some(next)).await;
+    let by_status: Vec<String> = ["d", "e", "f"]
+        .iter()
+        .map(|status| {
+            let item = items
+                .iter()
+                .find(|item| item.status.as_str() == *status)
+                .unwrap();
+            item.id.to_string()
+        })
+        .collect();
+    assert_eq!(second.status(200).ids(), by_status);
+    assert!(second.body.get("nextCursor").is_some(), "g follows");
+}
+
+#[tokio::test]
+async fn items_created_between_pages_appear_once_or_not_at_all() {
+    let harness = Harness::new().await;
+    harness.seed(random_id(), &["b", "d", "f", "h"]).await;
+    let sort = json!({"sort": {"status": 1}});
+    let first = harness.list("?limit=2", Some(sort.clone())).await;
+    assert_eq!(first.status(200).ids().len(), 2);
+    // One sorts before the position (never shown now), one after (shown once).
+    let early = harness
+        .create_id(&random_id().to_string(), json!({"status": "a"}))
+        .await;
+    let late = harness
+        .create_id(&random_id().to_string(), json!({"status": "e"}))
+        .await;
+    let mut next = sort.clone();
+    next["cursor"] = first.body["nextCursor"].clone();
+    let rest = walk_with(&harness, next, 2, |_| async {}).await;
+    assert!(!rest.contains(&early));
+    assert_eq!(rest.iter().filter(|id| **id == late).count(), 1);
+    assert_eq!(rest.len(), 3, "f, h and the new e");
+}
+
+#[tokio::test]
+async fn a_call_logs_pages_by_cursor_survive_its_items_being_deleted() {
+    let harness = Harness::new().await;
+    let call_log = random_id();
+    let items = harness.seed(call_log, &["a"; 9]).await;
+    harness.seed(random_id(), &["other"; 3]).await;
+    let body = json!({"query": {"incomingCallLogId": call_log.to_string()}});
+    let harness_ref = &harness;
+    let listed = walk_with(harness_ref, body, 4, |ids| async move {
+        for id in ids {
+            harness_ref.delete(&id).await.status(200);
+        }
+    })
+    .await;
+    assert_eq!(listed, newest_first(&items));
+}
+
+#[tokio::test]
+async fn the_last_page_by_cursor_has_no_next_cursor_even_when_full() {
+    let harness = Harness::new().await;
+    harness.seed(random_id(), &["a", "b", "c", "d"]).await;
+    for body in [json!({}), json!({"sort": {"status": -1}})] {
+        let first = harness.list("?limit=2", Some(body.clone())).await;
+        let mut next = body.clone();
+        next["cursor"] = first.body["nextCursor"].clone();
+        let last = harness.list("?limit=2", Some(next)).await;
+        assert_eq!(last.status(200).ids().len(), 2, "{body}");
+        assert!(last.body.get("nextCursor").is_none(), "{body}");
+        let exact = harness.list("?limit=4", Some(body.clone())).await;
+        assert!(exact.body.get("nextCursor").is_none(), "{body}");
+    }
+}

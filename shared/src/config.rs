@@ -74,10 +74,63 @@ pub mod limits {
     pub const REQUEST: Duration = Duration::from_millis(8000);
 }
 
-/// The DynamoDB client with the [`limits`]. Fails here, at start, when no region or
-/// credentials are configured.
+/// The DynamoDB client with the [`limits`] and the [`retries`]. Fails here, at start, when no
+/// region or credentials are configured.
 pub async fn dynamodb_client() -> Result<Client, String> {
-    Ok(Client::new(&sdk_config().await?))
+    Ok(Client::from_conf(
+        client_config(&sdk_config().await?).build(),
+    ))
+}
+
+/// The client's configuration, for a client with extra settings (an HTTP client of its own).
+pub fn client_config(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::from(shared).retry_classifier(retries::TransientConflicts)
+}
+
+/// What the SDK retries besides its defaults (timeouts, throttling, 5xx).
+pub mod retries {
+    use aws_sdk_dynamodb::config::interceptors::InterceptorContext;
+    use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction};
+    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+    use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+    use aws_sdk_dynamodb::operation::put_item::PutItemError;
+    use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+
+    /// A single-item write that met an item inside another transaction
+    /// (`TransactionConflictException`) succeeds when tried again a moment later: transient,
+    /// like throttling. (A cancelled transaction is retried by the store itself, with a new
+    /// idempotency token, since nothing of it was applied.)
+    #[derive(Debug)]
+    pub struct TransientConflicts;
+
+    impl ClassifyRetry for TransientConflicts {
+        fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+            let Some(Err(error)) = context.output_or_error() else {
+                return RetryAction::NoActionIndicated;
+            };
+            let Some(error) = error.as_operation_error() else {
+                return RetryAction::NoActionIndicated;
+            };
+            let code = error
+                .downcast_ref::<UpdateItemError>()
+                .and_then(|e| e.code())
+                .or_else(|| error.downcast_ref::<PutItemError>().and_then(|e| e.code()))
+                .or_else(|| {
+                    error
+                        .downcast_ref::<DeleteItemError>()
+                        .and_then(|e| e.code())
+                });
+            if code == Some("TransactionConflictException") {
+                RetryAction::transient_error()
+            } else {
+                RetryAction::NoActionIndicated
+            }
+        }
+
+        fn name(&self) -> &'static str {
+            "TransactionConflictException is transient"
+        }
+    }
 }
 
 /// The SDK configuration the client is built from (for a client with extra settings).

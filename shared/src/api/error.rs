@@ -43,9 +43,18 @@ pub enum ApiError {
     /// 409: a write lost a race that retrying the same request cannot fix.
     #[error("{0}")]
     Conflict(String),
+    /// 409: a create with this Idempotency-Key is still running; `Retry-After` says when to
+    /// ask again.
+    #[error(
+        "A request with this Idempotency-Key is still running; retry after {retry_after_seconds} s"
+    )]
+    StillRunning { retry_after_seconds: u32 },
     /// 412: `If-Match` named a version that is not the stored one.
     #[error("{0}")]
     PreconditionFailed(String),
+    /// 422: an Idempotency-Key sent again with another request.
+    #[error("{0}")]
+    Unprocessable(String),
     /// 413: the body is larger than the API accepts.
     #[error("The request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -76,6 +85,20 @@ impl ApiError {
         }
     }
 
+    /// How long a client is told to wait before asking again, for the errors that say so.
+    pub fn retry_after_seconds(&self) -> Option<u32> {
+        match self {
+            ApiError::Unavailable {
+                retry_after_seconds,
+                ..
+            }
+            | ApiError::StillRunning {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
+        }
+    }
+
     pub fn not_found_item() -> Self {
         ApiError::NotFound("Incoming Call Log Item not found".to_string())
     }
@@ -88,9 +111,10 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
             ApiError::MethodNotAllowed { .. } => 405,
-            ApiError::Conflict(_) => 409,
+            ApiError::Conflict(_) | ApiError::StillRunning { .. } => 409,
             ApiError::PreconditionFailed(_) => 412,
             ApiError::PayloadTooLarge { .. } => 413,
+            ApiError::Unprocessable(_) => 422,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable { .. } => 503,
         }

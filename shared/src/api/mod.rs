@@ -4,6 +4,7 @@
 //! This is the only layer that knows HTTP: statuses, headers and JSON live here (`error.rs`
 //! maps every lower layer's error, `json/` reads bodies, `output.rs` writes them).
 
+pub mod cors;
 mod error;
 pub mod json;
 mod listing;
@@ -106,6 +107,16 @@ impl<S: Store> App<S> {
     /// Routes, admits and serves the request within the request deadline.
     async fn respond(&self, operation: Operation, request: &ApiRequest) -> Outcome {
         let deadline = tokio::time::Instant::now() + limits::REQUEST;
+        if request.method.eq_ignore_ascii_case("OPTIONS") {
+            if let Some(template) = routes::path_template(&request.path) {
+                // A browser's CORS preflight: no key, nothing read (SPEC §7).
+                return Outcome {
+                    response: response::preflight(),
+                    route: format!("OPTIONS {}{template}", routes::BASE_PATH),
+                    project: None,
+                };
+            }
+        }
         let matched = routes::resolve(&request.method, &request.path);
         let route = matched
             .as_ref()

@@ -2,13 +2,14 @@
 //! trait it needs) and says what to answer. The caller has already routed, authenticated and
 //! authorized the request.
 
-use super::error::ApiError;
+use super::error::{ApiError, RETRY_AFTER_SECONDS};
 use super::json;
 use super::output::{Projected, Reply};
 use super::request::ApiRequest;
+use super::routes::BASE_PATH;
 use crate::auth::Principal;
 use crate::model::{ObjectId, Timestamp};
-use crate::store::{ItemReads, ItemWrites};
+use crate::store::{Claim, CreatesOnce, IdempotencyKey, ItemReads, ItemWrites};
 
 /// The `{id}` of the path, which must be a UUID.
 pub fn item_id(raw: Option<&str>) -> Result<ObjectId, ApiError> {
@@ -37,15 +38,51 @@ pub async fn get_item(
     ))
 }
 
+/// A create; with an `Idempotency-Key`, once per key however often the client retries
+/// (SPEC §4): the first request's answer again for the same body, 422 for another body, 409
+/// while the first is still running.
 pub async fn create(
-    store: &impl ItemWrites,
+    store: &(impl ItemWrites + CreatesOnce),
     who: &Principal,
     request: &ApiRequest,
 ) -> Result<Reply, ApiError> {
-    let new_item = json::new_item(&json::body(request)?, who.project)?;
-    let item = new_item.into_item(who.project, Timestamp::now());
-    store.create(&item).await?;
-    Ok(Reply::json(&item, Some(item.version)))
+    let idempotency_key = request.idempotency_key()?;
+    let body = json::body(request)?;
+    let now = Timestamp::now();
+    let item = json::new_item(&body, who.project)?.into_item(who.project, now);
+    let Some(key) = idempotency_key else {
+        store.create(&item).await?;
+        return Ok(Reply::json(&item, Some(item.version)));
+    };
+    let key = IdempotencyKey {
+        project: who.project,
+        key: key.to_string(),
+        fingerprint: json::fingerprint(&request.method, BASE_PATH, &body),
+    };
+    match store.claim(&key, now).await? {
+        Claim::Done(first) => Ok(Reply {
+            replayed: true,
+            ..Reply::json(&first, Some(first.version))
+        }),
+        Claim::InFlight => Err(ApiError::StillRunning {
+            retry_after_seconds: RETRY_AFTER_SECONDS,
+        }),
+        Claim::OtherRequest => Err(ApiError::Unprocessable(
+            "This Idempotency-Key was first sent with another request body; \
+             send a new key for a new item"
+                .into(),
+        )),
+        Claim::Claimed { token } => match store.create_once(&item, &key, &token, now).await {
+            Ok(()) => Ok(Reply::json(&item, Some(item.version))),
+            Err(error) => {
+                // So that a retry need not wait for the claim to be abandoned.
+                if let Err(cause) = store.release(&key, &token).await {
+                    tracing::warn!(%cause, "could not release an idempotency claim");
+                }
+                Err(error.into())
+            }
+        },
+    }
 }
 
 pub async fn update(

@@ -13,6 +13,8 @@ use crate::query::{Select, Selected};
 pub struct Reply {
     pub body: String,
     pub version: Option<i64>,
+    /// The answer of an earlier request with the same Idempotency-Key, given again.
+    pub replayed: bool,
 }
 
 impl Reply {
@@ -20,6 +22,7 @@ impl Reply {
         Reply {
             body: serde_json::to_string(body).expect("response bodies always serialise"),
             version,
+            replayed: false,
         }
     }
 
@@ -28,6 +31,7 @@ impl Reply {
         Reply {
             body: "{}".to_string(),
             version: None,
+            replayed: false,
         }
     }
 }

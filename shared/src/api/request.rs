@@ -18,6 +18,7 @@ pub struct ApiRequest {
     api_key: Option<String>,
     duplicate_api_key: bool,
     if_match: Option<String>,
+    idempotency_key: Option<String>,
     body: Vec<u8>,
 }
 
@@ -44,10 +45,14 @@ impl ApiRequest {
             .next()
             .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
         let duplicate_api_key = api_keys.next().is_some();
-        let if_match = request
-            .headers()
-            .get("if-match")
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        };
+        let if_match = header("if-match");
+        let idempotency_key = header("idempotency-key");
         let method = request.method().as_str().to_string();
         let body = match request.into_body() {
             Body::Text(text) => text.into_bytes(),
@@ -61,6 +66,7 @@ impl ApiRequest {
             api_key,
             duplicate_api_key,
             if_match,
+            idempotency_key,
             body,
         }
     }
@@ -84,6 +90,20 @@ impl ApiRequest {
     /// The raw body (read as JSON in `api/json/`).
     pub fn body(&self) -> &[u8] {
         &self.body
+    }
+
+    /// `Idempotency-Key` (SPEC §4): 1 to 255 printable ASCII characters.
+    pub fn idempotency_key(&self) -> Result<Option<&str>, ApiError> {
+        let Some(key) = self.idempotency_key.as_deref() else {
+            return Ok(None);
+        };
+        let printable = key.bytes().all(|b| (b' '..=b'~').contains(&b));
+        if key.is_empty() || key.len() > 255 || !printable {
+            return Err(ApiError::bad_request(
+                "Idempotency-Key must be 1 to 255 printable ASCII characters",
+            ));
+        }
+        Ok(Some(key))
     }
 
     /// `If-Match: <version>` (quotes and `W/` tolerated; `*` means any version).

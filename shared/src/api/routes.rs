@@ -82,25 +82,39 @@ fn relative(path: &str) -> Option<&str> {
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
 }
 
+/// The routes of `path` (every method), with the `{id}` segment: literal segments win over
+/// `{id}`, as in API Gateway. Empty for a path the API does not have.
+fn routes_of_path(path: &str) -> Vec<(Route, Option<&str>)> {
+    let Some(relative) = relative(path) else {
+        return Vec::new();
+    };
+    let path = segments(relative);
+    let candidates: Vec<(Route, Option<&str>)> = ROUTES
+        .iter()
+        .filter_map(|route| Some((*route, match_template(route.path, &path)?)))
+        .collect();
+    let variables = |route: &Route| route.path.matches("{id}").count();
+    let fewest = candidates.iter().map(|(route, _)| variables(route)).min();
+    candidates
+        .into_iter()
+        .filter(|(route, _)| Some(variables(route)) == fewest)
+        .collect()
+}
+
+/// The path template (under [`BASE_PATH`]) of a path the API has, whatever the method.
+pub fn path_template(path: &str) -> Option<&'static str> {
+    routes_of_path(path).first().map(|(route, _)| route.path)
+}
+
 /// Finds the route for a method and path: 404 for an unknown path, 405 (with the allowed
 /// methods) for a known path and another method. Literal segments win over `{id}`, as in
 /// API Gateway.
 pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
     let not_found = || ApiError::NotFound(format!("No route for {method} {path}"));
-    let path = segments(relative(path).ok_or_else(not_found)?);
-    let candidates: Vec<(Route, Option<&str>)> = ROUTES
-        .iter()
-        .filter_map(|route| Some((*route, match_template(route.path, &path)?)))
-        .collect();
-    let fewest_variables = candidates
-        .iter()
-        .map(|(route, _)| route.path.matches("{id}").count())
-        .min()
-        .ok_or_else(not_found)?;
-    let candidates: Vec<_> = candidates
-        .into_iter()
-        .filter(|(route, _)| route.path.matches("{id}").count() == fewest_variables)
-        .collect();
+    let candidates = routes_of_path(path);
+    if candidates.is_empty() {
+        return Err(not_found());
+    }
     let method = method.to_ascii_uppercase();
     match candidates.iter().find(|(route, _)| route.method == method) {
         Some((route, id)) => Ok(Matched {

@@ -202,6 +202,11 @@ impl Timestamp {
         Timestamp(self.0 + chrono::Duration::days(i64::from(days)))
     }
 
+    /// Milliseconds since the Unix epoch.
+    pub fn epoch_millis(self) -> i64 {
+        self.0.timestamp_millis()
+    }
+
     /// This instant moved by `millis` milliseconds (either way).
     pub fn plus_millis(self, millis: i64) -> Self {
         Timestamp(self.0 + chrono::Duration::milliseconds(millis))

@@ -1,12 +1,13 @@
 //! The in-memory twin of the DynamoDB store: the same rules (conditional writes, exact
-//! counters kept beside the items, expected versions, key order), no I/O. The API's unit tests run on
-//! it, and `contract.rs` holds both stores to the same behaviour.
+//! counters kept beside the items, expected versions, key order, idempotency keys), no I/O.
+//! The API's unit tests run on it, and `contract/` holds both stores to the same behaviour.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::{
-    ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup, KeyRecord, Start, StoreError,
+    Claim, CreatesOnce, IdempotencyKey, ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup,
+    KeyRecord, Start, StoreError, ABANDONED_CLAIM_SECONDS, IDEMPOTENCY_HOURS,
 };
 use crate::model::{Item, ItemPatch, ObjectId, Timestamp};
 use crate::query::{Direction, Filter};
@@ -18,8 +19,19 @@ enum Counter {
     CallLog(ObjectId),
 }
 
+/// An idempotency key as remembered: claimed by a running request, or done with its item.
+#[derive(Debug, Clone)]
+struct Remembered {
+    fingerprint: String,
+    claim: Option<(String, Timestamp)>,
+    done: Option<Item>,
+    expires: Timestamp,
+}
+
 #[derive(Debug, Default)]
 struct State {
+    /// Per project and key, what an idempotency key remembers.
+    idempotency: HashMap<(ObjectId, String), Remembered>,
     /// Per project, its items by `_id` (so in key order).
     items: HashMap<ObjectId, BTreeMap<ObjectId, Item>>,
     counters: HashMap<(ObjectId, Counter), u64>,
@@ -139,6 +151,91 @@ impl ItemWrites for MemoryStore {
             items.remove(&id);
         }
         state.count(project, call_log, false);
+        Ok(())
+    }
+}
+
+impl CreatesOnce for MemoryStore {
+    async fn claim(&self, key: &IdempotencyKey, now: Timestamp) -> Result<Claim, StoreError> {
+        let mut state = self.state();
+        let id = (key.project, key.key.clone());
+        if let Some(remembered) = state.idempotency.get(&id) {
+            let abandoned = remembered.claim.as_ref().is_some_and(|(_, since)| {
+                *since < now.plus_millis(-ABANDONED_CLAIM_SECONDS * 1000)
+            });
+            if remembered.expires > now && !abandoned {
+                return Ok(if remembered.fingerprint != key.fingerprint {
+                    Claim::OtherRequest
+                } else if let Some(item) = &remembered.done {
+                    Claim::Done(Box::new(item.clone()))
+                } else {
+                    Claim::InFlight
+                });
+            }
+        }
+        let token = uuid::Uuid::new_v4().to_string();
+        state.idempotency.insert(
+            id,
+            Remembered {
+                fingerprint: key.fingerprint.clone(),
+                claim: Some((token.clone(), now)),
+                done: None,
+                expires: now.plus_millis(IDEMPOTENCY_HOURS * 3_600_000),
+            },
+        );
+        Ok(Claim::Claimed { token })
+    }
+
+    async fn create_once(
+        &self,
+        item: &Item,
+        key: &IdempotencyKey,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let id = (key.project, key.key.clone());
+        let ours = state.idempotency.get(&id).is_some_and(|remembered| {
+            remembered.done.is_none()
+                && remembered
+                    .claim
+                    .as_ref()
+                    .is_some_and(|(claim, _)| claim == token)
+        });
+        if !ours {
+            return Err(StoreError::Conflict);
+        }
+        let items = state.items.entry(item.project_id).or_default();
+        if items.contains_key(&item.id) {
+            return Err(StoreError::IdTaken);
+        }
+        items.insert(item.id, item.clone());
+        state.count(item.project_id, item.incoming_call_log_id, true);
+        state.idempotency.insert(
+            id,
+            Remembered {
+                fingerprint: key.fingerprint.clone(),
+                claim: None,
+                done: Some(item.clone()),
+                expires: now.plus_millis(IDEMPOTENCY_HOURS * 3_600_000),
+            },
+        );
+        Ok(())
+    }
+
+    async fn release(&self, key: &IdempotencyKey, token: &str) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let id = (key.project, key.key.clone());
+        let ours = state.idempotency.get(&id).is_some_and(|remembered| {
+            remembered.done.is_none()
+                && remembered
+                    .claim
+                    .as_ref()
+                    .is_some_and(|(claim, _)| claim == token)
+        });
+        if ours {
+            state.idempotency.remove(&id);
+        }
         Ok(())
     }
 }

@@ -121,7 +121,66 @@ pub trait KeyAdmin: KeyLookup {
     ) -> impl Future<Output = Result<Vec<KeyRecord>, StoreError>> + Send;
 }
 
-/// Everything the API's functions need of one store.
-pub trait Store: ItemReads + ItemWrites + ItemQueries + KeyLookup {}
+/// A create's idempotency key (SPEC §4), as a store keeps it: the client's key, scoped to the
+/// caller's project, with the fingerprint of the request it was first sent with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub project: ObjectId,
+    pub key: String,
+    pub fingerprint: String,
+}
 
-impl<S: ItemReads + ItemWrites + ItemQueries + KeyLookup> Store for S {}
+/// How long a store remembers an idempotency key (SPEC §4: 24 hours).
+pub const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// How long a claim on a key may stay unfinished before another request may take it over: far
+/// longer than any request runs (Lambda stops one after 10 s), so only a crashed one's.
+pub const ABANDONED_CLAIM_SECONDS: i64 = 30;
+
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// The key is this request's now; `token` proves it to [`CreatesOnce::create_once`].
+    Claimed { token: String },
+    /// A request with this key and fingerprint already created this item.
+    Done(Box<Item>),
+    /// A request with this key and fingerprint is still running.
+    InFlight,
+    /// The key was first used with another fingerprint.
+    OtherRequest,
+}
+
+/// Creates that happen once per idempotency key, however often the client retries.
+pub trait CreatesOnce: Send + Sync {
+    /// Claims `key` for this request, unless a request with it is running or done. An expired
+    /// key (older than [`IDEMPOTENCY_HOURS`]) is free again.
+    fn claim(
+        &self,
+        key: &IdempotencyKey,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Creates `item` (as [`ItemWrites::create`]) and marks `key` done with it, atomically:
+    /// "created" and "remembered" cannot disagree. [`StoreError::Conflict`] when the claim was
+    /// taken over meanwhile.
+    fn create_once(
+        &self,
+        item: &Item,
+        key: &IdempotencyKey,
+        token: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives up an unfinished claim (the create failed), so a retry need not wait; a claim that
+    /// is done or not ours is left alone.
+    fn release(
+        &self,
+        key: &IdempotencyKey,
+        token: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Everything the API's functions need of one store.
+pub trait Store: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup {}
+
+impl<S: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup> Store for S {}

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use call_log_item::api::routes;
 use call_log_item::auth::mint_key;
-use call_log_item::config::{dynamodb_client, Config};
+use call_log_item::config::{client_config, dynamodb_client, sdk_config, Config};
 use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
 use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use serde_json::{json, Value};
+use testkit::faults::Faults;
 use testkit::EventSpec;
 pub use testkit::Payload;
 use tokio::sync::OnceCell;
@@ -158,9 +159,28 @@ impl TestApp {
 
     /// A TestApp whose key cache keeps keys for `ttl`.
     pub async fn with_cache(ttl: Duration) -> TestApp {
+        Self::build(ttl, None).await
+    }
+
+    /// A TestApp whose DynamoDB client goes through a fault injector (no key cache, so every
+    /// request reads its key); the injector's handle plans the faults.
+    pub async fn with_faults() -> (TestApp, Faults) {
+        let faults = Faults::new();
+        (Self::build(Duration::ZERO, Some(&faults)).await, faults)
+    }
+
+    async fn build(ttl: Duration, faults: Option<&Faults>) -> TestApp {
         capture_logs();
         let (mut config, client) = tables().await;
         config.key_cache_ttl = ttl;
+        let client = match faults {
+            None => client,
+            Some(faults) => {
+                let shared = sdk_config().await.expect("SDK configuration");
+                let injected = client_config(&shared).http_client(faults.http_client());
+                aws_sdk_dynamodb::Client::from_conf(injected.build())
+            }
+        };
         let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
         let project = ObjectId::parse(&random_id()).unwrap();
         let key = mint_key(
@@ -265,6 +285,7 @@ impl TestApp {
         let headers = response.headers().clone();
         let body = match response.body() {
             lambda_http::Body::Text(text) => serde_json::from_str(text).expect("a JSON body"),
+            lambda_http::Body::Empty => Value::Null,
             other => panic!("unexpected body {other:?}"),
         };
         TestResponse {

@@ -11,8 +11,10 @@ use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation;
 use call_log_item::api::routes;
+use call_log_item::config::{client_config, sdk_config};
 use call_log_item::{App, Operation};
 use serde_json::json;
+use testkit::faults::Faults;
 
 use crate::helpers::{random_id, TestApp};
 use crate::template;
@@ -85,19 +87,34 @@ impl Intercept for Recorder {
     }
 }
 
-async fn recording_app(test: &TestApp) -> (App, Recorded) {
+async fn recording_app(test: &TestApp) -> (App, Recorded, Faults) {
     let recorded = Recorded::default();
-    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let config = aws_sdk_dynamodb::config::Builder::from(&shared)
+    let faults = Faults::new();
+    let shared = sdk_config().await.expect("SDK configuration");
+    let config = client_config(&shared)
         .interceptor(Recorder {
             items_table: test.config.items_table.clone(),
             recorded: recorded.clone(),
         })
+        .http_client(faults.http_client())
         .build();
     let client = aws_sdk_dynamodb::Client::from_conf(config);
-    (App::new(client, &test.config), recorded)
+    (App::new(client, &test.config), recorded, faults)
+}
+
+/// Sends one request to `app` as the function of `operation` receives it.
+async fn send(
+    app: &App,
+    operation: Operation,
+    (method, path, body): (&str, &str, Option<&str>),
+    headers: &[(&str, &str)],
+) -> u16 {
+    let route = routes::template_for(method, path);
+    let spec = testkit::EventSpec::new(method, path, headers, body).on_route(route.as_deref());
+    app.handle(operation, testkit::request(testkit::Payload::Http, &spec))
+        .await
+        .status()
+        .as_u16()
 }
 
 /// Every shape of request each operation serves, with what its code then does.
@@ -178,21 +195,23 @@ async fn each_function_may_do_exactly_what_its_code_does() {
         for _ in 0..3 {
             ids.push(test.create_id(&call_log, json!({})).await);
         }
-        let (app, recorded) = recording_app(&test).await;
+        let (app, recorded, faults) = recording_app(&test).await;
+        let headers = [("ApiKey", test.key.as_str())];
         for (method, path, body) in requests(operation, &ids[0], &call_log) {
             let body = body.map(|b| b.to_string());
-            let headers = [("ApiKey", test.key.as_str())];
-            let route = routes::template_for(method, &path);
-            let spec = testkit::EventSpec::new(method, &path, &headers, body.as_deref())
-                .on_route(route.as_deref());
-            let response = app
-                .handle(operation, testkit::request(testkit::Payload::Http, &spec))
-                .await;
-            assert!(
-                response.status().as_u16() < 500,
-                "{operation:?} {method} {path}: {:?}",
-                response.body()
-            );
+            let status = send(&app, operation, (method, &path, body.as_deref()), &headers).await;
+            assert!(status < 500, "{operation:?} {method} {path}: {status}");
+        }
+        if operation == Operation::Create {
+            // With an Idempotency-Key: the claim, the create that completes it, and the claim
+            // given up when the create fails.
+            let body = json!({"data": {"incomingCallLogId": call_log, "status": "x"}}).to_string();
+            let keyed = [("ApiKey", test.key.as_str()), ("Idempotency-Key", "lp-1")];
+            let request = ("POST", "/api/incoming-call-log-item", Some(body.as_str()));
+            assert_eq!(send(&app, operation, request, &keyed).await, 200);
+            faults.cancel_transactions("TransactionConflict", 100);
+            let failing = [("ApiKey", test.key.as_str()), ("Idempotency-Key", "lp-2")];
+            assert_eq!(send(&app, operation, request, &failing).await, 503);
         }
         let used = recorded.lock().unwrap().clone();
         let granted = template[operation.function_name()].dynamodb.clone();

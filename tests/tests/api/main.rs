@@ -2,17 +2,20 @@
 //! DynamoDB Local. One test binary, one file per concern; every test uses its own project.
 
 mod auth;
+mod cors;
 mod create;
 mod cursors_and_counts;
 mod errors;
 mod helpers;
 mod hostile;
+mod idempotency;
 mod isolation;
 mod least_privilege;
 mod list_and_count;
 mod operators;
 mod payloads;
 mod races;
+mod reliability;
 mod route_table;
 mod sample_events;
 mod secrets;

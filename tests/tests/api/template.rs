@@ -75,3 +75,50 @@ pub fn functions() -> BTreeMap<String, Function> {
     }
     functions
 }
+
+/// The HTTP API's `CorsConfiguration`, each list joined with commas as a preflight answers:
+/// (AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders, MaxAge).
+pub fn cors() -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    let mut inside = false;
+    let mut current: Option<String> = None;
+    for line in TEMPLATE.lines() {
+        let text = line.trim();
+        if text == "CorsConfiguration:" {
+            inside = true;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent <= 6 {
+            break;
+        }
+        if let Some(value) = text.strip_prefix("- ") {
+            let name = current.clone().expect("a list under a key");
+            let value = value.trim_matches('\'');
+            let entry: &mut String = found.entry(name).or_default();
+            if !entry.is_empty() {
+                entry.push(',');
+            }
+            entry.push_str(value);
+        } else if let Some((name, value)) = text.split_once(':') {
+            current = Some(name.to_string());
+            if !value.trim().is_empty() {
+                found.insert(name.to_string(), value.trim().to_string());
+            }
+        }
+    }
+    found
+}
+
+/// The `TimeToLiveSpecification` attribute of the items table, if any.
+pub fn items_ttl_attribute() -> Option<String> {
+    let table = TEMPLATE.split("  ItemsTable:").nth(1)?;
+    let table = table.split("\n  ApiKeysTable:").next()?;
+    let spec = table.split("TimeToLiveSpecification:").nth(1)?;
+    spec.lines()
+        .find_map(|line| line.trim().strip_prefix("AttributeName:"))
+        .map(|name| name.trim().to_string())
+}

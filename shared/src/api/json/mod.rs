@@ -96,6 +96,46 @@ pub fn unwrap_wrapper(value: &Value) -> Result<&Value, String> {
     }
 }
 
+/// The fingerprint of a request, for its Idempotency-Key (SPEC §4): SHA-256 of the method, the
+/// route and the body as canonical JSON (object keys sorted, no spaces), so the same request
+/// with its keys in another order is the same request.
+pub fn fingerprint(method: &str, route: &str, body: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text = format!("{} {route}\n", method.to_ascii_uppercase());
+    canonical(body, &mut text);
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(object) => {
+            let mut keys: Vec<&String> = object.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (n, key) in keys.into_iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                canonical(&object[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(values) => {
+            out.push('[');
+            for (n, value) in values.iter().enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                canonical(value, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
 /// A JSON number with no fractional part, as JSON Schema's `integer` counts it (`10`, `10.0`).
 pub fn integral(number: &serde_json::Number) -> Option<i64> {
     number.as_i64().or_else(|| {
@@ -209,6 +249,21 @@ mod tests {
         assert_eq!(read(Kind::Text, &json!(null)).unwrap(), Input::Null);
         assert_eq!(read(Kind::Text, &json!([])).unwrap(), Input::Other);
         assert_eq!(read(Kind::Text, &json!({})).unwrap(), Input::Other);
+    }
+
+    #[test]
+    fn a_fingerprint_ignores_key_order_and_spacing_but_not_values() {
+        let a =
+            json!({"data": {"status": "x", "incomingCallLogId": "y", "n": [1, {"b": 2, "a": 1}]}});
+        let b: Value = serde_json::from_str(
+            r#"{ "data" : { "n": [1, {"a": 1, "b": 2}], "incomingCallLogId": "y", "status": "x" } }"#,
+        )
+        .unwrap();
+        assert_eq!(fingerprint("POST", "/r", &a), fingerprint("post", "/r", &b));
+        let c =
+            json!({"data": {"status": "z", "incomingCallLogId": "y", "n": [1, {"b": 2, "a": 1}]}});
+        assert_ne!(fingerprint("POST", "/r", &a), fingerprint("POST", "/r", &c));
+        assert_ne!(fingerprint("POST", "/r", &a), fingerprint("PUT", "/r", &a));
     }
 
     #[test]

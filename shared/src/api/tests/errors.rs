@@ -10,8 +10,8 @@ use crate::api::routes::BASE_PATH;
 use crate::model::{Item, ItemPatch, ObjectId, Operation, Timestamp};
 use crate::query::{Direction, Filter};
 use crate::store::{
-    ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup, KeyRecord, MemoryStore, Start,
-    StoreError,
+    Claim, CreatesOnce, IdempotencyKey, ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup,
+    KeyRecord, MemoryStore, Start, StoreError,
 };
 
 /// Keys as the twin keeps them; every item call fails with `error`.
@@ -60,6 +60,24 @@ impl ItemQueries for Failing {
         Err(self.error.clone())
     }
     async fn all_matching(&self, _: ObjectId, _: &Filter) -> Result<Vec<Item>, StoreError> {
+        Err(self.error.clone())
+    }
+}
+
+impl CreatesOnce for Failing {
+    async fn claim(&self, _: &IdempotencyKey, _: Timestamp) -> Result<Claim, StoreError> {
+        Err(self.error.clone())
+    }
+    async fn create_once(
+        &self,
+        _: &Item,
+        _: &IdempotencyKey,
+        _: &str,
+        _: Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(self.error.clone())
+    }
+    async fn release(&self, _: &IdempotencyKey, _: &str) -> Result<(), StoreError> {
         Err(self.error.clone())
     }
 }
@@ -241,6 +259,24 @@ impl ItemQueries for Unreachable {
         Err(StoreError::Unavailable("down".into()))
     }
     async fn all_matching(&self, _: ObjectId, _: &Filter) -> Result<Vec<Item>, StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+}
+
+impl CreatesOnce for Unreachable {
+    async fn claim(&self, _: &IdempotencyKey, _: Timestamp) -> Result<Claim, StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn create_once(
+        &self,
+        _: &Item,
+        _: &IdempotencyKey,
+        _: &str,
+        _: Timestamp,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("down".into()))
+    }
+    async fn release(&self, _: &IdempotencyKey, _: &str) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("down".into()))
     }
 }

@@ -7,6 +7,7 @@
 
 mod auth;
 mod errors;
+mod idempotency;
 mod items;
 mod listing;
 mod routing;
@@ -142,6 +143,7 @@ impl<S: Store + crate::store::KeyAdmin> Harness<S> {
         let response = self.app.handle(operation, request).await;
         let body = match response.body() {
             lambda_http::Body::Text(text) => serde_json::from_str(text).expect("a JSON body"),
+            lambda_http::Body::Empty => Value::Null,
             other => panic!("not a text body: {other:?}"),
         };
         Answer {

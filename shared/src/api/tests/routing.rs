@@ -117,3 +117,24 @@ async fn a_missing_content_type_is_read_as_json() {
         .await;
     assert_eq!(answer.status(200).body, json!({"count": 0}));
 }
+
+#[tokio::test]
+async fn a_preflight_on_every_path_is_204_with_the_cors_headers_and_no_key() {
+    let harness = Harness::new().await;
+    let id = random_id();
+    for route in ROUTES {
+        let path = format!("{BASE_PATH}{}", route.path.replace("{id}", &id.to_string()));
+        let headers = [
+            ("Origin", "https://dashboard.example"),
+            ("Access-Control-Request-Method", route.method),
+            ("Access-Control-Request-Headers", "apikey,content-type"),
+        ];
+        let answer = harness.send("OPTIONS", &path, &headers, None).await;
+        assert_eq!(answer.status, 204, "{path}");
+        for (name, value) in crate::api::cors::HEADERS {
+            assert_eq!(answer.header(name), Some(value), "{path} {name}");
+        }
+    }
+    let unknown = harness.send("OPTIONS", "/api/other", &[], None).await;
+    unknown.status(404);
+}

@@ -7,23 +7,28 @@
 //! checks run in parallel on one shared database.
 //!
 //! The checks: `items.rs` (one item: create, read, update, delete), `lists.rs` (counts and
-//! pages), `keys.rs` (API keys).
+//! pages), `keys.rs` (API keys), `once.rs` (idempotency keys of creates).
 
 mod items;
 mod keys;
 mod lists;
+mod once;
 
 pub use items::*;
 pub use keys::*;
 pub use lists::*;
+pub use once::*;
 
 use crate::model::{Field, Input, Item, ItemPatch, NewItem, ObjectId, Timestamp};
 use crate::query::{Condition, Filter, Operator, Scalar};
-use crate::store::{ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup};
+use crate::store::{CreatesOnce, ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup};
 
 /// What a store under test must offer.
-pub trait Tested: ItemReads + ItemWrites + ItemQueries + KeyLookup + KeyAdmin {}
-impl<S: ItemReads + ItemWrites + ItemQueries + KeyLookup + KeyAdmin> Tested for S {}
+pub trait Tested:
+    ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup + KeyAdmin
+{
+}
+impl<S: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup + KeyAdmin> Tested for S {}
 
 /// A fresh random id (a project, a call log).
 pub fn random_id() -> ObjectId {
@@ -116,6 +121,11 @@ macro_rules! store_contract_tests {
             a_call_logs_page_holds_only_its_items,
             all_matching_is_every_match_in_ascending_order,
             keys_are_stored_found_listed_and_revoked,
+            a_key_creates_once_and_then_replays_its_item,
+            a_running_claim_is_in_flight_and_another_body_another_request,
+            a_released_claim_is_free_and_a_done_one_stays,
+            an_abandoned_claim_is_taken_over,
+            a_key_expires_after_a_day_and_belongs_to_one_project,
         );
     };
     (@each $make:expr; $($check:ident),* $(,)?) => {

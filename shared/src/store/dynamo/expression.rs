@@ -17,6 +17,10 @@ use crate::query::{Comparison, Condition, Filter, Operator, Scalar};
 /// DynamoDB's limit on the operands of one `IN`.
 const MAX_IN_OPERANDS: usize = 100;
 
+/// DynamoDB's limit on the text of one expression (DynamoDB Local does not enforce it; the real
+/// service refuses the request with a `ValidationException`).
+pub const MAX_EXPRESSION_BYTES: usize = 4096;
+
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Expression {
     pub text: String,
@@ -41,6 +45,12 @@ struct Builder {
 }
 
 impl Builder {
+    /// Whether the expression with `part` AND-ed on is still within DynamoDB's limit.
+    fn fits(&self, part: &str) -> bool {
+        let joined: usize = self.parts.iter().map(|p| p.len() + " AND ".len()).sum();
+        joined + part.len() <= MAX_EXPRESSION_BYTES
+    }
+
     fn name(&mut self, field: Field) -> String {
         let placeholder = format!("#f{}", field as usize);
         self.expression
@@ -127,7 +137,8 @@ pub struct Pushdown {
 }
 
 /// Splits `filter`: every condition DynamoDB evaluates exactly goes into one AND-ed
-/// expression; the rest (text operators, key attributes, very long lists) stay residual.
+/// expression, as long as the expression stays within [`MAX_EXPRESSION_BYTES`]; the rest (text
+/// operators, key attributes, very long lists, and whatever does not fit) stay residual.
 pub fn pushdown(filter: &Filter) -> Pushdown {
     let mut builder = Builder {
         expression: Expression::default(),
@@ -142,11 +153,11 @@ pub fn pushdown(filter: &Filter) -> Pushdown {
                 // Build into a scratch copy so an operator that cannot be pushed leaves no placeholders.
                 let before = builder.expression.clone();
                 match builder.condition(*field, operator) {
-                    Some(part) => {
+                    Some(part) if builder.fits(&part) => {
                         builder.parts.push(part);
                         true
                     }
-                    None => {
+                    _ => {
                         builder.expression = before;
                         false
                     }
@@ -230,6 +241,37 @@ mod tests {
             None
         );
         assert_eq!(pushed(vec![on(Field::Id, Operator::EqualTo(id()))]), None);
+    }
+
+    #[test]
+    fn conditions_that_would_pass_4_kb_stay_in_the_function() {
+        let values = |prefix: &str| (0..100).map(|n| text(&format!("{prefix}{n}"))).collect();
+        let fields = [
+            Field::Status,
+            Field::StatusMessage,
+            Field::UserPhoneNumber,
+            Field::IncomingCallPolicyEscalationRuleId,
+            Field::UserId,
+            Field::DialDurationInSeconds,
+        ];
+        let filter = Filter {
+            conditions: fields
+                .iter()
+                .map(|field| on(*field, Operator::Includes(values("v"))))
+                .collect(),
+        };
+        let split = pushdown(&filter);
+        let expression = split.expression.unwrap();
+        assert!(
+            expression.text.len() <= MAX_EXPRESSION_BYTES,
+            "{}",
+            expression.text.len()
+        );
+        assert!(!split.residual.conditions.is_empty());
+        let pushed = expression.text.matches(" IN (").count();
+        assert_eq!(pushed + split.residual.conditions.len(), fields.len());
+        // No placeholder of a condition left out is in the expression.
+        assert_eq!(expression.values.len(), pushed * 100);
     }
 
     #[test]

@@ -59,6 +59,19 @@ fn existence_condition(expected_version: Option<i64>) -> String {
     }
 }
 
+/// The attribute holding the token of the last update applied to an item. An update that
+/// finds its own token there has already been applied: its answer was lost and the SDK sent
+/// it again (SPEC §5).
+pub const WRITE_TOKEN: &str = "writeToken";
+
+/// The stored write token of `old`, if any.
+fn write_token(old: Option<&Attributes>) -> Option<&str> {
+    match old?.get(WRITE_TOKEN) {
+        Some(AttributeValue::S(token)) => Some(token),
+        _ => None,
+    }
+}
+
 impl ItemReads for DynamoStore {
     async fn get(&self, project: ObjectId, id: ObjectId) -> Result<Option<Item>, StoreError> {
         let output = self
@@ -76,25 +89,9 @@ impl ItemReads for DynamoStore {
 
 impl ItemWrites for DynamoStore {
     async fn create(&self, item: &Item) -> Result<(), StoreError> {
-        let put = Put::builder()
-            .table_name(&self.items_table)
-            .set_item(Some(to_attributes(item)))
-            .condition_expression("attribute_not_exists(#id)")
-            .expression_attribute_names("#id", Field::Id.name())
-            .build()
-            .expect("table and item are set");
-        let steps = vec![
-            TransactWriteItem::builder().put(put).build(),
-            self.count_step(item.project_id, Scope::Project, 1),
-            self.count_step(
-                item.project_id,
-                Scope::CallLog(item.incoming_call_log_id),
-                1,
-            ),
-        ];
-        match self.transact(steps).await {
+        match self.transact(self.create_steps(item)).await {
             Ok(()) => Ok(()),
-            Err(Transaction::ConditionFailed(_)) => Err(StoreError::IdTaken),
+            Err(Transaction::ConditionFailed { .. }) => Err(StoreError::IdTaken),
             Err(Transaction::Failed(error)) => Err(error),
         }
     }
@@ -107,6 +104,7 @@ impl ItemWrites for DynamoStore {
         expected_version: Option<i64>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        let token = uuid::Uuid::new_v4().to_string();
         let mut sets: Vec<String> = Vec::new();
         let mut removes: Vec<String> = Vec::new();
         let mut request = self
@@ -117,8 +115,10 @@ impl ItemWrites for DynamoStore {
             .expression_attribute_names("#id", Field::Id.name())
             .expression_attribute_names("#version", Field::Version.name())
             .expression_attribute_names("#updatedAt", Field::UpdatedAt.name())
+            .expression_attribute_names("#token", WRITE_TOKEN)
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .expression_attribute_values(":now", AttributeValue::S(now.to_iso()))
+            .expression_attribute_values(":token", AttributeValue::S(token.clone()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         for (field, value) in patch.changes() {
             let name = format!("#f{}", field as usize);
@@ -134,6 +134,7 @@ impl ItemWrites for DynamoStore {
         }
         sets.push("#updatedAt = :now".into());
         sets.push("#version = #version + :one".into());
+        sets.push("#token = :token".into());
         let mut expression = format!("SET {}", sets.join(", "));
         if !removes.is_empty() {
             expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
@@ -142,15 +143,24 @@ impl ItemWrites for DynamoStore {
             request = request
                 .expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
         }
+        // Never applied twice: a retry of an update already applied fails this condition,
+        // and finds its own token below.
+        let condition = format!(
+            "{} AND (attribute_not_exists(#token) OR #token <> :token)",
+            existence_condition(expected_version)
+        );
         let result = request
             .update_expression(expression)
-            .condition_expression(existence_condition(expected_version))
+            .condition_expression(condition)
             .send()
             .await;
         match result {
             Ok(_) => Ok(()),
             Err(error) => match error.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    if write_token(failed.item()) == Some(token.as_str()) {
+                        return Ok(());
+                    }
                     Err(condition_failure(failed.item(), expected_version))
                 }
                 _ => Err(from_sdk("UpdateItem", error)),
@@ -185,7 +195,7 @@ impl ItemWrites for DynamoStore {
         ];
         match self.transact(steps).await {
             Ok(()) => Ok(()),
-            Err(Transaction::ConditionFailed(old)) => {
+            Err(Transaction::ConditionFailed { old, .. }) => {
                 Err(condition_failure(old.as_ref(), expected_version))
             }
             Err(Transaction::Failed(error)) => Err(error),
@@ -194,7 +204,32 @@ impl ItemWrites for DynamoStore {
 }
 
 impl DynamoStore {
-    fn count_step(&self, project: ObjectId, scope: Scope, delta: i64) -> TransactWriteItem {
+    /// The steps of a create: the conditional `Put` of the item and both counters.
+    pub(super) fn create_steps(&self, item: &Item) -> Vec<TransactWriteItem> {
+        let put = Put::builder()
+            .table_name(&self.items_table)
+            .set_item(Some(to_attributes(item)))
+            .condition_expression("attribute_not_exists(#id)")
+            .expression_attribute_names("#id", Field::Id.name())
+            .build()
+            .expect("table and item are set");
+        vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.count_step(item.project_id, Scope::Project, 1),
+            self.count_step(
+                item.project_id,
+                Scope::CallLog(item.incoming_call_log_id),
+                1,
+            ),
+        ]
+    }
+
+    pub(super) fn count_step(
+        &self,
+        project: ObjectId,
+        scope: Scope,
+        delta: i64,
+    ) -> TransactWriteItem {
         TransactWriteItem::builder()
             .update(counters::add(&self.items_table, project, scope, delta))
             .build()
@@ -202,7 +237,7 @@ impl DynamoStore {
 
     /// Runs a transaction, retrying while it only conflicts with concurrent ones (the counters
     /// are shared by every write of a project). Bounded: about a second at most.
-    async fn transact(&self, steps: Vec<TransactWriteItem>) -> Result<(), Transaction> {
+    pub(super) async fn transact(&self, steps: Vec<TransactWriteItem>) -> Result<(), Transaction> {
         let mut attempt = 0u32;
         loop {
             let result = self
@@ -218,11 +253,15 @@ impl DynamoStore {
             let retry = match error.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
                     let reasons = cancelled.cancellation_reasons();
-                    if let Some(failed) = reasons
+                    if let Some((step, failed)) = reasons
                         .iter()
-                        .find(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                        .enumerate()
+                        .find(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
                     {
-                        return Err(Transaction::ConditionFailed(failed.item().cloned()));
+                        return Err(Transaction::ConditionFailed {
+                            step,
+                            old: failed.item().cloned(),
+                        });
                     }
                     reasons.iter().any(|reason| {
                         matches!(
@@ -235,8 +274,15 @@ impl DynamoStore {
                 _ => false,
             };
             attempt += 1;
-            if !retry || attempt >= MAX_TRANSACTION_ATTEMPTS {
+            if !retry {
                 return Err(Transaction::Failed(from_sdk("TransactWriteItems", error)));
+            }
+            if attempt >= MAX_TRANSACTION_ATTEMPTS {
+                // Conflicts or throttling outlasted the retries: not now, rather than a bug.
+                return Err(Transaction::Failed(StoreError::Unavailable(format!(
+                    "TransactWriteItems still cancelled after {attempt} attempts: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(&error)
+                ))));
             }
             tokio::time::sleep(backoff(attempt)).await;
         }
@@ -259,8 +305,12 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// Why a transaction did not happen.
-enum Transaction {
-    /// A condition failed; the item it was on, as it was, when DynamoDB returned it.
-    ConditionFailed(Option<Attributes>),
+pub(super) enum Transaction {
+    /// The condition of step number `step` failed; the item it was on, as it was, when
+    /// DynamoDB returned it.
+    ConditionFailed {
+        step: usize,
+        old: Option<Attributes>,
+    },
     Failed(StoreError),
 }

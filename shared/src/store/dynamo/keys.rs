@@ -53,6 +53,8 @@ impl KeyLookup for DynamoStore {
             .get_item()
             .table_name(&self.keys_table)
             .key("keyHash", AttributeValue::S(key_hash.to_string()))
+            // A revocation takes effect at once: never an answer from a lagging replica.
+            .consistent_read(true)
             .send()
             .await
             .map_err(|error| from_sdk("GetItem", error))?;

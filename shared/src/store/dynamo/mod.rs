@@ -3,12 +3,13 @@
 //!
 //! [`DynamoStore`] is defined here and each file implements the part it is named for:
 //! `items.rs` (one item: reads, writes, transactions), `queries.rs` (counts and pages),
-//! `keys.rs` (API keys), with the table layout in `attributes.rs`, `counters.rs`,
+//! `idempotency.rs` (idempotency keys of creates), `keys.rs` (API keys), with the table layout in `attributes.rs`, `counters.rs`,
 //! `expression.rs` and `tables.rs`, and SDK failures read in `sdk_errors.rs`.
 
 mod attributes;
 mod counters;
 mod expression;
+mod idempotency;
 mod items;
 mod keys;
 mod queries;
@@ -20,6 +21,7 @@ use aws_sdk_dynamodb::Client;
 pub use attributes::{from_attributes, to_attributes, PROJECT_CALL_LOG};
 pub use counters::{add as add_to_counter, counter_key, Scope, ITEM_COUNT};
 pub use expression::{pushdown, Expression, Pushdown};
+pub use idempotency::TTL_ATTRIBUTE;
 pub use items::{item_key, CALL_LOG_INDEX};
 pub use keys::PROJECT_INDEX;
 pub use tables::{create_items_table, create_keys_table, TableOutcome};

@@ -6,14 +6,24 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
 use crate::store::StoreError;
 
-const RETRYABLE_CODES: [&str; 6] = [
+/// Service errors that say "not now" rather than "not this": after the retries, the request
+/// is answered as unavailable (try again later), never as a bug.
+const RETRYABLE_CODES: [&str; 8] = [
     "ThrottlingException",
     "ProvisionedThroughputExceededException",
     "RequestLimitExceeded",
     "InternalServerError",
     "ServiceUnavailable",
     "LimitExceededException",
+    // A write met an item locked by another transaction.
+    "TransactionConflictException",
+    "TransactionInProgressException",
 ];
+
+/// Whether a service error code says "try again later".
+pub fn is_retryable_code(code: &str) -> bool {
+    RETRYABLE_CODES.contains(&code)
+}
 
 pub fn from_sdk<E, R>(operation: &str, error: SdkError<E, R>) -> StoreError
 where
@@ -22,10 +32,7 @@ where
 {
     let unavailable = match &error {
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
-        SdkError::ServiceError(service) => service
-            .err()
-            .code()
-            .is_some_and(|code| RETRYABLE_CODES.contains(&code)),
+        SdkError::ServiceError(service) => service.err().code().is_some_and(is_retryable_code),
         SdkError::ResponseError(_) => true,
         _ => false,
     };

@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TableStatus,
+    Projection, ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    TimeToLiveStatus,
 };
 use aws_sdk_dynamodb::Client;
 
 use super::attributes::PROJECT_CALL_LOG;
+use super::idempotency::TTL_ATTRIBUTE;
 use super::items::CALL_LOG_INDEX;
 use super::keys::PROJECT_INDEX;
 use super::sdk_errors::from_sdk;
@@ -100,7 +102,8 @@ struct TableShape {
     index: (&'static str, &'static str, &'static str),
 }
 
-/// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`).
+/// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`), and
+/// turns on its TTL (attribute `ttl`, which only idempotency records carry).
 pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOutcome, StoreError> {
     let shape = TableShape {
         attributes: &["projectId", "_id", PROJECT_CALL_LOG],
@@ -108,7 +111,40 @@ pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOut
         sort_key: Some("_id"),
         index: (CALL_LOG_INDEX, PROJECT_CALL_LOG, "_id"),
     };
-    create_table(client, table, &shape).await
+    let outcome = create_table(client, table, &shape).await?;
+    enable_ttl(client, table, TTL_ATTRIBUTE).await?;
+    Ok(outcome)
+}
+
+/// Turns on TTL on `attribute` unless it is on already (DynamoDB refuses to turn it on twice).
+async fn enable_ttl(client: &Client, table: &str, attribute: &str) -> Result<(), StoreError> {
+    let current = client
+        .describe_time_to_live()
+        .table_name(table)
+        .send()
+        .await
+        .map_err(|error| from_sdk("DescribeTimeToLive", error))?;
+    let description = current.time_to_live_description();
+    let on = matches!(
+        description.and_then(|d| d.time_to_live_status()),
+        Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+    );
+    if on && description.and_then(|d| d.attribute_name()) == Some(attribute) {
+        return Ok(());
+    }
+    let specification = TimeToLiveSpecification::builder()
+        .attribute_name(attribute)
+        .enabled(true)
+        .build()
+        .expect("attribute and flag are set");
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(specification)
+        .send()
+        .await
+        .map_err(|error| from_sdk("UpdateTimeToLive", error))?;
+    Ok(())
 }
 
 /// Creates the API-keys table if missing (`keyHash`, index `byProject`).

@@ -1,0 +1,357 @@
+//! A fault injector for DynamoDB Local: an HTTP client handed to the SDK
+//! (`config::Builder::http_client`) that sends requests on through the SDK's own client, and,
+//! on demand, makes DynamoDB Local behave the way the real service does where the emulator is
+//! lenient:
+//!
+//! - an answer lost after the write committed (the SDK sees a timeout and retries the same
+//!   request): [`Faults::lose_answers`];
+//! - a transaction cancelled by `TransactionConflict` or `ThrottlingError`:
+//!   [`Faults::cancel_transactions`];
+//! - `TransactionConflictException` on a write to an item inside another transaction, and
+//!   throttling (`ThrottlingException`, `ProvisionedThroughputExceededException`):
+//!   [`Faults::fail`];
+//! - the 4 KB limit on every expression, which DynamoDB Local does not enforce: always on;
+//! - eventually consistent reads that return an older answer: [`Faults::stale_reads`].
+//!
+//! It also counts the requests of each operation, so a test can see the SDK retry.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use aws_smithy_http_client::default_connector;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use serde_json::{json, Value};
+
+/// DynamoDB's limit on one expression (filter, condition, update, projection, key condition).
+pub const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// What to do to a request instead of (or after) sending it on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Send it on, let it commit, and lose the answer: the SDK sees a timeout.
+    LoseAnswer,
+    /// Answer a `TransactionCanceledException` with this reason code for the first item (and
+    /// `None` for the others), without sending it on.
+    CancelTransaction(&'static str),
+    /// Answer this service error (`TransactionConflictException`, `ThrottlingException`,
+    /// `ProvisionedThroughputExceededException`, …), without sending it on.
+    Error(&'static str),
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Per operation (`UpdateItem`, …), the faults still to inject, in order.
+    planned: HashMap<String, Vec<Fault>>,
+    /// Per operation, how many requests were made (retries included).
+    seen: HashMap<String, usize>,
+    /// Tables whose eventually consistent `GetItem`s answer the first answer seen for a key.
+    stale_tables: Vec<String>,
+    /// The remembered answers of those reads, by request body.
+    stale_answers: HashMap<Vec<u8>, (u16, Vec<u8>)>,
+    /// Expressions refused for being over 4 KB.
+    refused_expressions: usize,
+}
+
+/// The handle a test keeps to plan faults and read counts; clones share the plan.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    state: Arc<Mutex<State>>,
+}
+
+impl Faults {
+    pub fn new() -> Self {
+        Faults::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The HTTP client to hand to the SDK: the SDK's default client, with these faults.
+    pub fn http_client(&self) -> SharedHttpClient {
+        SharedHttpClient::new(FaultyClient {
+            faults: self.clone(),
+        })
+    }
+
+    /// The next `times` requests of `operation` get `fault`.
+    pub fn fail(&self, operation: &str, fault: Fault, times: usize) {
+        let mut state = self.state();
+        let planned = state.planned.entry(operation.to_string()).or_default();
+        planned.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Drops the faults still planned for `operation`.
+    pub fn clear(&self, operation: &str) {
+        self.state().planned.remove(operation);
+    }
+
+    /// The next `times` answers of `operation` are lost after the request committed.
+    pub fn lose_answers(&self, operation: &str, times: usize) {
+        self.fail(operation, Fault::LoseAnswer, times);
+    }
+
+    /// The next `times` transactions are cancelled with `reason` (`TransactionConflict`,
+    /// `ThrottlingError`).
+    pub fn cancel_transactions(&self, reason: &'static str, times: usize) {
+        self.fail(
+            "TransactWriteItems",
+            Fault::CancelTransaction(reason),
+            times,
+        );
+    }
+
+    /// Eventually consistent `GetItem`s on `table` answer the first answer seen for their key,
+    /// as a replica that has not caught up would.
+    pub fn stale_reads(&self, table: &str) {
+        self.state().stale_tables.push(table.to_string());
+    }
+
+    /// How many requests of `operation` were made so far (retries included).
+    pub fn seen(&self, operation: &str) -> usize {
+        self.state().seen.get(operation).copied().unwrap_or(0)
+    }
+
+    /// How many requests were refused for an expression over 4 KB.
+    pub fn refused_expressions(&self) -> usize {
+        self.state().refused_expressions
+    }
+
+    /// What to do with a request of `operation` with `body`.
+    fn decide(&self, operation: &str, body: &[u8]) -> Decision {
+        let mut state = self.state();
+        *state.seen.entry(operation.to_string()).or_default() += 1;
+        let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        if let Some(name) = oversized_expression(&request) {
+            state.refused_expressions += 1;
+            return Decision::Answer(error_response(
+                "ValidationException",
+                &format!("Invalid {name}: Expression size has exceeded the maximum allowed size"),
+                Value::Null,
+            ));
+        }
+        if let Some(fault) = state
+            .planned
+            .get_mut(operation)
+            .and_then(|planned| (!planned.is_empty()).then(|| planned.remove(0)))
+        {
+            return match fault {
+                Fault::LoseAnswer => Decision::Lose,
+                Fault::CancelTransaction(reason) => {
+                    let items = request["TransactItems"].as_array().map_or(1, Vec::len);
+                    let reasons: Vec<Value> = (0..items.max(1))
+                        .map(|n| {
+                            if n == 0 {
+                                json!({"Code": reason, "Message": "injected"})
+                            } else {
+                                json!({"Code": "None"})
+                            }
+                        })
+                        .collect();
+                    Decision::Answer(error_response(
+                        "TransactionCanceledException",
+                        "Transaction cancelled, please refer cancellation reasons for specific reasons",
+                        json!(reasons),
+                    ))
+                }
+                Fault::Error(code) => {
+                    Decision::Answer(error_response(code, "injected", Value::Null))
+                }
+            };
+        }
+        let stale = operation == "GetItem"
+            && request["ConsistentRead"] != Value::Bool(true)
+            && request["TableName"]
+                .as_str()
+                .is_some_and(|table| state.stale_tables.iter().any(|t| t == table));
+        if stale {
+            return match state.stale_answers.get(body) {
+                Some((status, bytes)) => Decision::Answer((*status, bytes.clone())),
+                None => Decision::Remember(body.to_vec()),
+            };
+        }
+        Decision::Pass
+    }
+
+    fn remember(&self, body: Vec<u8>, answer: (u16, Vec<u8>)) {
+        self.state().stale_answers.entry(body).or_insert(answer);
+    }
+}
+
+enum Decision {
+    Pass,
+    Lose,
+    Answer((u16, Vec<u8>)),
+    /// Send it on and remember the answer for later stale reads.
+    Remember(Vec<u8>),
+}
+
+/// The name of the first expression in the request over the limit, if any.
+fn oversized_expression(request: &Value) -> Option<&'static str> {
+    const NAMES: [&str; 5] = [
+        "FilterExpression",
+        "ConditionExpression",
+        "UpdateExpression",
+        "ProjectionExpression",
+        "KeyConditionExpression",
+    ];
+    let mut requests = vec![request];
+    if let Some(items) = request["TransactItems"].as_array() {
+        requests.extend(items.iter().flat_map(|item| {
+            item.as_object()
+                .into_iter()
+                .flat_map(|object| object.values())
+        }));
+    }
+    requests.into_iter().find_map(|request| {
+        NAMES.into_iter().find(|name| {
+            request[*name]
+                .as_str()
+                .is_some_and(|text| text.len() > MAX_EXPRESSION_BYTES)
+        })
+    })
+}
+
+/// A DynamoDB JSON error answer.
+fn error_response(code: &str, message: &str, reasons: Value) -> (u16, Vec<u8>) {
+    let mut body = json!({
+        "__type": format!("com.amazonaws.dynamodb.v20120810#{code}"),
+        "message": message,
+    });
+    if !reasons.is_null() {
+        body["CancellationReasons"] = reasons;
+    }
+    (400, body.to_string().into_bytes())
+}
+
+fn response((status, body): (u16, Vec<u8>)) -> HttpResponse {
+    let status = StatusCode::try_from(status).expect("a valid status");
+    let mut response = HttpResponse::new(status, SdkBody::from(body));
+    response
+        .headers_mut()
+        .insert("content-type", "application/x-amz-json-1.0");
+    response
+}
+
+#[derive(Debug)]
+struct FaultyClient {
+    faults: Faults,
+}
+
+impl HttpClient for FaultyClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        let inner = default_connector(settings, components.sleep_impl())
+            .expect("the SDK's default HTTPS client is built in");
+        SharedHttpConnector::new(FaultyConnector {
+            inner,
+            faults: self.faults.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct FaultyConnector {
+    inner: SharedHttpConnector,
+    faults: Faults,
+}
+
+impl HttpConnector for FaultyConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let operation = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|target| target.rsplit('.').next())
+            .unwrap_or_default()
+            .to_string();
+        let body = request.body().bytes().unwrap_or_default().to_vec();
+        match self.faults.decide(&operation, &body) {
+            Decision::Pass => self.inner.call(request),
+            Decision::Answer(answer) => HttpConnectorFuture::ready(Ok(response(answer))),
+            Decision::Lose => {
+                let sent = self.inner.call(request);
+                HttpConnectorFuture::new(async move {
+                    let _committed = sent.await?;
+                    Err(ConnectorError::timeout(
+                        "injected: the answer was lost after the request was served".into(),
+                    ))
+                })
+            }
+            Decision::Remember(key) => {
+                let sent = self.inner.call(request);
+                let faults = self.faults.clone();
+                HttpConnectorFuture::new(async move {
+                    let answer = sent.await?;
+                    let status = u16::from(answer.status());
+                    let bytes = answer.body().bytes().unwrap_or_default().to_vec();
+                    faults.remember(key, (status, bytes.clone()));
+                    Ok(response((status, bytes)))
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expressions_over_4_kb_are_found_in_requests_and_transactions() {
+        let long = "a".repeat(MAX_EXPRESSION_BYTES + 1);
+        assert_eq!(
+            oversized_expression(&json!({"FilterExpression": long})),
+            Some("FilterExpression")
+        );
+        let transaction = json!({"TransactItems": [{"Update": {"UpdateExpression": long}}]});
+        assert_eq!(oversized_expression(&transaction), Some("UpdateExpression"));
+        let fine = "a".repeat(MAX_EXPRESSION_BYTES);
+        assert_eq!(
+            oversized_expression(&json!({"FilterExpression": fine})),
+            None
+        );
+    }
+
+    #[test]
+    fn planned_faults_apply_in_order_then_stop() {
+        let faults = Faults::new();
+        faults.lose_answers("UpdateItem", 1);
+        faults.fail("UpdateItem", Fault::Error("ThrottlingException"), 1);
+        assert!(matches!(faults.decide("UpdateItem", b"{}"), Decision::Lose));
+        assert!(matches!(faults.decide("GetItem", b"{}"), Decision::Pass));
+        assert!(matches!(
+            faults.decide("UpdateItem", b"{}"),
+            Decision::Answer((400, _))
+        ));
+        assert!(matches!(faults.decide("UpdateItem", b"{}"), Decision::Pass));
+        assert_eq!(faults.seen("UpdateItem"), 3);
+    }
+
+    #[test]
+    fn a_cancellation_has_a_reason_per_item() {
+        let faults = Faults::new();
+        faults.cancel_transactions("TransactionConflict", 1);
+        let body = json!({"TransactItems": [{}, {}, {}]}).to_string();
+        let Decision::Answer((_, bytes)) = faults.decide("TransactWriteItems", body.as_bytes())
+        else {
+            panic!("an answer")
+        };
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(answer["CancellationReasons"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            answer["CancellationReasons"][0]["Code"],
+            "TransactionConflict"
+        );
+    }
+}

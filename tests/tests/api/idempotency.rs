@@ -1,0 +1,120 @@
+//! `Idempotency-Key` on create (SPEC §4) on DynamoDB Local, retried the ways clients retry.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{random_id, TestApp, TestResponse};
+
+const BASE: &str = "/api/incoming-call-log-item";
+
+async fn create_with(app: &TestApp, key: &str, body: &Value) -> TestResponse {
+    let headers = [
+        ("ApiKey", app.key.as_str()),
+        ("Idempotency-Key", key),
+        ("Content-Type", "application/json"),
+    ];
+    app.send("POST", BASE, &headers, Some(&body.to_string()))
+        .await
+}
+
+fn replayed(response: &TestResponse) -> bool {
+    response.headers.get("idempotent-replayed").is_some()
+}
+
+#[tokio::test]
+async fn a_create_retried_three_times_with_one_key_creates_one_item() {
+    let app = TestApp::spawn().await;
+    let body = json!({"data": {"incomingCallLogId": random_id(), "status": "Ringing"}});
+    let first = create_with(&app, "retry-3", &body).await;
+    first.assert_status(200);
+    assert!(!replayed(&first));
+    for _ in 0..3 {
+        let again = create_with(&app, "retry-3", &body).await;
+        again.assert_status(200);
+        assert!(replayed(&again));
+        assert_eq!(again.body, first.body);
+    }
+    assert_eq!(app.all_items().await.len(), 1);
+    assert_eq!(app.count(None).await.body["count"], 1);
+}
+
+#[tokio::test]
+async fn concurrent_creates_with_one_key_create_one_item() {
+    let app = Arc::new(TestApp::spawn().await);
+    let body = json!({"data": {"incomingCallLogId": random_id(), "status": "Ringing"}});
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (app, body) = (Arc::clone(&app), body.clone());
+        tasks.push(tokio::spawn(async move {
+            create_with(&app, "together", &body).await
+        }));
+    }
+    let mut created = Vec::new();
+    for task in tasks {
+        let response = task.await.unwrap();
+        match response.status {
+            200 => created.push((replayed(&response), response.body["_id"].clone())),
+            409 => assert!(response.headers.contains_key("retry-after")),
+            other => panic!("{other}: {}", response.body),
+        }
+    }
+    assert_eq!(
+        created.iter().filter(|(replay, _)| !replay).count(),
+        1,
+        "{created:?}"
+    );
+    assert!(
+        created.iter().all(|(_, id)| *id == created[0].1),
+        "{created:?}"
+    );
+    assert_eq!(app.count(None).await.body["count"], 1);
+}
+
+#[tokio::test]
+async fn a_key_sent_again_with_another_body_is_422() {
+    let app = TestApp::spawn().await;
+    let log = random_id();
+    let body = |status: &str| json!({"data": {"incomingCallLogId": log, "status": status}});
+    create_with(&app, "k", &body("Ringing"))
+        .await
+        .assert_status(200);
+    let other = create_with(&app, "k", &body("Busy")).await;
+    other.assert_status(422);
+    assert!(other.error().contains("Idempotency-Key"));
+    assert_eq!(app.count(None).await.body["count"], 1);
+}
+
+#[tokio::test]
+async fn a_keyed_create_whose_answers_were_lost_is_answered_once() {
+    let (app, faults) = TestApp::with_faults().await;
+    let body = json!({"data": {"incomingCallLogId": random_id(), "status": "Ringing"}});
+    faults.lose_answers("PutItem", 1);
+    faults.lose_answers("TransactWriteItems", 1);
+    let first = create_with(&app, "lost", &body).await;
+    first.assert_status(200);
+    assert!(!replayed(&first));
+    let again = create_with(&app, "lost", &body).await;
+    again.assert_status(200);
+    assert!(replayed(&again));
+    assert_eq!(again.body, first.body);
+    assert_eq!(app.count(None).await.body["count"], 1);
+}
+
+#[tokio::test]
+async fn a_keyed_create_that_failed_can_be_retried_at_once() {
+    let (app, faults) = TestApp::with_faults().await;
+    let body = json!({"data": {"incomingCallLogId": random_id(), "status": "Ringing"}});
+    faults.cancel_transactions("TransactionConflict", 100);
+    create_with(&app, "after-503", &body)
+        .await
+        .assert_status(503);
+    faults.clear("TransactWriteItems");
+    let retry = create_with(&app, "after-503", &body).await;
+    retry.assert_status(200);
+    assert!(
+        !replayed(&retry),
+        "the failed request created nothing to replay"
+    );
+    assert_eq!(app.count(None).await.body["count"], 1);
+}

@@ -1,0 +1,213 @@
+//! What real DynamoDB does and DynamoDB Local does not, made to happen on purpose by the fault
+//! injector (`testkit::faults`), and what the API answers (SPEC §5, §7, §8): answers lost after
+//! the write committed, transaction conflicts, items locked by other transactions, throttling,
+//! the 4 KB expression limit, and replicas that lag.
+
+use serde_json::{json, Value};
+use testkit::faults::Fault;
+
+use crate::helpers::{random_id, TestApp, TestResponse};
+
+fn assert_unavailable(response: &TestResponse) {
+    response.assert_status(503);
+    assert_eq!(
+        response
+            .headers
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("1"),
+        "{}",
+        response.body
+    );
+    assert!(!response.error().contains("Exception"), "{}", response.body);
+}
+
+async fn count(app: &TestApp) -> u64 {
+    app.count(None).await.body["count"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn an_update_whose_answer_was_lost_is_applied_once() {
+    let (app, faults) = TestApp::with_faults().await;
+    let id = app.create_id(&random_id(), json!({})).await;
+    faults.lose_answers("UpdateItem", 1);
+    let response = app
+        .update(&id, json!({"data": {"status": "Completed"}}))
+        .await;
+    response.assert_status(200);
+    assert_eq!(faults.seen("UpdateItem"), 2, "the SDK sent it again");
+    let item = app.get_item(&id, None).await.body;
+    assert_eq!(item["status"], "Completed");
+    assert_eq!(item["version"], 2, "applied once, not twice");
+}
+
+#[tokio::test]
+async fn an_if_match_update_whose_answer_was_lost_is_200_not_412() {
+    let (app, faults) = TestApp::with_faults().await;
+    let id = app.create_id(&random_id(), json!({})).await;
+    faults.lose_answers("UpdateItem", 1);
+    let headers = [("ApiKey", app.key.as_str()), ("If-Match", "1")];
+    let body = json!({"data": {"status": "Completed"}}).to_string();
+    let response = app
+        .send(
+            "PUT",
+            &format!("/api/incoming-call-log-item/{id}"),
+            &headers,
+            Some(&body),
+        )
+        .await;
+    response.assert_status(200);
+    let item = app.get_item(&id, None).await.body;
+    assert_eq!(
+        (item["version"].as_i64(), item["status"].as_str()),
+        (Some(2), Some("Completed"))
+    );
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_was_lost_is_200_and_uncounted_once() {
+    let (app, faults) = TestApp::with_faults().await;
+    let log = random_id();
+    let id = app.create_id(&log, json!({})).await;
+    app.create_id(&log, json!({})).await;
+    faults.lose_answers("TransactWriteItems", 1);
+    app.delete(&id).await.assert_status(200);
+    assert_eq!(
+        faults.seen("TransactWriteItems"),
+        2 + 2,
+        "two creates, the delete twice"
+    );
+    app.get_item(&id, None).await.assert_status(404);
+    assert_eq!(count(&app).await, 1);
+    let in_log = app
+        .count(Some(json!({"query": {"incomingCallLogId": log}})))
+        .await;
+    assert_eq!(in_log.body["count"], 1);
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_stores_one_item() {
+    let (app, faults) = TestApp::with_faults().await;
+    faults.lose_answers("TransactWriteItems", 1);
+    let created = app.create_item(&random_id(), json!({})).await;
+    assert_eq!(count(&app).await, 1);
+    let listed = app.all_items().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["_id"], created["_id"]);
+}
+
+#[tokio::test]
+async fn transaction_conflicts_that_outlast_the_retries_are_503_and_write_nothing() {
+    let (app, faults) = TestApp::with_faults().await;
+    let id = app.create_id(&random_id(), json!({})).await;
+    for reason in ["TransactionConflict", "ThrottlingError"] {
+        faults.cancel_transactions(reason, 100);
+        let create = app
+            .create(json!({"incomingCallLogId": random_id(), "status": "x"}))
+            .await;
+        assert_unavailable(&create);
+        assert_unavailable(&app.delete(&id).await);
+        faults.clear("TransactWriteItems");
+        assert_eq!(count(&app).await, 1, "{reason}");
+        app.get_item(&id, None).await.assert_status(200);
+    }
+    // A conflict or two is retried away.
+    faults.cancel_transactions("TransactionConflict", 2);
+    app.delete(&id).await.assert_status(200);
+    assert_eq!(count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn an_update_meeting_an_item_in_a_transaction_is_retried_then_503() {
+    let (app, faults) = TestApp::with_faults().await;
+    let id = app.create_id(&random_id(), json!({})).await;
+    let locked = Fault::Error("TransactionConflictException");
+    faults.fail("UpdateItem", locked.clone(), 1);
+    app.update(&id, json!({"data": {"status": "a"}}))
+        .await
+        .assert_status(200);
+    faults.fail("UpdateItem", locked, 100);
+    assert_unavailable(&app.update(&id, json!({"data": {"status": "b"}})).await);
+    faults.clear("UpdateItem");
+    let item = app.get_item(&id, None).await.body;
+    assert_eq!(
+        (item["version"].as_i64(), item["status"].as_str()),
+        (Some(2), Some("a"))
+    );
+}
+
+#[tokio::test]
+async fn throttling_that_outlasts_the_retries_is_503() {
+    let (app, faults) = TestApp::with_faults().await;
+    let id = app.create_id(&random_id(), json!({})).await;
+    for code in [
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+    ] {
+        faults.fail("Query", Fault::Error(code), 100);
+        let list = app
+            .list("", Some(json!({"query": {"status": "Ringing"}})))
+            .await;
+        assert_unavailable(&list);
+        faults.clear("Query");
+        faults.fail("GetItem", Fault::Error(code), 100);
+        assert_unavailable(&app.get_item(&id, None).await);
+        faults.clear("GetItem");
+    }
+    app.get_item(&id, None).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn a_legal_filter_over_4_kb_is_answered_and_right() {
+    let (app, faults) = TestApp::with_faults().await;
+    let log = random_id();
+    let target = app
+        .create_id(
+            &log,
+            json!({"statusMessage": "m7", "userPhoneNumber": "+1 555 000 0007"}),
+        )
+        .await;
+    app.create_id(&log, json!({"statusMessage": "other"})).await;
+    let many = |prefix: &str| -> Vec<String> { (0..100).map(|n| format!("{prefix}{n}")).collect() };
+    let ids: Vec<String> = (0..99).map(|_| random_id()).chain([log.clone()]).collect();
+    let query = json!({
+        "status": {"_type": "Includes", "value": many("Ringing").into_iter().skip(1).chain(["Ringing".to_string()]).collect::<Vec<_>>()},
+        "statusMessage": {"_type": "Includes", "value": many("m")},
+        "incomingCallLogId": {"_type": "Includes", "value": ids},
+        "userPhoneNumber": {"_type": "Includes", "value": (0..100).map(|n| format!("+1 555 000 {n:04}")).collect::<Vec<_>>()},
+        "dialDurationInSeconds": {"_type": "Includes", "value": (0..100).collect::<Vec<_>>()},
+        "callCostInUSDCents": {"_type": "Includes", "value": (0..100).collect::<Vec<_>>()},
+    });
+    let list = app.list("", Some(json!({"query": query}))).await;
+    list.assert_status(200);
+    let listed: Vec<&Value> = list.body["data"].as_array().unwrap().iter().collect();
+    assert_eq!(listed.len(), 1, "{}", list.body);
+    assert_eq!(listed[0]["_id"], target.as_str());
+    let counted = app.count(Some(json!({"query": query}))).await;
+    assert_eq!(counted.body["count"], 1, "{}", counted.body);
+    assert_eq!(
+        faults.refused_expressions(),
+        0,
+        "no expression over 4 KB was sent"
+    );
+}
+
+#[tokio::test]
+async fn a_revocation_is_seen_at_once_even_when_replicas_lag() {
+    let (app, faults) = TestApp::with_faults().await;
+    faults.stale_reads(&app.config.keys_table);
+    let key = app
+        .key_with(&[call_log_item::model::Permission::ProjectAdmin])
+        .await;
+    app.call_as(&key, "POST", "/api/incoming-call-log-item/count", None)
+        .await
+        .assert_status(200);
+    use call_log_item::store::KeyAdmin;
+    app.keys
+        .revoke_key(&call_log_item::auth::api_key::hash(&key))
+        .await
+        .unwrap();
+    app.call_as(&key, "POST", "/api/incoming-call-log-item/count", None)
+        .await
+        .assert_status(401);
+}

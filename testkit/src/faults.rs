@@ -28,6 +28,7 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
 use serde_json::{json, Value};
 
 /// DynamoDB's limit on one expression (filter, condition, update, projection, key condition).
@@ -58,6 +59,10 @@ struct State {
     stale_answers: HashMap<Vec<u8>, (u16, Vec<u8>)>,
     /// Expressions refused for being over 4 KB.
     refused_expressions: usize,
+    /// Whether requests ask DynamoDB for the capacity they consume.
+    measuring: bool,
+    /// Per operation, the (read, write) capacity units consumed so far.
+    consumed: HashMap<String, (f64, f64)>,
 }
 
 /// The handle a test keeps to plan faults and read counts; clones share the plan.
@@ -118,6 +123,24 @@ impl Faults {
     /// How many requests of `operation` were made so far (retries included).
     pub fn seen(&self, operation: &str) -> usize {
         self.state().seen.get(operation).copied().unwrap_or(0)
+    }
+
+    /// From now on every request asks DynamoDB for the capacity it consumes
+    /// (`ReturnConsumedCapacity: TOTAL`), and [`Faults::consumed`] adds it up.
+    pub fn measure_capacity(&self) {
+        self.state().measuring = true;
+    }
+
+    /// The (read, write) capacity units consumed per operation since the last call, and resets.
+    pub fn consumed(&self) -> HashMap<String, (f64, f64)> {
+        std::mem::take(&mut self.state().consumed)
+    }
+
+    fn add_consumed(&self, operation: &str, (read, write): (f64, f64)) {
+        let mut state = self.state();
+        let total = state.consumed.entry(operation.to_string()).or_default();
+        total.0 += read;
+        total.1 += write;
     }
 
     /// How many requests were refused for an expression over 4 KB.
@@ -192,6 +215,60 @@ enum Decision {
     Answer((u16, Vec<u8>)),
     /// Send it on and remember the answer for later stale reads.
     Remember(Vec<u8>),
+}
+
+/// An answer's status and its whole body (which arrives as a stream).
+async fn read_whole(answer: HttpResponse) -> Result<(u16, Vec<u8>), ConnectorError> {
+    let status = u16::from(answer.status());
+    let bytes = ByteStream::new(answer.into_body())
+        .collect()
+        .await
+        .map_err(|error| ConnectorError::io(error.into()))?;
+    Ok((status, bytes.into_bytes().to_vec()))
+}
+
+/// The request, asking DynamoDB to return the capacity it consumes. (DynamoDB Local does not
+/// check signatures, so the rewritten body needs no new one.)
+fn with_capacity_asked(mut request: HttpRequest, body: &[u8]) -> HttpRequest {
+    let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) else {
+        return request;
+    };
+    object.insert("ReturnConsumedCapacity".into(), json!("TOTAL"));
+    let bytes = Value::Object(object).to_string().into_bytes();
+    request
+        .headers_mut()
+        .insert("content-length", bytes.len().to_string());
+    *request.body_mut() = SdkBody::from(bytes);
+    request
+}
+
+/// The (read, write) capacity units an answer of `operation` reports, over every table it
+/// touched. (DynamoDB reports one `CapacityUnits` figure; a read operation's are read units.)
+fn consumed_units(operation: &str, body: &[u8]) -> (f64, f64) {
+    let Ok(answer) = serde_json::from_slice::<Value>(body) else {
+        return (0.0, 0.0);
+    };
+    let entries = match &answer["ConsumedCapacity"] {
+        Value::Array(entries) => entries.clone(),
+        Value::Null => Vec::new(),
+        single => vec![single.clone()],
+    };
+    let units: f64 = entries
+        .iter()
+        .map(|entry| entry["CapacityUnits"].as_f64().unwrap_or(0.0))
+        .sum();
+    let reads = [
+        "GetItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "TransactGetItems",
+    ];
+    if reads.contains(&operation) {
+        (units, 0.0)
+    } else {
+        (0.0, units)
+    }
 }
 
 /// The name of the first expression in the request over the limit, if any.
@@ -277,6 +354,16 @@ impl HttpConnector for FaultyConnector {
             .to_string();
         let body = request.body().bytes().unwrap_or_default().to_vec();
         match self.faults.decide(&operation, &body) {
+            Decision::Pass if self.faults.state().measuring => {
+                let request = with_capacity_asked(request, &body);
+                let sent = self.inner.call(request);
+                let faults = self.faults.clone();
+                HttpConnectorFuture::new(async move {
+                    let (status, bytes) = read_whole(sent.await?).await?;
+                    faults.add_consumed(&operation, consumed_units(&operation, &bytes));
+                    Ok(response((status, bytes)))
+                })
+            }
             Decision::Pass => self.inner.call(request),
             Decision::Answer(answer) => HttpConnectorFuture::ready(Ok(response(answer))),
             Decision::Lose => {
@@ -292,11 +379,9 @@ impl HttpConnector for FaultyConnector {
                 let sent = self.inner.call(request);
                 let faults = self.faults.clone();
                 HttpConnectorFuture::new(async move {
-                    let answer = sent.await?;
-                    let status = u16::from(answer.status());
-                    let bytes = answer.body().bytes().unwrap_or_default().to_vec();
-                    faults.remember(key, (status, bytes.clone()));
-                    Ok(response((status, bytes)))
+                    let answer = read_whole(sent.await?).await?;
+                    faults.remember(key, answer.clone());
+                    Ok(response(answer))
                 })
             }
         }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cors;
+mod costs;
 mod create;
 mod cursors_and_counts;
 mod errors;

@@ -1,0 +1,76 @@
+//! What each operation costs in DynamoDB capacity units, as DynamoDB Local reports them
+//! (`ReturnConsumedCapacity`, asked by the fault injector): a change that makes a single-item
+//! call dearer fails here, and `docs/benchmarks.md` quotes these figures. (DynamoDB Local's
+//! figures for transactions do not follow the real service's two units per item written, so
+//! those are printed, not checked.)
+
+use std::collections::HashMap;
+
+use serde_json::json;
+use testkit::faults::Faults;
+
+use crate::helpers::{random_id, TestApp};
+
+/// The capacity units consumed by `run`, per DynamoDB operation: (read, write).
+async fn units<F: std::future::Future<Output = ()>>(
+    faults: &Faults,
+    run: F,
+) -> HashMap<String, (f64, f64)> {
+    faults.consumed();
+    run.await;
+    faults.consumed()
+}
+
+fn of(consumed: &HashMap<String, (f64, f64)>, operation: &str) -> (f64, f64) {
+    consumed.get(operation).copied().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn each_operation_costs_what_the_design_says() {
+    let (app, faults) = TestApp::with_faults().await;
+    let log = random_id();
+    let id = app.create_id(&log, json!({})).await;
+    faults.measure_capacity();
+
+    let create = units(&faults, async {
+        app.create_id(&log, json!({})).await;
+    })
+    .await;
+    let keyed = units(&faults, async {
+        let headers = [("ApiKey", app.key.as_str()), ("Idempotency-Key", "costs")];
+        let body = json!({"data": {"incomingCallLogId": log, "status": "x"}}).to_string();
+        app.send("POST", "/api/incoming-call-log-item", &headers, Some(&body))
+            .await
+            .assert_status(200);
+    })
+    .await;
+    let update = units(&faults, async {
+        app.update(&id, json!({"data": {"status": "Completed"}}))
+            .await
+            .assert_status(200);
+    })
+    .await;
+    let get = units(&faults, async {
+        app.get_item(&id, None).await.assert_status(200);
+    })
+    .await;
+    let delete = units(&faults, async {
+        app.delete(&id).await.assert_status(200);
+    })
+    .await;
+    eprintln!(
+        "capacity units by DynamoDB operation (read, write): create {create:?}; create with \
+         Idempotency-Key {keyed:?}; update {update:?}; get-item {get:?}; delete {delete:?}"
+    );
+    // Every request reads its key consistently (the cache is off here): 1 read unit.
+    for consumed in [&create, &keyed, &update] {
+        assert_eq!(of(consumed, "GetItem"), (1.0, 0.0), "{consumed:?}");
+    }
+    // An item and its call-log index entry: 2 write units an update, write token included.
+    assert_eq!(of(&update, "UpdateItem"), (0.0, 2.0));
+    // The claim of an Idempotency-Key is one small item in no index: 1 write unit.
+    assert_eq!(of(&keyed, "PutItem"), (0.0, 1.0));
+    // The key and the item, both consistent reads.
+    assert_eq!(of(&get, "GetItem"), (2.0, 0.0));
+    assert_eq!(of(&delete, "GetItem"), (2.0, 0.0));
+}

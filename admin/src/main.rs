@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use call_log_item::auth::{api_key, mint_key, Authenticator};
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
-use call_log_item::store::dynamo::{create_items_table, create_keys_table, TableOutcome};
+use call_log_item::store::dynamo::{
+    create_items_table, create_keys_table, key_from_text, key_to_text, TableOutcome,
+};
 use call_log_item::store::{DynamoStore, KeyAdmin};
 use clap::{Parser, Subcommand};
 
@@ -52,6 +54,16 @@ enum Command {
     ListKeys {
         #[arg(long, value_parser = parse_project)]
         project: ObjectId,
+    },
+    /// Give items written before counts and indexes by value existed their counts and index
+    /// entries. Safe while the API runs and safe to run twice; resumes from its checkpoint.
+    Backfill {
+        /// Where the last finished page is kept; deleted when the table is done.
+        #[arg(long, default_value = "call-log-backfill.checkpoint")]
+        checkpoint: std::path::PathBuf,
+        /// Table entries read per page.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(i32).range(1..=1000))]
+        page: i32,
     },
 }
 
@@ -161,6 +173,37 @@ async fn run(command: Command) -> Result<(), String> {
                 who.project,
                 names.join(", ")
             );
+        }
+        Command::Backfill { checkpoint, page } => {
+            let mut start = std::fs::read_to_string(&checkpoint)
+                .ok()
+                .and_then(|text| key_from_text(&text));
+            if start.is_some() {
+                eprintln!("backfill: resuming from {}", checkpoint.display());
+            }
+            let (mut found, mut tallied, mut pages) = (0u64, 0u64, 0u64);
+            loop {
+                let done = keys
+                    .backfill_page(start.take(), page)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                found += done.found;
+                tallied += done.tallied;
+                pages += 1;
+                eprintln!(
+                    "backfill: page {pages}: {found} items without counts by value found, {tallied} given them"
+                );
+                match done.next {
+                    Some(next) => {
+                        std::fs::write(&checkpoint, key_to_text(&next))
+                            .map_err(|e| format!("cannot write {}: {e}", checkpoint.display()))?;
+                        start = Some(next);
+                    }
+                    None => break,
+                }
+            }
+            let _ = std::fs::remove_file(&checkpoint);
+            eprintln!("backfill: done; {tallied} items given their counts and index entries");
         }
         Command::ListKeys { project } => {
             let records = keys.list_keys(project).await.map_err(|e| e.to_string())?;

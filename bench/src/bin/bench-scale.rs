@@ -15,35 +15,43 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
+use bench::runtime_api::RuntimeApi;
 use bench::{machine_description, median, millis, write_section};
 use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
 use call_log_item::store::dynamo::{
-    counter_key, create_items_table, create_keys_table, to_attributes, Scope, ITEM_COUNT,
+    counter_key, create_items_table, create_keys_table, entry_key, tallies, to_attributes,
+    Attributes, Scope, ITEM_COUNT, TALLIED,
 };
 use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use serde_json::{json, Value};
 use testkit::{EventSpec, Payload};
 
-const STATUSES: [&str; 8] = [
+/// The statuses items take in turn; one in a thousand is `RARE` instead.
+const STATUSES: [&str; 7] = [
     "Ringing",
     "Completed",
     "NoAnswer",
     "Busy",
     "Failed",
-    "Escalated",
     "CallerHungUp",
     "Initiated",
 ];
+const RARE: &str = "Escalated";
+/// Users the items are spread over: the large project has a thousand items per user.
+const USERS: u64 = 100;
 const DEPTH: u64 = 5_000;
 
 struct Project {
     key: String,
     items: u64,
     call_log: ObjectId,
+    user: ObjectId,
+    /// One hour of the project's creation times: [start, start + 1 h).
+    hour: (Timestamp, Timestamp),
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -65,16 +73,29 @@ async fn seed(
     let logs: Vec<ObjectId> = (0..call_logs)
         .map(|_| ObjectId::from_uuid(uuid::Uuid::new_v4()))
         .collect();
+    let users: Vec<ObjectId> = (0..USERS)
+        .map(|_| ObjectId::from_uuid(uuid::Uuid::new_v4()))
+        .collect();
     let start = chrono::Utc::now() - chrono::Duration::days(30);
-    let mut per_log: HashMap<ObjectId, u64> = HashMap::new();
-    let mut requests: Vec<WriteRequest> = Vec::with_capacity(count as usize);
+    // Every count an item is in, as the create transaction would keep it.
+    let mut counts: HashMap<String, (Attributes, u64)> = HashMap::new();
+    let mut requests: Vec<WriteRequest> = Vec::with_capacity(count as usize * 5);
+    let put = |item: Attributes| {
+        WriteRequest::builder()
+            .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
+            .build()
+    };
     for i in 0..count {
         let call_log = logs[(i % call_logs) as usize];
-        *per_log.entry(call_log).or_default() += 1;
+        let status = if i % 1000 == 999 {
+            RARE
+        } else {
+            STATUSES[(i % STATUSES.len() as u64) as usize]
+        };
         let data = json!({
             "incomingCallLogId": call_log.to_string(),
-            "status": STATUSES[(i % STATUSES.len() as u64) as usize],
-            "userId": uuid::Uuid::new_v4().to_string(),
+            "status": status,
+            "userId": users[(i % USERS) as usize].to_string(),
             "userPhoneNumber": "+1 555-123-4567",
             "dialDurationInSeconds": i % 120,
             "callCostInUSDCents": i % 17,
@@ -86,30 +107,21 @@ async fn seed(
         let item = api_json::new_item(&json!({ "data": data }), project)
             .unwrap()
             .into_item(project, created);
-        requests.push(
-            WriteRequest::builder()
-                .put_request(
-                    PutRequest::builder()
-                        .set_item(Some(to_attributes(&item)))
-                        .build()
-                        .unwrap(),
-                )
-                .build(),
-        );
+        let mut attributes = to_attributes(&item);
+        attributes.insert(TALLIED.to_string(), AttributeValue::N("1".into()));
+        requests.push(put(attributes));
+        for tally in tallies(&item) {
+            requests.push(put(entry_key(project, &tally, item.id)));
+        }
+        for scope in Scope::all_of(&item) {
+            let key = counter_key(project, &scope);
+            let text = format!("{key:?}");
+            counts.entry(text).or_insert((key, 0)).1 += 1;
+        }
     }
-    let mut counters = vec![(counter_key(project, Scope::Project), count)];
-    counters.extend(
-        per_log
-            .iter()
-            .map(|(log, n)| (counter_key(project, Scope::CallLog(*log)), *n)),
-    );
-    for (mut key, n) in counters {
+    for (_, (mut key, n)) in counts {
         key.insert(ITEM_COUNT.to_string(), AttributeValue::N(n.to_string()));
-        requests.push(
-            WriteRequest::builder()
-                .put_request(PutRequest::builder().set_item(Some(key)).build().unwrap())
-                .build(),
-        );
+        requests.push(put(key));
     }
     let batches: Vec<Vec<WriteRequest>> =
         requests.chunks(25).map(<[WriteRequest]>::to_vec).collect();
@@ -154,10 +166,14 @@ async fn seed(
     )
     .await
     .unwrap();
+    let hour_start =
+        Timestamp::parse(&(start + chrono::Duration::minutes(30)).to_rfc3339()).unwrap();
     Project {
         key,
         items: count,
         call_log: logs[0],
+        user: users[0],
+        hour: (hour_start, hour_start.plus_millis(3_600_000)),
     }
 }
 
@@ -207,15 +223,16 @@ async fn time(
     median(&samples)
 }
 
-/// The cursor at `depth`, found by following nextCursor (not timed).
-async fn cursor_at(app: &App, project: &Project, depth: u64) -> String {
+/// The cursor at `depth` of the list of `body`, found by following nextCursor (not timed).
+async fn cursor_at(app: &App, project: &Project, depth: u64, body: &Value) -> String {
     let step = depth.min(100);
     let mut cursor: Option<String> = None;
     let mut position = 0;
     while position < depth {
-        let body = cursor
-            .as_ref()
-            .map_or(json!({}), |c| json!({ "cursor": c }));
+        let mut body = body.clone();
+        if let Some(cursor) = &cursor {
+            body["cursor"] = json!(cursor);
+        }
         let path = format!("/api/incoming-call-log-item/get-list?limit={step}");
         let (_, page) = call(app, project, "POST", &path, body).await;
         cursor = Some(
@@ -227,6 +244,51 @@ async fn cursor_at(app: &App, project: &Project, depth: u64) -> String {
         position += step;
     }
     cursor.expect("depth > 0")
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.2} MB", bytes as f64 / 1_000_000.0)
+}
+
+/// The release `list` function's peak RSS after a first page, then after a list sorted by
+/// `status` over the whole project (every item read, a window of 10 held).
+async fn list_memory(project: &Project) -> (u64, u64) {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/list");
+    let api = RuntimeApi::start().await.expect("Runtime API");
+    let mut child = std::process::Command::new(&binary)
+        .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "list")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+    let peak = |pid: u32| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .lines()
+            .find(|line| line.starts_with("VmHWM:"))
+            .and_then(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(0, |kib| kib * 1024)
+    };
+    let mut figures = Vec::new();
+    for body in [json!({}), json!({"sort": {"status": 1}})] {
+        let text = body.to_string();
+        let headers = [("ApiKey", project.key.as_str())];
+        let path = "/api/incoming-call-log-item/get-list";
+        let route = routes::template_for("POST", path);
+        let spec = EventSpec::new("POST", path, &headers, Some(&text)).on_route(route.as_deref());
+        let answer = api
+            .invoke(testkit::event_json(Payload::Http, &spec))
+            .await
+            .expect("an answer");
+        assert!(!answer.error, "{}", answer.body);
+        assert!(answer.body.contains("\"count\""), "{}", answer.body);
+        figures.push(peak(child.id()));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    (figures[0], figures[1])
 }
 
 #[tokio::main]
@@ -278,10 +340,52 @@ async fn main() {
             json!({"query": {"incomingCallLogId": "CALL_LOG"}}),
         ),
         (
-            "count filtered by status",
+            "count by status",
             "POST",
             format!("{base}/count"),
             json!({"query": {"status": "Completed"}}),
+        ),
+        (
+            "count by isAnswered",
+            "POST",
+            format!("{base}/count"),
+            json!({"query": {"isAnswered": true}}),
+        ),
+        (
+            "count by user",
+            "POST",
+            format!("{base}/count"),
+            json!({"query": {"userId": "USER"}}),
+        ),
+        (
+            "a call log's count by status",
+            "POST",
+            format!("{base}/count"),
+            json!({"query": {"incomingCallLogId": "CALL_LOG", "status": "Completed"}}),
+        ),
+        (
+            "first page of a rare status",
+            "POST",
+            format!("{base}/get-list"),
+            json!({"query": {"status": RARE}}),
+        ),
+        (
+            "first page of one user's items",
+            "POST",
+            format!("{base}/get-list"),
+            json!({"query": {"userId": "USER"}}),
+        ),
+        (
+            "a page of a one-hour createdAt range",
+            "POST",
+            format!("{base}/get-list"),
+            json!({"query": {"createdAt": {"_type": "InBetween", "startValue": "HOUR_START", "endValue": "HOUR_END"}}}),
+        ),
+        (
+            "count filtered by a range (not by value: O(matches))",
+            "POST",
+            format!("{base}/count"),
+            json!({"query": {"dialDurationInSeconds": {"_type": "LessThan", "value": 60}}}),
         ),
         (
             "page at depth 5,000 by skip",
@@ -297,7 +401,10 @@ async fn main() {
             let body: Value = serde_json::from_str(
                 &body
                     .to_string()
-                    .replace("CALL_LOG", &project.call_log.to_string()),
+                    .replace("CALL_LOG", &project.call_log.to_string())
+                    .replace("USER", &project.user.to_string())
+                    .replace("HOUR_START", &project.hour.0.to_string())
+                    .replace("HOUR_END", &project.hour.1.to_string()),
             )
             .unwrap();
             figures.push(time(&app, project, runs, method, &path, body).await);
@@ -305,27 +412,35 @@ async fn main() {
         eprintln!("{label}: {} / {}", millis(figures[0]), millis(figures[1]));
         rows.push((label.to_string(), figures[0], figures[1]));
     }
-    let mut figures = Vec::new();
-    for project in [&small, &large] {
-        let depth = DEPTH.min(project.items / 2);
-        let cursor = cursor_at(&app, project, depth).await;
-        figures.push(
-            time(
-                &app,
-                project,
-                runs,
-                "POST",
-                &format!("{base}/get-list?limit=10"),
-                json!({ "cursor": cursor }),
-            )
-            .await,
-        );
+    for (label, body, share) in [
+        ("page at depth 5,000 by cursor", json!({}), 1),
+        (
+            "page at depth 5,000 by cursor, filtered by status",
+            json!({"query": {"status": "Completed"}}),
+            STATUSES.len() as u64,
+        ),
+    ] {
+        let mut figures = Vec::new();
+        for project in [&small, &large] {
+            let depth = DEPTH.min(project.items / share / 2);
+            let mut page = body.clone();
+            page["cursor"] = json!(cursor_at(&app, project, depth, &body).await);
+            figures.push(
+                time(
+                    &app,
+                    project,
+                    runs,
+                    "POST",
+                    &format!("{base}/get-list?limit=10"),
+                    page,
+                )
+                .await,
+            );
+        }
+        eprintln!("{label}: {} / {}", millis(figures[0]), millis(figures[1]));
+        rows.push((label.to_string(), figures[0], figures[1]));
     }
-    rows.push((
-        "page at depth 5,000 by cursor".to_string(),
-        figures[0],
-        figures[1],
-    ));
+    let (resting, sorting) = list_memory(&large).await;
     let first_page_large = rows[0].2;
 
     let mut table = String::new();
@@ -341,7 +456,11 @@ async fn main() {
             large_figure.as_secs_f64() / small_figure.as_secs_f64()
         ));
     }
-    let cursor_vs_first = rows.last().unwrap().2.as_secs_f64() / first_page_large.as_secs_f64();
+    let cursor_row = rows
+        .iter()
+        .find(|(label, _, _)| label == "page at depth 5,000 by cursor")
+        .expect("the cursor row");
+    let cursor_vs_first = cursor_row.2.as_secs_f64() / first_page_large.as_secs_f64();
     let report = format!(
         "## Scale: list and count in a large and a small project\n\n\
          `make bench-scale` — {machine}. DynamoDB Local (in memory) on the same machine; each \
@@ -349,9 +468,15 @@ async fn main() {
          response out) after 3 warm-up requests. One project holds {large} items over 1,000 call \
          logs, the other 100 over 10; the 100-item project's depth is half its size (50).\n\n\
          {table}\n\
-         Cursor page at depth 5,000 ÷ first page, large project: {cursor_vs_first:.2}×.\n",
+         Cursor page at depth 5,000 ÷ first page, large project: {cursor_vs_first:.2}×.\n\n\
+         Memory: the release `list` function under a minimal Lambda Runtime API, peak RSS (VmHWM) \
+         after a first page of the large project: {resting}; after a list sorted by `status` over \
+         all its {large} items: {sorting} (+{growth}).\n",
         machine = machine_description(),
         large = large.items,
+        resting = mb(resting),
+        sorting = mb(sorting),
+        growth = mb(sorting.saturating_sub(resting)),
     );
     println!("{report}");
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");

@@ -5,15 +5,13 @@
 //! right after it in the request's order, and whether a next page exists is decided by reading
 //! one item past the page, never by comparing an offset with a count.
 
-use std::cmp::Ordering;
-
 use super::error::ApiError;
 use super::json;
 use super::output::{CountBody, ListBody, Projected, Reply};
 use super::request::ApiRequest;
 use crate::auth::Principal;
 use crate::model::Item;
-use crate::query::{cursor_binding, decode_cursor, encode_cursor, Position};
+use crate::query::{cursor_binding, decode_cursor, encode_cursor, Position, MAX_SORTED_DEPTH};
 use crate::store::{ItemQueries, Start};
 
 pub async fn list(
@@ -68,17 +66,20 @@ pub async fn list(
                 )?
             }
             None => {
-                let mut matches = store.all_matching(who.project, &filter).await?;
-                matches.sort_by(|a, b| sort.compare(a, b));
-                let count = matches.len() as u64;
-                let first = match &position {
-                    Some(position) => matches.partition_point(|item| {
-                        sort.compare_to_mark(item, &position.after) != Ordering::Greater
-                    }),
-                    None => usize::try_from(skip).unwrap_or(usize::MAX),
-                };
-                let page = matches.into_iter().skip(first).take(wanted).collect();
-                (count, page)
+                // Sorted here: only a window of the first matches is held (SPEC §8).
+                let after = position.as_ref().map(|position| &position.after);
+                let skipped = if after.is_some() { 0 } else { skip };
+                if skipped + wanted as u64 > MAX_SORTED_DEPTH {
+                    return Err(ApiError::bad_request(format!(
+                        "\"skip\" + \"limit\" may be at most {MAX_SORTED_DEPTH} with a sort on \
+                         other fields than createdAt or _id; page deeper with nextCursor"
+                    )));
+                }
+                let keep = skipped as usize + wanted;
+                let (count, window) = store
+                    .sorted_window(who.project, &filter, &sort, after, keep)
+                    .await?;
+                (count, window.into_iter().skip(skipped as usize).collect())
             }
         },
     };

@@ -9,6 +9,7 @@ mod plan;
 mod select;
 mod sort;
 mod syntax;
+mod window;
 
 pub use cursor::{
     binding as cursor_binding, decode as decode_cursor, encode as encode_cursor, CursorError,
@@ -16,6 +17,8 @@ pub use cursor::{
 };
 pub use eval::{compare, text_matches};
 pub use paging::Paging;
+pub use plan::{Access, CountKey, ReadPlan, Tally, DASHBOARD_FIELDS};
 pub use select::{Select, Selected};
 pub use sort::{compare_values, Direction, Mark, Sort, SortValue};
 pub use syntax::{Comparison, Condition, Filter, Operator, OperatorName, Scalar, TextMatch};
+pub use window::{Window, MAX_SORTED_DEPTH};

@@ -2,8 +2,94 @@
 //! log the query pins, and whether a counter answers it. Store-neutral; each store turns this
 //! into its own reads.
 
-use super::syntax::{Condition, Filter, Operator, Scalar};
-use crate::model::{Field, FieldValue, ObjectId};
+use super::syntax::{Comparison, Condition, Filter, Operator, Scalar};
+use crate::model::{Field, FieldValue, ObjectId, Timestamp};
+
+/// The fields a dashboard filters on (SPEC §10): each has an index keyed by its value and exact
+/// counts by value, per project and per call log.
+pub const DASHBOARD_FIELDS: [Field; 4] = [
+    Field::Status,
+    Field::IsAnswered,
+    Field::UserId,
+    Field::IncomingCallPolicyEscalationRuleId,
+];
+
+/// A value of a dashboard field, as counts and indexes key it (`None` is null).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tally {
+    pub field: Field,
+    pub value: Option<String>,
+}
+
+impl Tally {
+    /// The tally of `field` for `value` (a field's value on an item, or a query's scalar).
+    pub fn of(field: Field, value: FieldValue<'_>) -> Tally {
+        let value = match value {
+            FieldValue::Null => None,
+            FieldValue::Id(id) => Some(id.to_string()),
+            FieldValue::Text(text) => Some(text.to_string()),
+            FieldValue::Integer(number) => Some(number.to_string()),
+            FieldValue::Date(date) => Some(date.to_string()),
+            FieldValue::Boolean(flag) => Some(flag.to_string()),
+        };
+        Tally { field, value }
+    }
+
+    fn of_scalar(field: Field, scalar: &Scalar) -> Tally {
+        let value = match scalar {
+            Scalar::Id(id) => FieldValue::Id(*id),
+            Scalar::Text(text) => FieldValue::Text(text),
+            Scalar::Integer(number) => FieldValue::Integer(*number),
+            Scalar::Date(date) => FieldValue::Date(*date),
+            Scalar::Boolean(flag) => FieldValue::Boolean(*flag),
+        };
+        Tally::of(field, value)
+    }
+}
+
+/// Which exact count answers a filter: the project's or a call log's, of every item or of one
+/// value of a dashboard field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CountKey {
+    pub call_log: Option<ObjectId>,
+    pub tally: Option<Tally>,
+}
+
+/// Where a read starts: the key its matches share.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access {
+    /// One item: the query pins its `_id`.
+    Item(ObjectId),
+    /// The whole project.
+    Project,
+    /// One call log (the call-log index).
+    CallLog(ObjectId),
+    /// The items with one (non-null) value of a dashboard field (that field's index).
+    Value(Tally),
+}
+
+/// How a read of matches goes: where it starts, the `_id`s it covers (from a `createdAt`
+/// range: ids are time-ordered), and the conditions still to check on what it reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadPlan {
+    pub access: Access,
+    /// Created at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Created at or before this instant.
+    pub to: Option<Timestamp>,
+    pub rest: Filter,
+}
+
+/// A plain equality on `field`: its scalar.
+fn equality(condition: &Condition) -> Option<(Field, &Scalar)> {
+    match condition {
+        Condition::Field {
+            field,
+            operator: Operator::EqualTo(scalar),
+        } => Some((*field, scalar)),
+        _ => None,
+    }
+}
 
 impl Filter {
     /// The call log every match belongs to, when the query pins one with plain equality.
@@ -48,6 +134,134 @@ impl Filter {
     pub fn is_only_call_log(&self) -> bool {
         self.conditions.len() == 1 && self.call_log().is_some()
     }
+
+    /// The exact count that answers this filter, when one does: no condition, a call log, a
+    /// value (or null) of a dashboard field, or both.
+    pub fn count_key(&self) -> Option<CountKey> {
+        let mut key = CountKey {
+            call_log: None,
+            tally: None,
+        };
+        for condition in &self.conditions {
+            let Condition::Field { field, operator } = condition else {
+                return None;
+            };
+            let tally = match (field, operator) {
+                (Field::IncomingCallLogId, Operator::EqualTo(Scalar::Id(id)))
+                    if key.call_log.is_none() =>
+                {
+                    key.call_log = Some(*id);
+                    continue;
+                }
+                (field, Operator::EqualTo(scalar)) if DASHBOARD_FIELDS.contains(field) => {
+                    Tally::of_scalar(*field, scalar)
+                }
+                (field, Operator::IsNull) if DASHBOARD_FIELDS.contains(field) => Tally {
+                    field: *field,
+                    value: None,
+                },
+                _ => return None,
+            };
+            if key.tally.replace(tally).is_some() {
+                return None;
+            }
+        }
+        Some(key)
+    }
+
+    /// How to read this filter's matches: the one item when it pins an `_id`, a call log's
+    /// index when it pins one, else a dashboard field's index when it pins a value of one, else
+    /// the project; within the `createdAt` range it sets, if any.
+    pub fn read_plan(&self) -> ReadPlan {
+        let mut rest = self.clone();
+        let call_log =
+            rest.conditions
+                .iter()
+                .enumerate()
+                .find_map(|(at, condition)| match equality(condition)? {
+                    (Field::IncomingCallLogId, Scalar::Id(id)) => Some((at, *id)),
+                    _ => None,
+                });
+        let value = rest
+            .conditions
+            .iter()
+            .enumerate()
+            .find_map(|(at, condition)| {
+                let (field, scalar) = equality(condition)?;
+                DASHBOARD_FIELDS
+                    .contains(&field)
+                    .then(|| (at, Tally::of_scalar(field, scalar)))
+            });
+        let item = rest
+            .conditions
+            .iter()
+            .enumerate()
+            .find_map(|(at, condition)| match equality(condition)? {
+                (Field::Id, Scalar::Id(id)) => Some((at, *id)),
+                _ => None,
+            });
+        let access = match (item, call_log, value) {
+            (Some((at, id)), _, _) => {
+                rest.conditions.remove(at);
+                Access::Item(id)
+            }
+            (None, Some((at, id)), _) => {
+                rest.conditions.remove(at);
+                Access::CallLog(id)
+            }
+            (None, None, Some((at, tally))) => {
+                rest.conditions.remove(at);
+                Access::Value(tally)
+            }
+            (None, None, None) => Access::Project,
+        };
+        let (from, to) = created_range(&rest);
+        ReadPlan {
+            access,
+            from,
+            to,
+            rest,
+        }
+    }
+}
+
+/// The instants a filter's `createdAt` conditions bound the matches to (inclusive).
+fn created_range(filter: &Filter) -> (Option<Timestamp>, Option<Timestamp>) {
+    let mut from: Option<Timestamp> = None;
+    let mut to: Option<Timestamp> = None;
+    let mut raise = |at: Timestamp| from = Some(from.map_or(at, |f| f.max(at)));
+    let mut lower = |at: Timestamp| to = Some(to.map_or(at, |t| t.min(at)));
+    for condition in &filter.conditions {
+        let Condition::Field {
+            field: Field::CreatedAt,
+            operator,
+        } = condition
+        else {
+            continue;
+        };
+        match operator {
+            Operator::EqualTo(Scalar::Date(at)) => {
+                raise(*at);
+                lower(*at);
+            }
+            Operator::InBetween(Scalar::Date(start), Scalar::Date(end)) => {
+                raise(*start);
+                lower(*end);
+            }
+            Operator::Compare {
+                comparison,
+                value: Scalar::Date(at),
+                or_null: _,
+            } => match comparison {
+                Comparison::GreaterThan => raise(at.plus_millis(1)),
+                Comparison::GreaterThanOrEqual => raise(*at),
+                Comparison::LessThan => lower(at.plus_millis(-1)),
+                Comparison::LessThanOrEqual => lower(*at),
+            },
+            _ => {}
+        }
+    }
+    (from, to)
 }
 
 #[cfg(test)]
@@ -115,5 +329,142 @@ mod tests {
             conditions: vec![pinned.conditions[0].clone(), status_is("x")],
         };
         assert!(!narrowed.is_only_call_log());
+    }
+
+    fn date(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    #[test]
+    fn counts_answer_a_call_log_a_dashboard_value_or_both() {
+        let log = id(OTHER);
+        let in_log = condition(Field::IncomingCallLogId, Operator::EqualTo(Scalar::Id(log)));
+        let answered = condition(Field::IsAnswered, Operator::EqualTo(Scalar::Boolean(true)));
+        let no_user = condition(Field::UserId, Operator::IsNull);
+        let filter = |conditions: Vec<Condition>| Filter { conditions };
+        assert_eq!(
+            filter(vec![]).count_key(),
+            Some(CountKey {
+                call_log: None,
+                tally: None
+            })
+        );
+        assert_eq!(
+            filter(vec![in_log.clone(), status_is("x")]).count_key(),
+            Some(CountKey {
+                call_log: Some(log),
+                tally: Some(Tally {
+                    field: Field::Status,
+                    value: Some("x".into())
+                })
+            })
+        );
+        assert_eq!(
+            filter(vec![answered.clone()]).count_key().unwrap().tally,
+            Some(Tally {
+                field: Field::IsAnswered,
+                value: Some("true".into())
+            })
+        );
+        assert_eq!(
+            filter(vec![no_user]).count_key().unwrap().tally,
+            Some(Tally {
+                field: Field::UserId,
+                value: None
+            })
+        );
+        // Two values, or any other condition: no single count answers it.
+        assert_eq!(filter(vec![answered, status_is("x")]).count_key(), None);
+        let other = condition(
+            Field::DialDurationInSeconds,
+            Operator::EqualTo(Scalar::Integer(3)),
+        );
+        assert_eq!(filter(vec![other]).count_key(), None);
+    }
+
+    #[test]
+    fn a_read_starts_at_the_call_log_then_a_dashboard_value_then_the_project() {
+        let log = id(OTHER);
+        let in_log = condition(Field::IncomingCallLogId, Operator::EqualTo(Scalar::Id(log)));
+        let both = Filter {
+            conditions: vec![status_is("x"), in_log.clone()],
+        };
+        let plan = both.read_plan();
+        assert_eq!(plan.access, Access::CallLog(log));
+        assert_eq!(plan.rest.conditions, vec![status_is("x")]);
+        let value = Filter {
+            conditions: vec![status_is("x")],
+        }
+        .read_plan();
+        assert_eq!(
+            value.access,
+            Access::Value(Tally {
+                field: Field::Status,
+                value: Some("x".into())
+            })
+        );
+        assert!(value.rest.is_empty());
+        let search = condition(
+            Field::Status,
+            Operator::Text(super::super::TextMatch::Contains, "x".into()),
+        );
+        assert_eq!(
+            Filter {
+                conditions: vec![search]
+            }
+            .read_plan()
+            .access,
+            Access::Project
+        );
+    }
+
+    #[test]
+    fn a_created_at_range_bounds_the_ids_read() {
+        let filter = Filter {
+            conditions: vec![
+                condition(
+                    Field::CreatedAt,
+                    Operator::Compare {
+                        comparison: Comparison::GreaterThan,
+                        value: Scalar::Date(date("2026-11-27T10:00:00Z")),
+                        or_null: false,
+                    },
+                ),
+                condition(
+                    Field::CreatedAt,
+                    Operator::Compare {
+                        comparison: Comparison::LessThanOrEqual,
+                        value: Scalar::Date(date("2026-11-27T11:00:00Z")),
+                        or_null: false,
+                    },
+                ),
+            ],
+        };
+        let plan = filter.read_plan();
+        assert_eq!(plan.from, Some(date("2026-11-27T10:00:00.001Z")));
+        assert_eq!(plan.to, Some(date("2026-11-27T11:00:00Z")));
+        assert_eq!(
+            plan.rest.conditions.len(),
+            2,
+            "still checked on what is read"
+        );
+        let between = Filter {
+            conditions: vec![condition(
+                Field::CreatedAt,
+                Operator::InBetween(
+                    Scalar::Date(date("2026-11-27T10:00:00Z")),
+                    Scalar::Date(date("2026-11-27T10:30:00Z")),
+                ),
+            )],
+        };
+        let plan = between.read_plan();
+        assert_eq!(
+            (plan.from, plan.to),
+            (
+                Some(date("2026-11-27T10:00:00Z")),
+                Some(date("2026-11-27T10:30:00Z"))
+            )
+        );
+        assert_eq!(Filter::default().read_plan().from, None);
     }
 }

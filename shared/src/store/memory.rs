@@ -10,7 +10,7 @@ use super::{
     KeyRecord, Start, StoreError, ABANDONED_CLAIM_SECONDS, IDEMPOTENCY_HOURS,
 };
 use crate::model::{Item, ItemPatch, ObjectId, Timestamp};
-use crate::query::{Direction, Filter};
+use crate::query::{Direction, Filter, Mark, Sort, Window};
 
 /// What one counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -282,14 +282,20 @@ impl ItemQueries for MemoryStore {
         Ok(rest.take(limit as usize).cloned().collect())
     }
 
-    async fn all_matching(
+    async fn sorted_window(
         &self,
         project: ObjectId,
         filter: &Filter,
-    ) -> Result<Vec<Item>, StoreError> {
+        sort: &Sort,
+        after: Option<&Mark>,
+        keep: usize,
+    ) -> Result<(u64, Vec<Item>), StoreError> {
         let state = self.state();
-        let matching = state.matching(project, filter, Direction::Ascending);
-        Ok(matching.cloned().collect())
+        let mut window = Window::new(sort, after, keep);
+        for item in state.matching(project, filter, Direction::Ascending) {
+            window.offer(item.clone());
+        }
+        Ok((window.matches(), window.into_sorted()))
     }
 }
 

@@ -21,7 +21,7 @@ pub use memory::MemoryStore;
 pub use records::KeyRecord;
 
 use crate::model::{Item, ItemPatch, ObjectId, Timestamp};
-use crate::query::{Direction, Filter};
+use crate::query::{Direction, Filter, Mark, Sort};
 
 /// Where a page starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,12 +90,17 @@ pub trait ItemQueries: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Item>, StoreError>> + Send;
 
-    /// Every matching item, in ascending key order.
-    fn all_matching(
+    /// The first `keep` matching items in `sort`'s order (after `after`, if given), and how
+    /// many items match in all: every match is read, but only `keep` are held
+    /// ([`crate::query::Window`]), so memory is bounded whatever the project's size.
+    fn sorted_window(
         &self,
         project: ObjectId,
         filter: &Filter,
-    ) -> impl Future<Output = Result<Vec<Item>, StoreError>> + Send;
+        sort: &Sort,
+        after: Option<&Mark>,
+        keep: usize,
+    ) -> impl Future<Output = Result<(u64, Vec<Item>), StoreError>> + Send;
 }
 
 /// Finding an API key by the hash of the key.

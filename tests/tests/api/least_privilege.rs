@@ -63,6 +63,11 @@ impl Intercept for Recorder {
             self.record(i.table_name(), "DeleteItem");
         } else if let Some(i) = input.downcast_ref::<operation::query::QueryInput>() {
             self.record(i.table_name(), "Query");
+        } else if let Some(i) = input.downcast_ref::<operation::batch_get_item::BatchGetItemInput>()
+        {
+            for table in i.request_items().into_iter().flat_map(|items| items.keys()) {
+                self.record(Some(table), "BatchGetItem");
+            }
         } else if let Some(i) =
             input.downcast_ref::<operation::transact_write_items::TransactWriteItemsInput>()
         {
@@ -165,6 +170,11 @@ fn requests(
                 format!("{base}/count"),
                 Some(json!({"query": {"status": {"_type": "Search", "value": "ring"}}})),
             ),
+            (
+                "POST",
+                format!("{base}/count"),
+                Some(json!({"query": {"status": "Ringing", "statusMessage": null}})),
+            ),
         ],
         Operation::GetItem => vec![("POST", format!("{base}/{id}/get-item"), None)],
         Operation::Create => vec![(
@@ -172,11 +182,18 @@ fn requests(
             base.to_string(),
             Some(json!({"data": {"incomingCallLogId": call_log, "status": "x"}})),
         )],
-        Operation::Update => vec![(
-            "PUT",
-            format!("{base}/{id}"),
-            Some(json!({"data": {"status": "y", "statusMessage": null}})),
-        )],
+        Operation::Update => vec![
+            (
+                "PUT",
+                format!("{base}/{id}"),
+                Some(json!({"data": {"status": "y", "statusMessage": null}})),
+            ),
+            (
+                "PUT",
+                format!("{base}/{id}"),
+                Some(json!({"data": {"statusMessage": "plain"}})),
+            ),
+        ],
         Operation::Delete => vec![
             ("DELETE", format!("{base}/{}", random_id()), None),
             ("DELETE", format!("{base}/{id}"), None),

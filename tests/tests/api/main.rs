@@ -24,3 +24,4 @@ mod seed_examples;
 mod store_contract;
 mod template;
 mod update_and_delete;
+mod values;

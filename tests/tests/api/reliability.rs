@@ -30,15 +30,33 @@ async fn count(app: &TestApp) -> u64 {
 async fn an_update_whose_answer_was_lost_is_applied_once() {
     let (app, faults) = TestApp::with_faults().await;
     let id = app.create_id(&random_id(), json!({})).await;
+    // An update of other fields: one UpdateItem with its write token.
     faults.lose_answers("UpdateItem", 1);
     let response = app
-        .update(&id, json!({"data": {"status": "Completed"}}))
+        .update(&id, json!({"data": {"statusMessage": "late"}}))
         .await;
     response.assert_status(200);
     assert_eq!(faults.seen("UpdateItem"), 2, "the SDK sent it again");
     let item = app.get_item(&id, None).await.body;
-    assert_eq!(item["status"], "Completed");
+    assert_eq!(item["statusMessage"], "late");
     assert_eq!(item["version"], 2, "applied once, not twice");
+    // An update of the status: a transaction that also moves its counts.
+    let before = faults.seen("TransactWriteItems");
+    faults.lose_answers("TransactWriteItems", 1);
+    let response = app
+        .update(&id, json!({"data": {"status": "Completed"}}))
+        .await;
+    response.assert_status(200);
+    assert_eq!(faults.seen("TransactWriteItems"), before + 2, "sent again");
+    let item = app.get_item(&id, None).await.body;
+    assert_eq!(
+        (item["status"].as_str(), item["version"].as_i64()),
+        (Some("Completed"), Some(3))
+    );
+    let completed = app
+        .count(Some(json!({"query": {"status": "Completed"}})))
+        .await;
+    assert_eq!(completed.body["count"], 1, "counted once");
 }
 
 #[tokio::test]
@@ -123,15 +141,18 @@ async fn an_update_meeting_an_item_in_a_transaction_is_retried_then_503() {
     let id = app.create_id(&random_id(), json!({})).await;
     let locked = Fault::Error("TransactionConflictException");
     faults.fail("UpdateItem", locked.clone(), 1);
-    app.update(&id, json!({"data": {"status": "a"}}))
+    app.update(&id, json!({"data": {"statusMessage": "a"}}))
         .await
         .assert_status(200);
     faults.fail("UpdateItem", locked, 100);
-    assert_unavailable(&app.update(&id, json!({"data": {"status": "b"}})).await);
+    assert_unavailable(
+        &app.update(&id, json!({"data": {"statusMessage": "b"}}))
+            .await,
+    );
     faults.clear("UpdateItem");
     let item = app.get_item(&id, None).await.body;
     assert_eq!(
-        (item["version"].as_i64(), item["status"].as_str()),
+        (item["version"].as_i64(), item["statusMessage"].as_str()),
         (Some(2), Some("a"))
     );
 }

@@ -1,26 +1,21 @@
 //! The bare SDK calls each operation makes, issued directly: what the handler adds is measured
 //! against them.
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
 use call_log_item::api::json as api_json;
-use call_log_item::model::{ObjectId, Timestamp};
-use call_log_item::store::dynamo::{add_to_counter, counter_key, item_key, to_attributes, Scope};
+use call_log_item::model::{Item, ObjectId, Timestamp};
+use call_log_item::store::dynamo::{
+    counter_key, from_attributes, item_key, Attributes, Scope, TALLIED,
+};
+use call_log_item::store::DynamoStore;
 use call_log_item::Operation;
 use serde_json::json;
 
 use super::Fixture;
 
-fn counter_step(table: &str, project: ObjectId, scope: Scope, delta: i64) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .update(add_to_counter(table, project, scope, delta))
-        .build()
-}
-
 /// The consistent `GetItem` get-item and delete both make.
-async fn bare_get(client: &Client, table: &str, project: ObjectId, id: ObjectId) {
+async fn bare_get(client: &Client, table: &str, project: ObjectId, id: ObjectId) -> Attributes {
     client
         .get_item()
         .table_name(table)
@@ -28,28 +23,17 @@ async fn bare_get(client: &Client, table: &str, project: ObjectId, id: ObjectId)
         .consistent_read(true)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .item()
+        .cloned()
+        .unwrap_or_default()
 }
 
-pub async fn bare_create(
-    client: &Client,
-    table: &str,
-    item: &std::collections::HashMap<String, AttributeValue>,
-    project: ObjectId,
-    call_log: ObjectId,
-) {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item.clone()))
-        .condition_expression("attribute_not_exists(#id)")
-        .expression_attribute_names("#id", "_id")
-        .build()
-        .unwrap();
+/// The create transaction the store sends: the item, its counters and its entries by value.
+pub async fn bare_create(client: &Client, store: &DynamoStore, item: &Item) {
     client
         .transact_write_items()
-        .transact_items(TransactWriteItem::builder().put(put).build())
-        .transact_items(counter_step(table, project, Scope::Project, 1))
-        .transact_items(counter_step(table, project, Scope::CallLog(call_log), 1))
+        .set_transact_items(Some(store.create_steps(item)))
         .send()
         .await
         .unwrap();
@@ -59,7 +43,7 @@ async fn bare_counter(client: &Client, table: &str, project: ObjectId) {
     client
         .get_item()
         .table_name(table)
-        .set_key(Some(counter_key(project, Scope::Project)))
+        .set_key(Some(counter_key(project, &Scope::Project)))
         .consistent_read(true)
         .send()
         .await
@@ -96,31 +80,32 @@ pub async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
             let item = api_json::new_item(&json!({ "data": data }), project)
                 .unwrap()
                 .into_item(project, Timestamp::now());
-            bare_create(
-                client,
-                table,
-                &to_attributes(&item),
-                project,
-                fixture.call_log,
-            )
-            .await;
+            bare_create(client, &fixture.keys, &item).await;
         }
         Operation::Update => {
+            // The update the store sends: the fields, updatedAt, version, and its write token.
             client
                 .update_item()
                 .table_name(table)
                 .set_key(Some(item_key(project, id)))
-                .update_expression("SET #s = :s, #d = :d, #u = :u, #v = #v + :one")
-                .condition_expression("attribute_exists(#id)")
-                .expression_attribute_names("#s", "status")
+                .update_expression("SET #m = :m, #d = :d, #u = :u, #v = #v + :one, #token = :token")
+                .condition_expression(
+                    "attribute_exists(#id) AND (attribute_not_exists(#token) OR #token <> :token)",
+                )
+                .expression_attribute_names("#m", "statusMessage")
                 .expression_attribute_names("#d", "dialDurationInSeconds")
                 .expression_attribute_names("#u", "updatedAt")
                 .expression_attribute_names("#v", "version")
                 .expression_attribute_names("#id", "_id")
-                .expression_attribute_values(":s", AttributeValue::S("Completed".into()))
+                .expression_attribute_names("#token", "writeToken")
+                .expression_attribute_values(":m", AttributeValue::S("Called back".into()))
                 .expression_attribute_values(":d", AttributeValue::N("12".into()))
                 .expression_attribute_values(":u", AttributeValue::S(Timestamp::now().to_iso()))
                 .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(
+                    ":token",
+                    AttributeValue::S(uuid::Uuid::new_v4().to_string()),
+                )
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
@@ -129,27 +114,15 @@ pub async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
                 .unwrap();
         }
         Operation::Delete => {
-            bare_get(client, table, project, id).await;
-            let delete = aws_sdk_dynamodb::types::Delete::builder()
-                .table_name(table)
-                .set_key(Some(item_key(project, id)))
-                .condition_expression("attribute_exists(#id)")
-                .expression_attribute_names("#id", "_id")
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .build()
-                .unwrap();
+            let stored = bare_get(client, table, project, id).await;
+            let item = from_attributes(&stored).unwrap();
             client
                 .transact_write_items()
-                .transact_items(TransactWriteItem::builder().delete(delete).build())
-                .transact_items(counter_step(table, project, Scope::Project, -1))
-                .transact_items(counter_step(
-                    table,
-                    project,
-                    Scope::CallLog(fixture.call_log),
-                    -1,
-                ))
+                .set_transact_items(Some(fixture.keys.delete_steps(
+                    &item,
+                    stored.contains_key(TALLIED),
+                    None,
+                )))
                 .send()
                 .await
                 .unwrap();

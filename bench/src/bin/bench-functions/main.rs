@@ -26,7 +26,7 @@ use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
-use call_log_item::store::dynamo::{create_items_table, create_keys_table, to_attributes};
+use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
 use call_log_item::{App, Operation};
 use serde_json::json;
@@ -58,20 +58,13 @@ impl Fixture {
         .unwrap()
     }
 
-    /// Creates an item through the store-free path (PutItem + counters) and returns its id.
+    /// Creates an item with the bare create transaction and returns its id.
     async fn item(&self) -> ObjectId {
         let data = json!({"incomingCallLogId": self.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
         let item = api_json::new_item(&json!({ "data": data }), self.project)
             .unwrap()
             .into_item(self.project, Timestamp::now());
-        bare_create(
-            &self.client,
-            &self.config.items_table,
-            &to_attributes(&item),
-            self.project,
-            self.call_log,
-        )
-        .await;
+        bare_create(&self.client, &self.keys, &item).await;
         item.id
     }
 }
@@ -91,7 +84,7 @@ fn event(operation: Operation, key: &str, id: ObjectId, call_log: ObjectId) -> S
         Operation::Update => (
             "PUT",
             format!("{BASE}/{id}"),
-            json!({"data": {"status": "Completed", "dialDurationInSeconds": 12}}),
+            json!({"data": {"statusMessage": "Called back", "dialDurationInSeconds": 12}}),
         ),
         Operation::Delete => ("DELETE", format!("{BASE}/{id}"), json!(null)),
     };

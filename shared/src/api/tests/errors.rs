@@ -8,7 +8,7 @@ use testkit::{EventSpec, Payload};
 use super::Harness;
 use crate::api::routes::BASE_PATH;
 use crate::model::{Item, ItemPatch, ObjectId, Operation, Timestamp};
-use crate::query::{Direction, Filter};
+use crate::query::{Direction, Filter, Mark, Sort};
 use crate::store::{
     Claim, CreatesOnce, IdempotencyKey, ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup,
     KeyRecord, MemoryStore, Start, StoreError,
@@ -59,7 +59,14 @@ impl ItemQueries for Failing {
     ) -> Result<Vec<Item>, StoreError> {
         Err(self.error.clone())
     }
-    async fn all_matching(&self, _: ObjectId, _: &Filter) -> Result<Vec<Item>, StoreError> {
+    async fn sorted_window(
+        &self,
+        _: ObjectId,
+        _: &Filter,
+        _: &Sort,
+        _: Option<&Mark>,
+        _: usize,
+    ) -> Result<(u64, Vec<Item>), StoreError> {
         Err(self.error.clone())
     }
 }
@@ -258,7 +265,14 @@ impl ItemQueries for Unreachable {
     ) -> Result<Vec<Item>, StoreError> {
         Err(StoreError::Unavailable("down".into()))
     }
-    async fn all_matching(&self, _: ObjectId, _: &Filter) -> Result<Vec<Item>, StoreError> {
+    async fn sorted_window(
+        &self,
+        _: ObjectId,
+        _: &Filter,
+        _: &Sort,
+        _: Option<&Mark>,
+        _: usize,
+    ) -> Result<(u64, Vec<Item>), StoreError> {
         Err(StoreError::Unavailable("down".into()))
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{create_in_order, ids, in_call_log, random_id, status_is, Tested};
 use crate::model::Field;
-use crate::query::{Condition, Direction, Filter, Operator, TextMatch};
+use crate::query::{Condition, Direction, Filter, Operator, Scalar, Sort, TextMatch};
 use crate::store::Start;
 
 pub async fn counts_are_exact_per_project_call_log_and_filter(store: &impl Tested) {
@@ -162,17 +162,28 @@ pub async fn a_call_logs_page_holds_only_its_items(store: &impl Tested) {
     assert_eq!(ids(&rest), vec![a[0].id]);
 }
 
-pub async fn all_matching_is_every_match_in_ascending_order(store: &impl Tested) {
+pub async fn a_sorted_window_holds_the_first_matches_and_counts_all(store: &impl Tested) {
     let project = random_id();
-    let items = create_in_order(store, project, random_id(), &["x", "y", "x"]).await;
-    create_in_order(store, random_id(), random_id(), &["x"]).await;
-    let matches = store.all_matching(project, &status_is("x")).await.unwrap();
-    assert_eq!(ids(&matches), vec![items[0].id, items[2].id]);
-    assert_eq!(
-        store
-            .all_matching(project, &Filter::default())
-            .await
-            .unwrap(),
-        items
-    );
+    let items = create_in_order(store, project, random_id(), &["c", "x", "a", "x", "b", "d"]).await;
+    create_in_order(store, random_id(), random_id(), &["a"]).await;
+    let sort = Sort::new(vec![(Field::Status, Direction::Ascending)]);
+    let not_x = Filter {
+        conditions: vec![Condition::Field {
+            field: Field::Status,
+            operator: Operator::NotEqual(Scalar::Text("x".into())),
+        }],
+    };
+    let (count, first) = store
+        .sorted_window(project, &not_x, &sort, None, 2)
+        .await
+        .unwrap();
+    assert_eq!(count, 4);
+    assert_eq!(ids(&first), vec![items[2].id, items[4].id]);
+    let mark = sort.mark_of(&first[1]);
+    let (count, rest) = store
+        .sorted_window(project, &not_x, &sort, Some(&mark), 10)
+        .await
+        .unwrap();
+    assert_eq!(count, 4);
+    assert_eq!(ids(&rest), vec![items[0].id, items[5].id]);
 }

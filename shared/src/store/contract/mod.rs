@@ -119,7 +119,7 @@ macro_rules! store_contract_tests {
             a_page_continues_after_an_item_deleted_since,
             filtered_pages_hold_only_matches_in_order,
             a_call_logs_page_holds_only_its_items,
-            all_matching_is_every_match_in_ascending_order,
+            a_sorted_window_holds_the_first_matches_and_counts_all,
             keys_are_stored_found_listed_and_revoked,
             a_key_creates_once_and_then_replays_its_item,
             a_running_claim_is_in_flight_and_another_body_another_request,

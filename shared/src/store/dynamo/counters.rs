@@ -1,6 +1,9 @@
 //! Exact item counters, kept in the items table in a partition of their own
-//! (`projectId` = `<project>#counters`, `_id` = `project` or `callLog#<id>`, `itemCount`), and
-//! changed in the same transaction as every create and delete they count.
+//! (`projectId` = `<project>#counters`, attribute `itemCount`), and changed in the same
+//! transaction as every create, delete and update they count. `_id` says what is counted:
+//! `project`, `callLog#<id>`, `value#<field>#<value>` (the project's items with that value of a
+//! dashboard field: `status`, `isAnswered`, `userId`, `incomingCallPolicyEscalationRuleId`;
+//! null is empty) and `callLog#<id>#<field>#<value>` (the same in one call log).
 //!
 //! The counter partition never mixes with a project's items (its key is not a UUID) and has no
 //! `projectCallLogId`, so it is in no index. Each counter is one item: its write ceiling is
@@ -13,23 +16,72 @@ use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use aws_sdk_dynamodb::Client;
 
 use super::sdk_errors::from_sdk;
-use crate::model::{Field, ObjectId};
+use crate::model::{Field, Item, ObjectId};
+use crate::query::{CountKey, Tally, DASHBOARD_FIELDS};
 use crate::store::StoreError;
 
 /// The attribute holding a counter's value.
 pub const ITEM_COUNT: &str = "itemCount";
 
 /// What a counter counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Project,
     CallLog(ObjectId),
+    /// The project's items with one value of a dashboard field.
+    Value(Tally),
+    /// A call log's items with one value of a dashboard field.
+    CallLogValue(ObjectId, Tally),
 }
 
-pub fn counter_key(project: ObjectId, scope: Scope) -> HashMap<String, AttributeValue> {
+impl Scope {
+    /// The counter that answers a count, by what the count is of.
+    pub fn of(key: &CountKey) -> Scope {
+        match (key.call_log, &key.tally) {
+            (None, None) => Scope::Project,
+            (Some(call_log), None) => Scope::CallLog(call_log),
+            (None, Some(tally)) => Scope::Value(tally.clone()),
+            (Some(call_log), Some(tally)) => Scope::CallLogValue(call_log, tally.clone()),
+        }
+    }
+
+    /// Every counter an item is counted in: the project's, its call log's, and those of its
+    /// value of each dashboard field in both.
+    pub fn all_of(item: &Item) -> Vec<Scope> {
+        let mut scopes = vec![Scope::Project, Scope::CallLog(item.incoming_call_log_id)];
+        for tally in tallies(item) {
+            scopes.push(Scope::Value(tally.clone()));
+            scopes.push(Scope::CallLogValue(item.incoming_call_log_id, tally));
+        }
+        scopes
+    }
+}
+
+/// An item's value of each dashboard field.
+pub fn tallies(item: &Item) -> Vec<Tally> {
+    DASHBOARD_FIELDS
+        .into_iter()
+        .map(|field| Tally::of(field, item.get(field)))
+        .collect()
+}
+
+/// How a tally reads in a key: `<field>#<value>` (null is empty; no value of these fields is).
+pub fn tally_key(tally: &Tally) -> String {
+    format!(
+        "{}#{}",
+        tally.field.name(),
+        tally.value.as_deref().unwrap_or_default()
+    )
+}
+
+pub fn counter_key(project: ObjectId, scope: &Scope) -> HashMap<String, AttributeValue> {
     let sort_key = match scope {
         Scope::Project => "project".to_string(),
         Scope::CallLog(call_log) => format!("callLog#{call_log}"),
+        Scope::Value(tally) => format!("value#{}", tally_key(tally)),
+        Scope::CallLogValue(call_log, tally) => {
+            format!("callLog#{call_log}#{}", tally_key(tally))
+        }
     };
     HashMap::from([
         (
@@ -41,7 +93,7 @@ pub fn counter_key(project: ObjectId, scope: Scope) -> HashMap<String, Attribute
 }
 
 /// The transaction step that adds `delta` to a counter (creating it at `delta` if missing).
-pub fn add(table: &str, project: ObjectId, scope: Scope, delta: i64) -> Update {
+pub fn add(table: &str, project: ObjectId, scope: &Scope, delta: i64) -> Update {
     Update::builder()
         .table_name(table)
         .set_key(Some(counter_key(project, scope)))
@@ -57,7 +109,7 @@ pub async fn read(
     client: &Client,
     table: &str,
     project: ObjectId,
-    scope: Scope,
+    scope: &Scope,
 ) -> Result<u64, StoreError> {
     let output = client
         .get_item()

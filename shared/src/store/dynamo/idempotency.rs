@@ -15,8 +15,8 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::attributes::{from_attributes, to_attributes, Attributes};
-use super::items::Transaction;
 use super::sdk_errors::from_sdk;
+use super::transactions::Transaction;
 use super::DynamoStore;
 use crate::model::{Field, Item, Timestamp};
 use crate::store::{

@@ -3,11 +3,15 @@
 //!
 //! [`DynamoStore`] is defined here and each file implements the part it is named for:
 //! `items.rs` (one item: reads, writes, transactions), `queries.rs` (counts and pages),
-//! `idempotency.rs` (idempotency keys of creates), `keys.rs` (API keys), with the table layout in `attributes.rs`, `counters.rs`,
-//! `expression.rs` and `tables.rs`, and SDK failures read in `sdk_errors.rs`.
+//! `updates.rs` (updates), `idempotency.rs` (idempotency keys of creates), `keys.rs` (API
+//! keys), with the table layout in `attributes.rs`, `counters.rs`,
+//! `entries.rs`, `expression.rs` and `tables.rs`, transactions run in `transactions.rs`, and SDK
+//! failures read in `sdk_errors.rs`.
 
 mod attributes;
+mod backfill;
 mod counters;
+mod entries;
 mod expression;
 mod idempotency;
 mod items;
@@ -15,11 +19,15 @@ mod keys;
 mod queries;
 mod sdk_errors;
 mod tables;
+mod transactions;
+mod updates;
 
 use aws_sdk_dynamodb::Client;
 
-pub use attributes::{from_attributes, to_attributes, PROJECT_CALL_LOG};
-pub use counters::{add as add_to_counter, counter_key, Scope, ITEM_COUNT};
+pub use attributes::{from_attributes, to_attributes, Attributes, PROJECT_CALL_LOG};
+pub use backfill::{key_from_text, key_to_text, BackfillPage};
+pub use counters::{add as add_to_counter, counter_key, tallies, Scope, ITEM_COUNT};
+pub use entries::{entry_key, entry_partition, TALLIED};
 pub use expression::{pushdown, Expression, Pushdown};
 pub use idempotency::TTL_ATTRIBUTE;
 pub use items::{item_key, CALL_LOG_INDEX};

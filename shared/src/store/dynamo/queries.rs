@@ -1,26 +1,29 @@
-//! Reads of many items: counts, pages in key order, and every match for in-function sorting.
-//! Only `Query` (on the table or the call-log index) and counter `GetItem`s; never `Scan`.
+//! Reads of many items: counts, pages in key order, and sorted windows. Only `Query` (on the
+//! table, the call-log index, or a value's index entries), `BatchGetItem` of the items those
+//! entries name, and counter `GetItem`s; never `Scan`.
 //!
-//! Costs: a count with no filter, or only `incomingCallLogId`, is one counter read (O(1)); a
-//! page in key order from the start or from a cursor reads about one page (O(page)) when the
-//! query has no filter, and the items it must pass over otherwise; a deep `skip` reads the keys
-//! it skips (keys only when DynamoDB evaluates the whole filter); any other count or sort reads
-//! every match (O(matches)).
+//! Where a read starts is the query's read plan ([`Filter::read_plan`]): a call log's index
+//! when it pins one, a dashboard value's entries (`entries.rs`) when it pins one, else the
+//! project; within the `_id` range a `createdAt` range sets (ids are time-ordered). Costs: a
+//! count answered by a counter is O(1); a page in key order reads about one page (O(page))
+//! when nothing is left to check, and the items it passes over otherwise; a deep `skip` reads
+//! the keys it skips; any other count or sort reads every match where the plan starts.
 
 use std::ops::ControlFlow;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Select};
 
 use super::attributes::{from_attributes, project_call_log_key, Attributes, PROJECT_CALL_LOG};
 use super::counters::{self, Scope};
+use super::entries::entry_partition;
 use super::expression::{pushdown, Expression};
-use super::items::CALL_LOG_INDEX;
+use super::items::{item_key, CALL_LOG_INDEX};
 use super::sdk_errors::from_sdk;
 use super::DynamoStore;
-use crate::model::{Field, Item, ObjectId};
-use crate::query::{Direction, Filter};
-use crate::store::{ItemQueries, Start, StoreError};
+use crate::model::{Field, Item, ObjectId, Timestamp};
+use crate::query::{Access, Direction, Filter, Mark, Sort, Window};
+use crate::store::{ItemQueries, ItemReads, Start, StoreError};
 
 /// Items evaluated per request at most (about 600 KB of items): every request stays well
 /// inside the SDK's timeouts, even on a slow DynamoDB.
@@ -29,10 +32,27 @@ const MAX_PAGE: i32 = 2000;
 /// Items evaluated per request when DynamoDB counts.
 const COUNT_PAGE: i32 = MAX_PAGE;
 
-/// One read plan: the partition (project or call log), the pushed-down filter and the rest.
+/// DynamoDB's limit on the keys of one `BatchGetItem`.
+const BATCH_GET: usize = 100;
+
+/// The lowest and highest `_id` (UUIDv7) an item created at `at` can have: ids sort by their
+/// first 48 bits, the creation instant in milliseconds.
+fn id_bounds(at: Timestamp) -> (String, String) {
+    let millis = at.epoch_millis().max(0) as u64;
+    let (high, low) = (millis >> 16, millis & 0xffff);
+    (
+        format!("{high:08x}-{low:04x}-0000-0000-000000000000"),
+        format!("{high:08x}-{low:04x}-ffff-ffff-ffffffffffff"),
+    )
+}
+
+/// One read plan, for DynamoDB: the partition it reads, the `_id` range, the pushed-down
+/// filter and the rest.
 struct Plan {
     project: ObjectId,
-    call_log: Option<ObjectId>,
+    access: Access,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
     pushed: Option<Expression>,
     residual: Filter,
     direction: Direction,
@@ -40,12 +60,22 @@ struct Plan {
 
 impl Plan {
     fn new(project: ObjectId, filter: &Filter, direction: Direction) -> Plan {
-        let split = pushdown(filter);
+        let read = filter.read_plan();
+        // Entries carry keys only: everything left is checked on the items once read.
+        let (pushed, residual) = match read.access {
+            Access::Value(_) | Access::Item(_) => (None, read.rest),
+            _ => {
+                let split = pushdown(&read.rest);
+                (split.expression, split.residual)
+            }
+        };
         Plan {
             project,
-            call_log: filter.call_log(),
-            pushed: split.expression,
-            residual: split.residual,
+            access: read.access,
+            from: read.from,
+            to: read.to,
+            pushed,
+            residual,
             direction,
         }
     }
@@ -55,40 +85,76 @@ impl Plan {
         self.pushed.is_none() && self.residual.is_empty()
     }
 
-    /// The key to continue after the item `after`, for the table or the index.
-    fn start_key(&self, after: ObjectId) -> Attributes {
-        let mut key = Attributes::from([
-            (
-                Field::ProjectId.name().to_string(),
-                AttributeValue::S(self.project.to_string()),
-            ),
-            (
-                Field::Id.name().to_string(),
-                AttributeValue::S(after.to_string()),
-            ),
-        ]);
-        if let Some(call_log) = self.call_log {
-            key.insert(
-                PROJECT_CALL_LOG.to_string(),
-                AttributeValue::S(project_call_log_key(self.project, call_log)),
-            );
+    /// Whether the `createdAt` range is empty (its start after its end): nothing matches.
+    fn empty_range(&self) -> bool {
+        matches!((self.from, self.to), (Some(from), Some(to)) if from > to)
+    }
+
+    /// The one item the query pins, if it pins one.
+    fn item(&self) -> Option<ObjectId> {
+        match self.access {
+            Access::Item(id) => Some(id),
+            _ => None,
         }
-        key
+    }
+
+    /// Whether the query returns index entries (keys), whose items are read afterwards.
+    fn reads_entries(&self) -> bool {
+        matches!(self.access, Access::Value(_))
+    }
+
+    /// The partition key the query reads: (attribute, value).
+    fn partition(&self) -> (&'static str, String) {
+        match &self.access {
+            Access::Project | Access::Item(_) => {
+                (Field::ProjectId.name(), self.project.to_string())
+            }
+            Access::CallLog(call_log) => (
+                PROJECT_CALL_LOG,
+                project_call_log_key(self.project, *call_log),
+            ),
+            Access::Value(tally) => (
+                Field::ProjectId.name(),
+                entry_partition(self.project, tally),
+            ),
+        }
+    }
+
+    /// The key to continue after the item `after`, for the table, the index or the entries.
+    fn start_key(&self, after: ObjectId) -> Attributes {
+        let id = (
+            Field::Id.name().to_string(),
+            AttributeValue::S(after.to_string()),
+        );
+        let (name, value) = self.partition();
+        match &self.access {
+            Access::CallLog(_) => Attributes::from([
+                id,
+                (name.to_string(), AttributeValue::S(value)),
+                (
+                    Field::ProjectId.name().to_string(),
+                    AttributeValue::S(self.project.to_string()),
+                ),
+            ]),
+            Access::Project | Access::Item(_) | Access::Value(_) => {
+                Attributes::from([id, (name.to_string(), AttributeValue::S(value))])
+            }
+        }
     }
 }
 
 /// How much a walk reads per request: exactly what is needed when every item matches, else a
 /// growing window (DynamoDB applies `Limit` before the filter).
-struct Window {
+struct Reads {
     exact: bool,
     next: i32,
 }
 
-impl Window {
-    fn new(plan: &Plan, wanted: Option<u64>) -> Window {
+impl Reads {
+    fn new(plan: &Plan, wanted: Option<u64>) -> Reads {
         let wanted = wanted.map_or(1000, |w| w.clamp(1, 1000) as i32);
         let exact = plan.returns_only_matches();
-        Window {
+        Reads {
             exact,
             next: if exact { wanted } else { (wanted * 2).max(64) },
         }
@@ -105,27 +171,52 @@ impl Window {
     }
 }
 
+fn parse_id(attributes: &Attributes) -> Result<ObjectId, StoreError> {
+    match attributes.get(Field::Id.name()) {
+        Some(AttributeValue::S(id)) => ObjectId::parse(id)
+            .map_err(|_| StoreError::Corrupt(format!("stored item has a bad _id: {id}"))),
+        _ => Err(StoreError::Corrupt("stored item without _id".into())),
+    }
+}
+
 impl DynamoStore {
     fn query(&self, plan: &Plan) -> QueryFluentBuilder {
+        let (name, value) = plan.partition();
+        let mut key_condition = "#pk = :pk".to_string();
         let mut request = self
             .client
             .query()
             .table_name(&self.items_table)
             .scan_index_forward(plan.direction == Direction::Ascending)
-            .key_condition_expression("#pk = :pk");
-        request = match plan.call_log {
-            Some(call_log) => request
-                .index_name(CALL_LOG_INDEX)
-                .expression_attribute_names("#pk", PROJECT_CALL_LOG)
-                .expression_attribute_values(
-                    ":pk",
-                    AttributeValue::S(project_call_log_key(plan.project, call_log)),
-                ),
-            None => request
-                .consistent_read(true)
-                .expression_attribute_names("#pk", Field::ProjectId.name())
-                .expression_attribute_values(":pk", AttributeValue::S(plan.project.to_string())),
+            .expression_attribute_names("#pk", name)
+            .expression_attribute_values(":pk", AttributeValue::S(value));
+        request = match plan.access {
+            Access::CallLog(_) => request.index_name(CALL_LOG_INDEX),
+            Access::Project | Access::Item(_) | Access::Value(_) => request.consistent_read(true),
         };
+        if plan.from.is_some() || plan.to.is_some() {
+            request = request.expression_attribute_names("#sk", Field::Id.name());
+        }
+        match (plan.from, plan.to) {
+            (Some(from), Some(to)) => {
+                key_condition.push_str(" AND #sk BETWEEN :from AND :to");
+                request = request
+                    .expression_attribute_values(":from", AttributeValue::S(id_bounds(from).0))
+                    .expression_attribute_values(":to", AttributeValue::S(id_bounds(to).1));
+            }
+            (Some(from), None) => {
+                key_condition.push_str(" AND #sk >= :from");
+                request = request
+                    .expression_attribute_values(":from", AttributeValue::S(id_bounds(from).0));
+            }
+            (None, Some(to)) => {
+                key_condition.push_str(" AND #sk <= :to");
+                request =
+                    request.expression_attribute_values(":to", AttributeValue::S(id_bounds(to).1));
+            }
+            (None, None) => {}
+        }
+        request = request.key_condition_expression(key_condition);
         if let Some(expression) = &plan.pushed {
             request = request.filter_expression(&expression.text);
             for (name, field) in &expression.names {
@@ -138,8 +229,53 @@ impl DynamoStore {
         request
     }
 
-    /// Visits matches in key order after `after`, reading keys only when `keys_only` and the
-    /// whole filter runs in DynamoDB. `wanted` sizes the reads; `visit` may stop the walk.
+    /// The items of `project` with these ids, read consistently, in the order given (an id
+    /// whose item is gone is left out).
+    async fn items_by_id(
+        &self,
+        project: ObjectId,
+        ids: &[ObjectId],
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH_GET) {
+            let mut wanted = KeysAndAttributes::builder()
+                .set_keys(Some(
+                    chunk.iter().map(|id| item_key(project, *id)).collect(),
+                ))
+                .consistent_read(true)
+                .build()
+                .expect("keys are set");
+            for _ in 0..10 {
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.items_table, wanted)
+                    .send()
+                    .await
+                    .map_err(|error| from_sdk("BatchGetItem", error))?;
+                for attributes in output
+                    .responses()
+                    .and_then(|tables| tables.get(&self.items_table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let item = from_attributes(attributes)?;
+                    found.insert(item.id, item);
+                }
+                match output
+                    .unprocessed_keys()
+                    .and_then(|tables| tables.get(&self.items_table))
+                {
+                    Some(rest) if !rest.keys().is_empty() => wanted = rest.clone(),
+                    _ => break,
+                }
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// Visits matches in key order after `after`, reading keys only when `keys_only` and
+    /// nothing is left to check on the items. `wanted` sizes the reads; `visit` may stop.
     async fn walk(
         &self,
         plan: &Plan,
@@ -148,41 +284,76 @@ impl DynamoStore {
         wanted: Option<u64>,
         mut visit: impl FnMut(ObjectId, Option<Item>) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
+        if plan.empty_range() {
+            return Ok(());
+        }
+        if let Some(id) = plan.item() {
+            // One `GetItem`, never a walk of the project.
+            let item = self.get(plan.project, id).await?;
+            let after_start = after.is_none_or(|after| match plan.direction {
+                Direction::Ascending => id > after,
+                Direction::Descending => id < after,
+            });
+            // Nothing was pushed for one item: the residual is the whole rest.
+            if let Some(item) = item.filter(|item| after_start && plan.residual.matches(item)) {
+                let _ = visit(id, Some(item));
+            }
+            return Ok(());
+        }
         let keys_only = keys_only && plan.residual.is_empty();
         let mut request = self.query(plan);
-        if keys_only {
+        if keys_only || plan.reads_entries() {
             request = request
                 .projection_expression("#id")
                 .expression_attribute_names("#id", Field::Id.name());
         }
-        let mut window = Window::new(plan, wanted);
+        let mut reads = Reads::new(plan, wanted);
         let mut seen: u64 = 0;
         let mut start_key = after.map(|id| plan.start_key(id));
         loop {
             let remaining = wanted.map(|w| w.saturating_sub(seen));
             let output = request
                 .clone()
-                .set_limit(window.limit(remaining))
+                .set_limit(reads.limit(remaining))
                 .set_exclusive_start_key(start_key.take())
                 .send()
                 .await
                 .map_err(|error| from_sdk("Query", error))?;
-            for attributes in output.items() {
-                let id = match attributes.get(Field::Id.name()) {
-                    Some(AttributeValue::S(id)) => ObjectId::parse(id).map_err(|_| {
-                        StoreError::Corrupt(format!("stored item has a bad _id: {id}"))
-                    })?,
-                    _ => return Err(StoreError::Corrupt("stored item without _id".into())),
-                };
-                let item = if keys_only {
-                    None
-                } else {
-                    Some(from_attributes(attributes)?)
-                };
-                if let Some(item) = &item {
-                    if !plan.residual.matches(item) {
-                        continue;
-                    }
+            let ids: Vec<ObjectId> = output
+                .items()
+                .iter()
+                .map(parse_id)
+                .collect::<Result<_, _>>()?;
+            let items: Vec<Option<Item>> = if keys_only {
+                ids.iter().map(|_| None).collect()
+            } else if plan.reads_entries() {
+                self.items_by_id(plan.project, &ids)
+                    .await?
+                    .into_iter()
+                    .map(Some)
+                    .collect()
+            } else {
+                output
+                    .items()
+                    .iter()
+                    .map(|attributes| from_attributes(attributes).map(Some))
+                    .collect::<Result<_, _>>()?
+            };
+            let pairs = if keys_only {
+                ids.into_iter().zip(items).collect::<Vec<_>>()
+            } else {
+                items
+                    .into_iter()
+                    .flatten()
+                    .map(|item| (item.id, Some(item)))
+                    .collect()
+            };
+            for (id, item) in pairs {
+                if item
+                    .as_ref()
+                    .is_some_and(|item| !plan.residual.matches(item))
+                {
+                    continue;
                 }
                 seen += 1;
                 if visit(id, item).is_break() {
@@ -199,20 +370,15 @@ impl DynamoStore {
 
 impl ItemQueries for DynamoStore {
     async fn count(&self, project: ObjectId, filter: &Filter) -> Result<u64, StoreError> {
-        if filter.is_empty() {
-            return counters::read(&self.client, &self.items_table, project, Scope::Project).await;
-        }
-        if let Some(call_log) = filter.call_log().filter(|_| filter.is_only_call_log()) {
-            return counters::read(
-                &self.client,
-                &self.items_table,
-                project,
-                Scope::CallLog(call_log),
-            )
-            .await;
+        if let Some(key) = filter.count_key() {
+            return counters::read(&self.client, &self.items_table, project, &Scope::of(&key))
+                .await;
         }
         let plan = Plan::new(project, filter, Direction::Ascending);
-        if plan.residual.is_empty() {
+        if plan.empty_range() {
+            return Ok(0);
+        }
+        if plan.residual.is_empty() && plan.item().is_none() {
             // DynamoDB evaluates the whole filter: let it count, page by page.
             // Bounded pages keep every request well inside the SDK's timeouts.
             let request = self.query(&plan).select(Select::Count).limit(COUNT_PAGE);
@@ -286,18 +452,40 @@ impl ItemQueries for DynamoStore {
         Ok(items)
     }
 
-    async fn all_matching(
+    async fn sorted_window(
         &self,
         project: ObjectId,
         filter: &Filter,
-    ) -> Result<Vec<Item>, StoreError> {
+        sort: &Sort,
+        after: Option<&Mark>,
+        keep: usize,
+    ) -> Result<(u64, Vec<Item>), StoreError> {
         let plan = Plan::new(project, filter, Direction::Ascending);
-        let mut items = Vec::new();
+        let mut window = Window::new(sort, after, keep);
         self.walk(&plan, None, false, None, |_, item| {
-            items.extend(item);
+            window.extend(item);
             ControlFlow::Continue(())
         })
         .await?;
-        Ok(items)
+        Ok((window.matches(), window.into_sorted()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_bounds_enclose_every_v7_id_of_that_millisecond() {
+        let at = Timestamp::parse("2026-11-27T18:24:15.123Z").unwrap();
+        let (low, high) = id_bounds(at);
+        for _ in 0..100 {
+            let id = ObjectId::new_v7(at).to_string();
+            assert!(low <= id && id <= high, "{low} {id} {high}");
+        }
+        let (_, before) = id_bounds(at.plus_millis(-1));
+        let (after, _) = id_bounds(at.plus_millis(1));
+        let id = ObjectId::new_v7(at).to_string();
+        assert!(before < id && id < after);
     }
 }

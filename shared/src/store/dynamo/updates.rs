@@ -1,0 +1,244 @@
+//! Updates: only the fields sent change, `updatedAt` is refreshed and `version` goes up by one,
+//! in one atomic write — applied once however often the SDK sends it (SPEC §5).
+//!
+//! An update that does not touch a dashboard field's value is one `UpdateItem` that also
+//! writes a token of its own (`writeToken`): a retry that fails its condition and finds that
+//! token in the returned item knows its first attempt was applied. An update that sets
+//! `status` or `isAnswered` reads the item first and is a transaction that also moves the
+//! item's counts and entries from the old value to the new (its `ClientRequestToken` makes the
+//! SDK's retries safe), conditional on the version read: if the item changed in between, it
+//! reads again.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+
+use super::attributes::{field_attribute, from_attributes, Attributes};
+use super::counters::{tallies, Scope};
+use super::entries::{delete_entry, put_entry, TALLIED};
+use super::items::{
+    condition_failure, existence_condition, item_key, tallied_condition, MAX_READ_WRITE_ATTEMPTS,
+};
+use super::sdk_errors::from_sdk;
+use super::transactions::Transaction;
+use super::DynamoStore;
+use crate::model::{Field, ItemPatch, ObjectId, Timestamp};
+use crate::store::StoreError;
+
+/// The attribute holding the token of the last plain update applied to an item.
+pub const WRITE_TOKEN: &str = "writeToken";
+
+/// The stored write token of `old`, if any.
+fn write_token(old: Option<&Attributes>) -> Option<&str> {
+    match old?.get(WRITE_TOKEN) {
+        Some(AttributeValue::S(token)) => Some(token),
+        _ => None,
+    }
+}
+
+/// An update expression's parts with their placeholders.
+struct Changes {
+    sets: Vec<String>,
+    removes: Vec<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Changes {
+    fn expression(&self) -> String {
+        let mut expression = format!("SET {}", self.sets.join(", "));
+        if !self.removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", self.removes.join(", ")));
+        }
+        expression
+    }
+}
+
+/// `SET` the fields `patch` sends, `REMOVE` those it clears, `updatedAt = now`,
+/// `version = version + 1`.
+fn changes(patch: &ItemPatch, now: Timestamp) -> Changes {
+    let mut names = HashMap::from([
+        ("#version".to_string(), Field::Version.name().to_string()),
+        (
+            "#updatedAt".to_string(),
+            Field::UpdatedAt.name().to_string(),
+        ),
+    ]);
+    let mut values = HashMap::from([
+        (":one".to_string(), AttributeValue::N("1".into())),
+        (":now".to_string(), AttributeValue::S(now.to_iso())),
+    ]);
+    let mut sets = Vec::new();
+    let mut removes = Vec::new();
+    for (field, value) in patch.changes() {
+        let name = format!("#f{}", field as usize);
+        names.insert(name.clone(), field.name().to_string());
+        match field_attribute(value) {
+            Some(attribute) => {
+                let placeholder = format!(":f{}", field as usize);
+                sets.push(format!("{name} = {placeholder}"));
+                values.insert(placeholder, attribute);
+            }
+            None => removes.push(name),
+        }
+    }
+    sets.push("#updatedAt = :now".into());
+    sets.push("#version = #version + :one".into());
+    Changes {
+        sets,
+        removes,
+        names,
+        values,
+    }
+}
+
+impl DynamoStore {
+    pub(super) async fn apply_patch(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        patch: &ItemPatch,
+        expected_version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if patch.status.is_some() || patch.is_answered.is_some() {
+            self.update_tallied(project, id, patch, expected_version, now)
+                .await
+        } else {
+            self.update_plain(project, id, patch, expected_version, now)
+                .await
+        }
+    }
+
+    async fn update_plain(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        patch: &ItemPatch,
+        expected_version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let token = uuid::Uuid::new_v4().to_string();
+        let mut changes = changes(patch, now);
+        changes.sets.push("#token = :token".into());
+        let expression = changes.expression();
+        let Changes {
+            mut names,
+            mut values,
+            ..
+        } = changes;
+        names.insert("#id".into(), Field::Id.name().into());
+        names.insert("#token".into(), WRITE_TOKEN.into());
+        values.insert(":token".into(), AttributeValue::S(token.clone()));
+        if let Some(version) = expected_version {
+            values.insert(":expected".into(), AttributeValue::N(version.to_string()));
+        }
+        // Never applied twice: a retry of an update already applied fails this condition,
+        // and finds its own token below.
+        let condition = format!(
+            "{} AND (attribute_not_exists(#token) OR #token <> :token)",
+            existence_condition(expected_version)
+        );
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.items_table)
+            .set_key(Some(item_key(project, id)))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    if write_token(failed.item()) == Some(token.as_str()) {
+                        return Ok(());
+                    }
+                    Err(condition_failure(failed.item(), expected_version))
+                }
+                _ => Err(from_sdk("UpdateItem", error)),
+            },
+        }
+    }
+
+    async fn update_tallied(
+        &self,
+        project: ObjectId,
+        id: ObjectId,
+        patch: &ItemPatch,
+        expected_version: Option<i64>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        for _ in 0..MAX_READ_WRITE_ATTEMPTS {
+            let stored = self.read(project, id).await?.ok_or(StoreError::NotFound)?;
+            let current = from_attributes(&stored)?;
+            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
+                return Err(StoreError::VersionMismatch {
+                    stored: current.version,
+                    expected,
+                });
+            }
+            let tallied = stored.contains_key(TALLIED);
+            let changes = changes(patch, now);
+            let expression = changes.expression();
+            let Changes {
+                mut names,
+                mut values,
+                ..
+            } = changes;
+            names.insert("#tallied".into(), TALLIED.into());
+            values.insert(
+                ":read".into(),
+                AttributeValue::N(current.version.to_string()),
+            );
+            let update = Update::builder()
+                .table_name(&self.items_table)
+                .set_key(Some(item_key(project, id)))
+                .update_expression(expression)
+                .condition_expression(format!(
+                    "#version = :read AND {}",
+                    tallied_condition(tallied)
+                ))
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values))
+                .build()
+                .expect("table, key and expressions are set");
+            let mut steps = vec![TransactWriteItem::builder().update(update).build()];
+            if tallied {
+                let next = patch.apply(&current, now);
+                let log = current.incoming_call_log_id;
+                for (old, new) in tallies(&current).into_iter().zip(tallies(&next)) {
+                    if old == new {
+                        continue;
+                    }
+                    for (tally, delta) in [(&old, -1), (&new, 1)] {
+                        steps.push(self.count_step(project, &Scope::Value(tally.clone()), delta));
+                        let in_log = Scope::CallLogValue(log, tally.clone());
+                        steps.push(self.count_step(project, &in_log, delta));
+                    }
+                    steps.push(delete_entry(&self.items_table, project, &old, id));
+                    steps.push(put_entry(&self.items_table, project, &new, id));
+                }
+            }
+            match self.transact(steps).await {
+                Ok(()) => return Ok(()),
+                // The item changed since it was read (or was tallied by the backfill).
+                Err(Transaction::ConditionFailed { step: 0, .. }) => continue,
+                Err(Transaction::ConditionFailed { step, .. }) => {
+                    return Err(StoreError::Failed(format!(
+                        "the update's step {step} refused a condition it does not have"
+                    )))
+                }
+                Err(Transaction::Failed(error)) => return Err(error),
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+}

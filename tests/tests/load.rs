@@ -73,6 +73,21 @@ fn client(number: usize) -> (usize, usize, Vec<(String, Value)>) {
                 );
                 (s, b, None)
             }
+            5 if !acknowledged.is_empty() => {
+                // Move an earlier item of this client to another status (and its counts).
+                let (id, data): &mut (String, Value) = acknowledged.last_mut().unwrap();
+                let status = format!("Load done {}", i % 2);
+                let (s, b) = call(
+                    &agent,
+                    "PUT",
+                    &format!("/{id}"),
+                    Some(&json!({"data": {"status": status.clone()}})),
+                );
+                if s == 200 {
+                    data["status"] = json!(status);
+                }
+                (s, b, None)
+            }
             _ => {
                 let (s, b) = call(&agent, "GET", "/get-list?limit=5", None);
                 (s, b, None)
@@ -114,9 +129,37 @@ fn a_bounded_load_run_loses_nothing_and_gets_no_5xx() {
             assert_eq!(&item[field], value, "{id}: {field}");
         }
     }
+    // Counts by value equal what a walk of every item finds.
+    let mut walked: Vec<Value> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let body = cursor
+            .as_ref()
+            .map_or(json!({}), |c| json!({ "cursor": c }));
+        let (status, page) = call(&agent, "POST", "/get-list?limit=100", Some(&body));
+        assert_eq!(status, 200);
+        walked.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    for query in [
+        json!({"status": "Load done 0"}),
+        json!({"status": "Load done 1"}),
+        json!({"isAnswered": true}),
+        json!({"isAnswered": false}),
+    ] {
+        let (field, value) = query.as_object().unwrap().iter().next().unwrap();
+        let expected = walked.iter().filter(|item| &item[field] == value).count();
+        let (status, counted) = call(&agent, "POST", "/count", Some(&json!({ "query": query })));
+        assert_eq!(status, 200);
+        assert_eq!(counted["count"], expected, "count {query}");
+    }
     eprintln!(
-        "load: {CLIENTS} clients, {sent} requests in {:.1} s, 0 5xx, {} acknowledged creates all read back exactly",
+        "load: {CLIENTS} clients, {sent} requests in {:.1} s, 0 5xx, {} acknowledged creates all read back exactly, counts by value equal a walk of {} items",
         elapsed.as_secs_f64(),
-        acknowledged.len()
+        acknowledged.len(),
+        walked.len()
     );
 }

@@ -30,7 +30,7 @@ use call_log_item::App;
 use serde_json::{json, Value};
 use testkit::{EventSpec, Payload};
 
-/// The statuses items take in turn; one in a thousand is `RARE` instead.
+/// The statuses items take in turn; one in a thousand (the first of each thousand) is `RARE`.
 const STATUSES: [&str; 7] = [
     "Ringing",
     "Completed",
@@ -76,7 +76,8 @@ async fn seed(
     let users: Vec<ObjectId> = (0..USERS)
         .map(|_| ObjectId::from_uuid(uuid::Uuid::new_v4()))
         .collect();
-    let start = chrono::Utc::now() - chrono::Duration::days(30);
+    // One item every 36 s: a hundred in any hour, in both projects.
+    let start = chrono::Utc::now() - chrono::Duration::days(60);
     // Every count an item is in, as the create transaction would keep it.
     let mut counts: HashMap<String, (Attributes, u64)> = HashMap::new();
     let mut requests: Vec<WriteRequest> = Vec::with_capacity(count as usize * 5);
@@ -87,7 +88,7 @@ async fn seed(
     };
     for i in 0..count {
         let call_log = logs[(i % call_logs) as usize];
-        let status = if i % 1000 == 999 {
+        let status = if i % 1000 == 0 {
             RARE
         } else {
             STATUSES[(i % STATUSES.len() as u64) as usize]
@@ -102,7 +103,7 @@ async fn seed(
             "isAnswered": i % 3 == 0,
         });
         let created =
-            Timestamp::parse(&(start + chrono::Duration::milliseconds(i as i64 * 7)).to_rfc3339())
+            Timestamp::parse(&(start + chrono::Duration::seconds(i as i64 * 36)).to_rfc3339())
                 .unwrap();
         let item = api_json::new_item(&json!({ "data": data }), project)
             .unwrap()

@@ -10,4 +10,5 @@ cd "$ROOT"
 # The list function too: its peak memory is measured on a sort over the large project.
 cargo build --release -q -p bench --bin bench-scale -p list
 throwaway_dynamodb bench
-"$ROOT/target/release/bench-scale"
+# stdout: the metrics records of every timed request; the report goes to stderr.
+"$ROOT/target/release/bench-scale" >/dev/null

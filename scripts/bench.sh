@@ -11,4 +11,5 @@ packages=()
 for bin in $(function_bins); do packages+=(--package "$bin"); done
 cargo build --release -q "${packages[@]}" --package bench
 throwaway_dynamodb bench
-"$ROOT/target/release/bench-functions"
+# stdout: the metrics records of the in-process requests; the report goes to stderr.
+"$ROOT/target/release/bench-functions" >/dev/null

@@ -332,7 +332,8 @@ async fn main() {
          | operation | handler p50 | handler p99 | bare SDK p50 | p50 ratio |\n|---|---:|---:|---:|---:|\n{warm_rows}",
         machine = machine_description(),
     );
-    println!("{report}");
+    // On stderr: stdout carries the metrics records the handler writes per request.
+    eprintln!("{report}");
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");
     write_section(&docs, "bench-functions", &report).expect("write docs/benchmarks.md");
     eprintln!("written to docs/benchmarks.md");

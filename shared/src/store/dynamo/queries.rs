@@ -32,6 +32,11 @@ const MAX_PAGE: i32 = 2000;
 /// Items evaluated per request when DynamoDB counts.
 const COUNT_PAGE: i32 = MAX_PAGE;
 
+/// Whole items (or entries whose items are fetched) per request at most, about 200 KB: what one
+/// page holds in memory while it is read, so that a walk of any length (a sort over a whole
+/// project) stays within a few MB, and each request well inside the SDK's timeouts.
+const ITEMS_PAGE: i32 = 500;
+
 /// DynamoDB's limit on the keys of one `BatchGetItem`.
 const BATCH_GET: usize = 100;
 
@@ -308,61 +313,66 @@ impl DynamoStore {
                 .expression_attribute_names("#id", Field::Id.name());
         }
         let mut reads = Reads::new(plan, wanted);
+        let page_cap = (!keys_only).then_some(ITEMS_PAGE);
         let mut seen: u64 = 0;
         let mut start_key = after.map(|id| plan.start_key(id));
         loop {
             let remaining = wanted.map(|w| w.saturating_sub(seen));
-            let output = request
+            let limit = match (reads.limit(remaining), page_cap) {
+                (Some(limit), Some(cap)) => Some(limit.min(cap)),
+                (limit, cap) => limit.or(cap),
+            };
+            let mut output = request
                 .clone()
-                .set_limit(reads.limit(remaining))
+                .set_limit(limit)
                 .set_exclusive_start_key(start_key.take())
                 .send()
                 .await
                 .map_err(|error| from_sdk("Query", error))?;
-            let ids: Vec<ObjectId> = output
-                .items()
-                .iter()
-                .map(parse_id)
-                .collect::<Result<_, _>>()?;
-            let items: Vec<Option<Item>> = if keys_only {
-                ids.iter().map(|_| None).collect()
-            } else if plan.reads_entries() {
-                self.items_by_id(plan.project, &ids)
-                    .await?
-                    .into_iter()
-                    .map(Some)
-                    .collect()
-            } else {
-                output
-                    .items()
-                    .iter()
-                    .map(|attributes| from_attributes(attributes).map(Some))
-                    .collect::<Result<_, _>>()?
-            };
-            let pairs = if keys_only {
-                ids.into_iter().zip(items).collect::<Vec<_>>()
-            } else {
-                items
-                    .into_iter()
-                    .flatten()
-                    .map(|item| (item.id, Some(item)))
-                    .collect()
-            };
-            for (id, item) in pairs {
+            let next = output
+                .last_evaluated_key
+                .take()
+                .filter(|key| !key.is_empty());
+            let page = output.items.take().unwrap_or_default();
+            drop(output);
+            // Offers one item to `visit` when it matches; true when the walk should stop.
+            let mut offer = |id: ObjectId, item: Option<Item>| -> bool {
                 if item
                     .as_ref()
                     .is_some_and(|item| !plan.residual.matches(item))
                 {
-                    continue;
+                    return false;
                 }
                 seen += 1;
-                if visit(id, item).is_break() {
-                    return Ok(());
+                visit(id, item).is_break()
+            };
+            if keys_only {
+                for attributes in &page {
+                    if offer(parse_id(attributes)?, None) {
+                        return Ok(());
+                    }
+                }
+            } else if plan.reads_entries() {
+                let ids: Vec<ObjectId> = page.iter().map(parse_id).collect::<Result<_, _>>()?;
+                drop(page);
+                for item in self.items_by_id(plan.project, &ids).await? {
+                    if offer(item.id, Some(item)) {
+                        return Ok(());
+                    }
+                }
+            } else {
+                // Converted one by one, each raw item freed as it goes.
+                for attributes in page {
+                    let item = from_attributes(&attributes)?;
+                    drop(attributes);
+                    if offer(item.id, Some(item)) {
+                        return Ok(());
+                    }
                 }
             }
-            match output.last_evaluated_key() {
-                Some(last) if !last.is_empty() => start_key = Some(last.clone()),
-                _ => return Ok(()),
+            match next {
+                Some(last) => start_key = Some(last),
+                None => return Ok(()),
             }
         }
     }

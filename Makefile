@@ -2,11 +2,12 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-.PHONY: help dev test build bench bench-scale tools dynamodb-install python-tools-install
+.PHONY: help dev test invoke build bench bench-scale tools dynamodb-install python-tools-install
 
 help:
 	@echo "make dev    - DynamoDB Local + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
 	@echo "make test   - fmt, clippy, tests, smoke test behind cargo lambda watch, cfn-lint"
+	@echo "make invoke FUNCTION=list EVENT=events/list-post.http.json - one event through one function, on the make dev tables"
 	@echo "make build  - the six functions as arm64 Lambda zips (target/lambda/<function>/bootstrap.zip)"
 	@echo "make bench  - cold start, warm latency vs bare SDK, peak RSS, zip size per function (docs/benchmarks.md)"
 	@echo "make bench-scale - list/count latency in a 100,000-item vs a 100-item project (docs/benchmarks.md)"
@@ -17,6 +18,10 @@ dev:
 
 test:
 	scripts/test.sh
+
+# ITEM_ID= and API_KEY= are read from the environment (see scripts/invoke.sh).
+invoke:
+	scripts/invoke.sh "$(FUNCTION)" "$(EVENT)"
 
 build:
 	scripts/build.sh

@@ -37,23 +37,9 @@ trap 'exit 143' TERM
 DDB_STARTED=1
 export_aws_env "$DYNAMODB_PORT"
 
-# A fixed dev project, generated once and reused, so keys and items survive restarts.
-if [[ ! -s "$ROOT/.local/dev-project-id" ]]; then
-    python3 -c 'import uuid; print(uuid.uuid4())' >"$ROOT/.local/dev-project-id"
-fi
-DEV_PROJECT="$(cat "$ROOT/.local/dev-project-id")"
-
 cargo run -q -p call-log-admin -- create-tables
-# Reuse the dev key of an earlier run while it is still valid; mint one otherwise.
-KEY_FILE="$ROOT/.local/dev-api-key"
-KEY=""
-if [[ -s "$KEY_FILE" ]] && cargo run -q -p call-log-admin -- verify-key "$(cat "$KEY_FILE")" 2>/dev/null; then
-    KEY="$(cat "$KEY_FILE")"
-else
-    KEY="$(cargo run -q -p call-log-admin -- create-key --project "$DEV_PROJECT" --permission ProjectAdmin --name dev)"
-    [[ -n "$KEY" ]] || die "create-key printed no key"
-    (umask 077 && printf '%s\n' "$KEY" >"$KEY_FILE")
-fi
+KEY="$(dev_api_key)"
+DEV_PROJECT="$(cat "$ROOT/.local/dev-project-id")"
 
 # Build the functions now rather than on the first request to each of them.
 prebuild_functions -q

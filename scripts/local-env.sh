@@ -23,6 +23,29 @@ export_aws_env() {
     export AWS_EC2_METADATA_DISABLED=true
     export ITEMS_TABLE="${ITEMS_TABLE:-IncomingCallLogItems}"
     export API_KEYS_TABLE="${API_KEYS_TABLE:-IncomingCallLogItemApiKeys}"
+    # Signs list cursors; the functions refuse to start without one. For local runs only: in
+    # AWS the template resolves a generated one from Secrets Manager.
+    export CURSOR_SECRET="${CURSOR_SECRET:-local-only-cursor-secret-never-in-aws}"
+}
+
+# dev_api_key: prints the dev API key of `make dev`'s fixed dev project (.local/dev-project-id),
+# reusing the one in .local/dev-api-key while it is valid and minting one otherwise. Needs the
+# SDK environment (export_aws_env) and the tables.
+dev_api_key() {
+    local key_file="$ROOT/.local/dev-api-key" project_file="$ROOT/.local/dev-project-id" key
+    mkdir -p "$ROOT/.local"
+    if [[ ! -s "$project_file" ]]; then
+        python3 -c 'import uuid; print(uuid.uuid4())' >"$project_file"
+    fi
+    if [[ -s "$key_file" ]] && cargo run -q -p call-log-admin -- verify-key "$(cat "$key_file")" 2>/dev/null; then
+        cat "$key_file"
+        return
+    fi
+    key="$(cargo run -q -p call-log-admin -- create-key --project "$(cat "$project_file")" \
+        --permission ProjectAdmin --name dev)"
+    [[ -n "$key" ]] || die "create-key printed no key"
+    (umask 077 && printf '%s\n' "$key" >"$key_file")
+    printf '%s\n' "$key"
 }
 
 # Put the venv (cargo-lambda, cfn-lint) first on PATH, so `cargo lambda` finds it.

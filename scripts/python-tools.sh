@@ -3,6 +3,8 @@
 #   - cargo-lambda (the wheel ships the cargo-lambda binary and zig): make dev, make build
 #   - cfn-lint and aws-sam-cli (sam validate --lint, sam build): make test, deploying
 #   - schemathesis (contract tests against docs/openapi.yaml) and openapi-spec-validator: make test
+#   - checkov (static security scan of template.yaml): make test. In a virtualenv of its own
+#     (.venv/isolated/checkov/, linked into .venv/bin/): its pins clash with aws-sam-cli's.
 #
 # Usage:
 #   scripts/python-tools.sh install   # idempotent; installs only what is missing or at another version
@@ -16,6 +18,10 @@ PACKAGES=(
     "aws-sam-cli==1.170.0"
     "schemathesis==4.32.5"
     "openapi-spec-validator==0.9.0"
+)
+# package==version, each in its own virtualenv; its command is linked into $BIN.
+ISOLATED=(
+    "checkov==3.3.30"
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,9 +37,9 @@ ensure_venv() {
     fi
 }
 
-# installed_version PACKAGE -> prints the installed version or nothing
+# installed_version PACKAGE [PYTHON] -> prints the installed version or nothing
 installed_version() {
-    "$BIN/python" - "$1" <<'PY' 2>/dev/null || true
+    "${2:-$BIN/python}" - "$1" <<'PY' 2>/dev/null || true
 import sys
 from importlib.metadata import version, PackageNotFoundError
 try:
@@ -57,6 +63,17 @@ install() {
     else
         log "${PACKAGES[*]} already installed in $VENV"
     fi
+    local name venv
+    for package in "${ISOLATED[@]}"; do
+        name="${package%%==*}"
+        venv="$VENV/isolated/$name"
+        if [[ "$(installed_version "$name" "$venv/bin/python")" != "${package##*==}" ]]; then
+            log "pip install $package (into $venv)"
+            [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+            "$venv/bin/pip" install --disable-pip-version-check -q "$package"
+        fi
+        ln -sfn "../isolated/$name/bin/$name" "$BIN/$name"
+    done
 }
 
 case "${1:-}" in

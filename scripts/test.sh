@@ -13,7 +13,12 @@ stage() { echo "==> $*" >&2; }
 
 stage "tools"
 "$DDB" install
-"$ROOT/scripts/python-tools.sh" install
+# The PyPI tools are first needed after the Rust tests: on a fresh machine they install while
+# cargo compiles (minutes either way), their output kept aside until then.
+mkdir -p "$ROOT/.local/logs"
+TOOLS_LOG="$ROOT/.local/logs/python-tools.log"
+"$ROOT/scripts/python-tools.sh" install >"$TOOLS_LOG" 2>&1 &
+TOOLS_PID=$!
 use_venv
 
 DDB_PORT=""
@@ -24,6 +29,7 @@ cleanup() {
     trap - EXIT INT TERM
     trap '' PIPE # output may go to a pipe that is already gone (`make dev | tee`)
     if [[ -n "$WATCH_PID" ]]; then stop_tree "$WATCH_PID"; fi
+    if [[ -n "${TOOLS_PID:-}" ]]; then kill "$TOOLS_PID" 2>/dev/null || true; fi
     if [[ -n "$DDB_PORT" ]]; then "$DDB" stop "$DDB_PORT" >/dev/null 2>&1 || true; fi
     if ((rc != 0)); then log "FAILED (exit $rc)"; fi
     exit "$rc"
@@ -48,6 +54,15 @@ cargo clippy --workspace --all-targets -- -D warnings
 stage "cargo test --workspace"
 cargo test --workspace
 
+stage "tools from PyPI (installed meanwhile)"
+if ! wait "$TOOLS_PID"; then
+    TOOLS_PID=""
+    cat "$TOOLS_LOG" >&2
+    die "installing the PyPI tools failed"
+fi
+TOOLS_PID=""
+cat "$TOOLS_LOG" >&2
+
 stage "smoke: tables, key, functions behind cargo lambda watch"
 cargo run -q -p call-log-admin -- create-tables
 SMOKE_PROJECT="$(python3 -c 'import uuid; print(uuid.uuid4())')"
@@ -69,7 +84,7 @@ fi
 stage "smoke and load tests against http://127.0.0.1:$API_PORT"
 # --workspace (not -p api-tests) keeps the feature set of `cargo test --workspace`, so
 # nothing is rebuilt; only the `smoke` test target exists, in api-tests.
-if ! SMOKE_BASE_URL="http://127.0.0.1:$API_PORT" SMOKE_API_KEY="$SMOKE_API_KEY" \
+if ! SMOKE_BASE_URL="http://127.0.0.1:$API_PORT" SMOKE_API_KEY="$SMOKE_API_KEY" SMOKE_FUNCTION_LOG="$WATCH_LOG" \
     cargo test --workspace --test smoke --test load -- --include-ignored --nocapture; then
     log "function output (last 50 lines of $WATCH_LOG):"
     tail -n 50 "$WATCH_LOG" >&2 || true
@@ -99,10 +114,33 @@ fi
 stop_tree "$WATCH_PID"
 WATCH_PID=""
 
+stage "make invoke FUNCTION=list EVENT=events/list-post.http.json"
+INVOKE_LOG="$ROOT/.local/logs/invoke-test.log"
+if ! ANSWER="$(API_KEY="$SMOKE_API_KEY" scripts/invoke.sh list events/list-post.http.json 2>"$INVOKE_LOG")"; then
+    tail -n 30 "$INVOKE_LOG" >&2 || true
+    die "make invoke failed"
+fi
+python3 -c 'import json, sys; answer = json.load(sys.stdin); assert answer["statusCode"] == 200, answer' <<<"$ANSWER" ||
+    die "make invoke: the list function did not answer 200: $ANSWER"
+
+stage "a function without CURSOR_SECRET refuses to start"
+if env -u CURSOR_SECRET "$ROOT/target/debug/invoke" "$ROOT/target/debug/list" \
+    events/list-post.http.json >/dev/null 2>"$INVOKE_LOG"; then
+    die "the list function served without CURSOR_SECRET"
+fi
+grep -q '"message":"cannot start".*CURSOR_SECRET is not set' "$INVOKE_LOG" || {
+    tail -n 5 "$INVOKE_LOG" >&2
+    die "no clear log line saying why the function did not start"
+}
+
 stage "cfn-lint template.yaml"
 AWS_DEFAULT_REGION=us-east-1 cfn-lint template.yaml
 
 stage "sam validate --lint"
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
+
+stage "checkov (template.yaml, CloudFormation checks)"
+# Every check passes or is skipped on its resource with the reason in the template; offline.
+checkov --file template.yaml --framework cloudformation --skip-download --compact --quiet
 
 stage "all passed"

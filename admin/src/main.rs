@@ -2,12 +2,15 @@
 //! revokes API keys, against DynamoDB Local or real AWS, from the same environment the
 //! functions read (`ITEMS_TABLE`, `API_KEYS_TABLE`, `AWS_*`).
 //!
+//! Against real AWS (no `AWS_ENDPOINT_URL_DYNAMODB`) the tables must be named: a default name
+//! there would mint keys into, or count from, a table no stack reads.
+//!
 //! `create-key` prints the plain key alone on stdout; everything else goes to stderr.
 
 use std::process::ExitCode;
 
 use call_log_item::auth::{api_key, mint_key, Authenticator};
-use call_log_item::config::{dynamodb_client, Config};
+use call_log_item::config::{dynamodb_client, endpoint_override, Tables};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
 use call_log_item::store::dynamo::{
     create_items_table, create_keys_table, key_from_text, key_to_text, TableOutcome,
@@ -22,8 +25,36 @@ use clap::{Parser, Subcommand};
     about = "Operate the Incoming Call Log Item API's tables and API keys"
 )]
 struct Cli {
+    /// The items table (the stack's `ItemsTableName` output). Required against AWS.
+    #[arg(long, global = true, env = "ITEMS_TABLE", hide_env_values = true)]
+    items_table: Option<String>,
+    /// The API-keys table (the stack's `ApiKeysTableName` output). Required against AWS.
+    #[arg(long, global = true, env = "API_KEYS_TABLE", hide_env_values = true)]
+    keys_table: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The tables to work on: both named, or, against DynamoDB Local only, the local defaults.
+fn tables(items: Option<String>, keys: Option<String>) -> Result<Tables, String> {
+    let named = |name: Option<String>| name.filter(|name| !name.trim().is_empty());
+    match (named(items), named(keys)) {
+        (Some(items), Some(keys)) => Ok(Tables { items, keys }),
+        (items, keys) if endpoint_override().is_some() => {
+            let defaults = Tables::from_env();
+            Ok(Tables {
+                items: items.unwrap_or(defaults.items),
+                keys: keys.unwrap_or(defaults.keys),
+            })
+        }
+        _ => Err(
+            "against AWS, name both tables of the stack: --items-table and --keys-table \
+                  (or ITEMS_TABLE and API_KEYS_TABLE). The stack's outputs ItemsTableName and \
+                  ApiKeysTableName give them: aws cloudformation describe-stacks --stack-name \
+                  <stack> --query 'Stacks[0].Outputs'"
+                .into(),
+        ),
+    }
 }
 
 #[derive(Subcommand)]
@@ -81,7 +112,14 @@ fn parse_permission(text: &str) -> Result<Permission, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command).await {
+    let tables = match tables(cli.items_table, cli.keys_table) {
+        Ok(tables) => tables,
+        Err(problem) => {
+            eprintln!("call-log-admin: {problem}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&tables, cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(problem) => {
             eprintln!("call-log-admin: {problem}");
@@ -90,22 +128,21 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> Result<(), String> {
-    let config = Config::from_env()?;
+async fn run(tables: &Tables, command: Command) -> Result<(), String> {
     let client = dynamodb_client().await?;
-    let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
+    let keys = DynamoStore::new(client.clone(), &tables.items, &tables.keys);
     match command {
         Command::CreateTables => {
             for (table, outcome) in [
                 (
-                    &config.items_table,
-                    create_items_table(&client, &config.items_table)
+                    &tables.items,
+                    create_items_table(&client, &tables.items)
                         .await
                         .map_err(|e| e.to_string())?,
                 ),
                 (
-                    &config.keys_table,
-                    create_keys_table(&client, &config.keys_table)
+                    &tables.keys,
+                    create_keys_table(&client, &tables.keys)
                         .await
                         .map_err(|e| e.to_string())?,
                 ),

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
-use call_log_item::config::{dynamodb_client, Config};
+use call_log_item::config::{dynamodb_client, Tables};
 use call_log_item::model::{Field, Input, Item, NewItem, ObjectId, Timestamp};
 use call_log_item::query::{Condition, Direction, Filter, Operator, Scalar};
 use call_log_item::store::dynamo::{
@@ -118,19 +118,17 @@ async fn old_items_get_their_counts_and_indexes_exactly_once() {
         std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
         "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`"
     );
-    let config = Config::from_env().unwrap();
+    let tables = Tables::from_env();
     let client = dynamodb_client().await.unwrap();
-    create_items_table(&client, &config.items_table)
-        .await
-        .unwrap();
-    let store = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
+    create_items_table(&client, &tables.items).await.unwrap();
+    let store = DynamoStore::new(client.clone(), &tables.items, &tables.keys);
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
     let log = uuid::Uuid::new_v4().to_string();
     let users: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let mut items = Vec::new();
     for n in 0..24 {
         let item = item(project, &log, n, &users);
-        write_the_old_way(&client, &config.items_table, &item).await;
+        write_the_old_way(&client, &tables.items, &item).await;
         items.push(item);
     }
     // Written by this version meanwhile: counted and indexed already.

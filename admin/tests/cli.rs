@@ -115,3 +115,41 @@ fn bad_arguments_are_refused_with_a_message() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// The CLI with no endpoint override, as an operator's shell pointed at real AWS would run it.
+fn admin_against_aws(args: &[&str], tables: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_call-log-admin"));
+    command
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("ITEMS_TABLE")
+        .env_remove("API_KEYS_TABLE")
+        // Nowhere to reach: the refusal must come before any call.
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "none")
+        .env("AWS_SECRET_ACCESS_KEY", "none")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (name, value) in tables {
+        command.env(name, value);
+    }
+    command.args(args).output().expect("call-log-admin runs")
+}
+
+#[test]
+fn against_aws_the_tables_must_be_named() {
+    for tables in [
+        &[][..],
+        &[("ITEMS_TABLE", "prod-ItemsTable-1ABC")][..],
+        &[("API_KEYS_TABLE", "prod-ApiKeysTable-1ABC")][..],
+        &[("ITEMS_TABLE", " "), ("API_KEYS_TABLE", "")][..],
+    ] {
+        let output = admin_against_aws(
+            &["list-keys", "--project", &uuid::Uuid::new_v4().to_string()],
+            tables,
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{tables:?}: {stderr}");
+        assert!(stderr.contains("--items-table"), "{stderr}");
+        assert!(stderr.contains("ItemsTableName"), "{stderr}");
+    }
+}

@@ -1,7 +1,6 @@
 //! Shared pieces of the benchmarks: timing statistics, the machine's description, and writing
-//! a section of `docs/benchmarks.md`, and a minimal Lambda Runtime API.
-
-pub mod runtime_api;
+//! a section of `docs/benchmarks.md`. (The Runtime API they run functions under is
+//! the `runtime-api` crate.)
 
 use std::path::Path;
 use std::process::Command;

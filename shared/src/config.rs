@@ -1,7 +1,8 @@
 //! Configuration from the environment, and the DynamoDB client, built once per cold start.
 //!
 //! Variables: `ITEMS_TABLE`, `API_KEYS_TABLE`, `KEY_CACHE_TTL_SECONDS` (≤ 60), `CURSOR_SECRET`,
-//! plus those the SDK reads itself: `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local).
+//! `CURSOR_SECRET_PREVIOUS`, `METRICS_NAMESPACE`, `METRICS_SERVICE`, `DYNAMODB_ENDPOINT`, plus
+//! those the SDK reads itself: `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB`.
 
 use std::time::Duration;
 
@@ -12,28 +13,91 @@ use aws_sdk_dynamodb::Client;
 
 pub const DEFAULT_ITEMS_TABLE: &str = "IncomingCallLogItems";
 pub const DEFAULT_API_KEYS_TABLE: &str = "IncomingCallLogItemApiKeys";
+/// The shortest `CURSOR_SECRET` accepted (the template generates 64 characters).
+pub const MIN_CURSOR_SECRET_LEN: usize = 16;
+/// The CloudWatch namespace of the functions' metrics unless `METRICS_NAMESPACE` says otherwise.
+pub const DEFAULT_METRICS_NAMESPACE: &str = "IncomingCallLogItemApi";
 
-/// Settings a function or the CLI needs besides the SDK's own.
+/// Settings a function needs besides the SDK's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub items_table: String,
     pub keys_table: String,
     pub key_cache_ttl: Duration,
-    /// The key that signs list cursors (`CURSOR_SECRET`). Without it, one derived from the
-    /// items table's name: cursors still cannot cross projects or queries, but could be forged
-    /// within the caller's own project by someone who knows this code.
-    pub cursor_secret: Vec<u8>,
+    /// The key that signs list cursors (`CURSOR_SECRET`).
+    pub cursor_secret: Secret,
+    /// The key before the last rotation (`CURSOR_SECRET_PREVIOUS`): cursors it signed are
+    /// still read, so lists being paged through survive a rotation.
+    pub previous_cursor_secret: Option<Secret>,
+    /// Where the per-request metrics go: the CloudWatch namespace (`METRICS_NAMESPACE`) and
+    /// the value of their `Service` dimension (`METRICS_SERVICE`; the stack's name in AWS).
+    pub metrics_namespace: String,
+    pub metrics_service: String,
 }
 
+/// A secret value: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(value: impl Into<Vec<u8>>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Every variable the functions read themselves (the SDK reads its own), for the checks of
+/// the template and the `sam local` environment file against the code.
+pub const VARIABLES: [&str; 10] = [
+    "ITEMS_TABLE",
+    "API_KEYS_TABLE",
+    "KEY_CACHE_TTL_SECONDS",
+    "CURSOR_SECRET",
+    "CURSOR_SECRET_PREVIOUS",
+    "METRICS_NAMESPACE",
+    "METRICS_SERVICE",
+    "AWS_LAMBDA_LOG_LEVEL",
+    "RUST_LOG",
+    "DYNAMODB_ENDPOINT",
+];
+
+/// One variable of the environment; unset and blank are the same.
 fn variable(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .filter(|value| !value.trim().is_empty())
+    non_blank(std::env::var(name).ok())
+}
+
+fn non_blank(value: Option<String>) -> Option<String> {
+    value.filter(|value| !value.trim().is_empty())
 }
 
 impl Config {
+    /// The functions' settings from the environment. Refuses to start without a
+    /// `CURSOR_SECRET`: there is no fallback, in Lambda or anywhere else (`make dev` and
+    /// `make test` set a local one).
     pub fn from_env() -> Result<Config, String> {
-        let ttl = match variable("KEY_CACHE_TTL_SECONDS") {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The settings from `lookup` (a variable's value by name).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let get = |name: &str| non_blank(lookup(name));
+        let secret = |name: &str| match get(name) {
+            None => Ok(None),
+            Some(value) if value.len() < MIN_CURSOR_SECRET_LEN => Err(format!(
+                "{name} is too short: it must be at least {MIN_CURSOR_SECRET_LEN} characters"
+            )),
+            Some(value) => Ok(Some(Secret::new(value))),
+        };
+        let ttl = match get("KEY_CACHE_TTL_SECONDS") {
             None => 60,
             Some(text) => text
                 .parse::<u64>()
@@ -41,17 +105,46 @@ impl Config {
                 .filter(|seconds| *seconds <= 60)
                 .ok_or_else(|| format!("KEY_CACHE_TTL_SECONDS must be 0 to 60, not {text:?}"))?,
         };
-        let items_table = variable("ITEMS_TABLE").unwrap_or_else(|| DEFAULT_ITEMS_TABLE.into());
-        let cursor_secret = variable("CURSOR_SECRET")
-            .unwrap_or_else(|| format!("cursor:{items_table}"))
-            .into_bytes();
+        let cursor_secret = secret("CURSOR_SECRET")?.ok_or_else(|| {
+            "CURSOR_SECRET is not set: list cursors need a secret of at least 16 characters \
+             to be signed with (the template resolves one from Secrets Manager)"
+                .to_string()
+        })?;
         Ok(Config {
-            cursor_secret,
-            items_table,
-            keys_table: variable("API_KEYS_TABLE").unwrap_or_else(|| DEFAULT_API_KEYS_TABLE.into()),
+            items_table: get("ITEMS_TABLE").unwrap_or_else(|| DEFAULT_ITEMS_TABLE.into()),
+            keys_table: get("API_KEYS_TABLE").unwrap_or_else(|| DEFAULT_API_KEYS_TABLE.into()),
             key_cache_ttl: Duration::from_secs(ttl),
+            cursor_secret,
+            previous_cursor_secret: secret("CURSOR_SECRET_PREVIOUS")?,
+            metrics_namespace: get("METRICS_NAMESPACE")
+                .unwrap_or_else(|| DEFAULT_METRICS_NAMESPACE.into()),
+            metrics_service: get("METRICS_SERVICE").unwrap_or_else(|| "local".into()),
         })
     }
+}
+
+/// The two tables' names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    pub items: String,
+    pub keys: String,
+}
+
+impl Tables {
+    /// `ITEMS_TABLE` and `API_KEYS_TABLE`, else the names the local tools create.
+    pub fn from_env() -> Tables {
+        Tables {
+            items: variable("ITEMS_TABLE").unwrap_or_else(|| DEFAULT_ITEMS_TABLE.into()),
+            keys: variable("API_KEYS_TABLE").unwrap_or_else(|| DEFAULT_API_KEYS_TABLE.into()),
+        }
+    }
+}
+
+/// The endpoint the client is pointed at instead of AWS (DynamoDB Local), if any.
+pub fn endpoint_override() -> Option<String> {
+    variable("DYNAMODB_ENDPOINT")
+        .or_else(|| variable("AWS_ENDPOINT_URL_DYNAMODB"))
+        .or_else(|| variable("AWS_ENDPOINT_URL"))
 }
 
 /// How long the SDK waits, so that a request answers 503 within 3 s when DynamoDB is gone or
@@ -83,8 +176,15 @@ pub async fn dynamodb_client() -> Result<Client, String> {
 }
 
 /// The client's configuration, for a client with extra settings (an HTTP client of its own).
+/// `DYNAMODB_ENDPOINT`, when set, points it at DynamoDB Local (`sam local`: the template
+/// declares it empty so that an `--env-vars` file can set it).
 pub fn client_config(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
-    aws_sdk_dynamodb::config::Builder::from(shared).retry_classifier(retries::TransientConflicts)
+    let builder = aws_sdk_dynamodb::config::Builder::from(shared)
+        .retry_classifier(retries::TransientConflicts);
+    match variable("DYNAMODB_ENDPOINT") {
+        Some(endpoint) => builder.endpoint_url(endpoint),
+        None => builder,
+    }
 }
 
 /// What the SDK retries besides its defaults (timeouts, throttling, 5xx).
@@ -160,4 +260,96 @@ pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
             .into());
     }
     Ok(shared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    const SECRET: (&str, &str) = ("CURSOR_SECRET", "0123456789abcdef0123");
+
+    #[test]
+    fn without_a_cursor_secret_there_is_no_config() {
+        for vars in [
+            &[][..],
+            &[("CURSOR_SECRET", "")][..],
+            &[("CURSOR_SECRET", "  ")][..],
+        ] {
+            let problem = config(vars).unwrap_err();
+            assert!(problem.starts_with("CURSOR_SECRET is not set"), "{problem}");
+        }
+        let problem = config(&[("CURSOR_SECRET", "short")]).unwrap_err();
+        assert!(problem.contains("too short"), "{problem}");
+        let problem = config(&[SECRET, ("CURSOR_SECRET_PREVIOUS", "short")]).unwrap_err();
+        assert!(
+            problem.starts_with("CURSOR_SECRET_PREVIOUS is too short"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn the_settings_and_their_defaults() {
+        let plain = config(&[SECRET]).unwrap();
+        assert_eq!(plain.items_table, DEFAULT_ITEMS_TABLE);
+        assert_eq!(plain.keys_table, DEFAULT_API_KEYS_TABLE);
+        assert_eq!(plain.key_cache_ttl, Duration::from_secs(60));
+        assert_eq!(plain.cursor_secret, Secret::new("0123456789abcdef0123"));
+        assert_eq!(plain.previous_cursor_secret, None);
+        assert_eq!(plain.metrics_namespace, DEFAULT_METRICS_NAMESPACE);
+
+        let set = config(&[
+            SECRET,
+            ("CURSOR_SECRET_PREVIOUS", "fedcba9876543210fedc"),
+            ("ITEMS_TABLE", "prod-Items"),
+            ("API_KEYS_TABLE", "prod-Keys"),
+            ("KEY_CACHE_TTL_SECONDS", "0"),
+            ("METRICS_NAMESPACE", "Calls"),
+            ("METRICS_SERVICE", "prod"),
+        ])
+        .unwrap();
+        assert_eq!(
+            set.previous_cursor_secret,
+            Some(Secret::new("fedcba9876543210fedc"))
+        );
+        assert_eq!(
+            (set.items_table.as_str(), set.keys_table.as_str()),
+            ("prod-Items", "prod-Keys")
+        );
+        assert_eq!(set.key_cache_ttl, Duration::ZERO);
+        assert_eq!(
+            (set.metrics_namespace.as_str(), set.metrics_service.as_str()),
+            ("Calls", "prod")
+        );
+        assert!(config(&[SECRET, ("KEY_CACHE_TTL_SECONDS", "61")]).is_err());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let config = config(&[SECRET, ("CURSOR_SECRET_PREVIOUS", "fedcba9876543210fedc")]).unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("0123456789abcdef"), "{printed}");
+        assert!(!printed.contains("fedcba9876543210"), "{printed}");
+    }
+
+    #[test]
+    fn every_variable_read_is_listed() {
+        let code = |text: &'static str| text.split("#[cfg(test)]").next().unwrap();
+        let source = code(include_str!("config.rs"));
+        let logging = code(include_str!("logging.rs"));
+        for name in VARIABLES {
+            let quoted = format!("\"{name}\"");
+            // Each listed variable is read (its name appears outside this list and the tests).
+            let uses = source.matches(&quoted).count() + logging.matches(&quoted).count();
+            assert!(uses >= 2, "{name} is listed but never read");
+        }
+    }
 }

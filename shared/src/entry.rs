@@ -1,45 +1,21 @@
 //! The Lambda entry point every function's `main` calls: logging, the app built once, the
 //! runtime loop, and panics turned into a logged 500 instead of a bare 502.
+//!
+//! Without its settings (`CURSOR_SECRET` above all) a function does not start: it logs why
+//! and exits, and Lambda reports an init error, rather than serving with a weaker default.
 
 use std::sync::Arc;
 
 use lambda_http::{service_fn, Body, Error, Request, Response};
-use tracing_subscriber::EnvFilter;
+use tracing::Instrument;
 
-use crate::api::{panic_response, App};
+use crate::api::{panic_response, request_id, App};
+use crate::logging;
 use crate::model::Operation;
-
-/// JSON log lines on stdout; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
-pub fn init_logging() {
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .map(|level| level.to_lowercase())
-        .unwrap_or_else(|_| "info".to_string());
-    let _ = tracing::subscriber::set_global_default(json_logs(&level, std::io::stdout));
-}
-
-/// The log format: one JSON object per line, fields at the top level (Lambda's JSON log
-/// format and Logs Insights read them there).
-pub fn json_logs<W>(level: &str, writer: W) -> impl tracing::Subscriber + Send + Sync
-where
-    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
-{
-    let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_current_span(false)
-        .with_span_list(false)
-        .with_ansi(false)
-        .with_writer(writer)
-        .finish()
-}
 
 /// Serves `operation` until the runtime stops the process.
 pub async fn run(operation: Operation) -> Result<(), Error> {
-    init_logging();
+    logging::init();
     let app = Arc::new(App::from_env().await.map_err(|problem| {
         tracing::error!(problem, "cannot start");
         Error::from(problem)
@@ -61,7 +37,11 @@ pub async fn handle_catching_panics(
     operation: Operation,
     request: Request,
 ) -> Response<Body> {
-    catch_panics(async move { app.handle(operation, request).await }).await
+    // The panic's log line, written outside the handler, is found by the request id too.
+    let span = tracing::info_span!("invocation", request_id = %request_id(&request));
+    catch_panics(async move { app.handle(operation, request).await })
+        .instrument(span)
+        .await
 }
 
 /// Runs `handler` in its own task: its response, or a generic 500 if it panicked (the panic

@@ -4,12 +4,14 @@
 //! [`model`] (the item, its rules, operations and permissions) → [`query`] (what list and
 //! count ask for) → [`store`] (the store traits, DynamoDB and the in-memory twin) → [`auth`]
 //! (API keys and permissions) → [`api`] (HTTP: routes, JSON, the error mapping, one
-//! request's way) → [`entry`] (the Lambda runtime). [`config`] reads the environment.
+//! request's way) → [`entry`] (the Lambda runtime). [`config`] reads the environment;
+//! [`logging`] writes the JSON log lines.
 
 pub mod api;
 pub mod auth;
 pub mod config;
 pub mod entry;
+pub mod logging;
 pub mod model;
 pub mod query;
 pub mod store;

@@ -5,14 +5,15 @@
 use std::path::{Path, PathBuf};
 
 /// Each top-level module and the modules it may import (besides itself).
-const LAYERS: [(&str, &[&str]); 7] = [
+const LAYERS: [(&str, &[&str]); 8] = [
     ("model", &[]),
     ("query", &["model"]),
     ("store", &["model", "query"]),
     ("auth", &["model", "store"]),
     ("config", &[]),
+    ("logging", &[]),
     ("api", &["model", "query", "store", "auth", "config"]),
-    ("entry", &["api", "config", "model"]),
+    ("entry", &["api", "config", "logging", "model"]),
 ];
 
 /// Words of HTTP that only `api/` (and the Lambda entry) may use.

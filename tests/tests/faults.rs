@@ -41,6 +41,7 @@ async fn client_for(endpoint: &str) -> aws_sdk_dynamodb::Client {
         ("AWS_REGION", "us-east-1"),
         ("AWS_ACCESS_KEY_ID", "local"),
         ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("CURSOR_SECRET", "black-box-tests-cursor-secret"),
     ] {
         if std::env::var_os(name).is_none() {
             unsafe { std::env::set_var(name, value) };

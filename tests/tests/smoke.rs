@@ -116,3 +116,90 @@ fn every_route_answers_through_the_real_binaries() {
     let (status, _) = call("DELETE", &format!("/{id}"), None);
     assert_eq!(status, 200);
 }
+
+/// The function logs of the run (`make test` sets `SMOKE_FUNCTION_LOG` to the local server's
+/// output), one JSON value per JSON line.
+fn function_log_lines() -> Vec<Value> {
+    let path = std::env::var("SMOKE_FUNCTION_LOG").expect("SMOKE_FUNCTION_LOG (make test sets it)");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the local API: run by `make test`"]
+fn the_functions_log_a_metrics_record_per_request_in_emf() {
+    // At least one request of this run, so there is a record to read.
+    let (status, _) = call("POST", "/count", Some(json!({})));
+    assert_eq!(status, 200);
+    let lines = function_log_lines();
+    let records: Vec<&Value> = lines
+        .iter()
+        .filter(|line| line.get("_aws").is_some())
+        .collect();
+    assert!(!records.is_empty(), "no EMF record in the function logs");
+    let request_lines: Vec<&Value> = lines
+        .iter()
+        .filter(|line| line["message"] == "request")
+        .collect();
+    for record in &records {
+        // The embedded metric format (CloudWatch's specification): a directive under `_aws`
+        // naming each metric and dimension, whose values are members of the record itself.
+        let aws = &record["_aws"];
+        assert!(
+            aws["Timestamp"]
+                .as_i64()
+                .is_some_and(|ms| ms > 1_700_000_000_000),
+            "{record}"
+        );
+        let directive = &aws["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "IncomingCallLogItemApi", "{record}");
+        assert_eq!(
+            directive["Dimensions"],
+            json!([["Service"], ["Service", "Route"]])
+        );
+        for dimension in ["Service", "Route"] {
+            assert!(record[dimension].is_string(), "{dimension} in {record}");
+        }
+        let names: Vec<&str> = directive["Metrics"]
+            .as_array()
+            .expect("Metrics")
+            .iter()
+            .map(|metric| metric["Name"].as_str().expect("a Name"))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Requests",
+                "ClientErrors",
+                "ServerErrors",
+                "Latency",
+                "ColdStarts"
+            ]
+        );
+        for name in names {
+            assert!(record[name].is_number(), "{name} in {record}");
+        }
+        // Beside its request's log line: the same request id.
+        assert!(
+            request_lines
+                .iter()
+                .any(|line| line["request_id"] == record["request_id"]),
+            "no request line for {record}"
+        );
+    }
+    let cold: u64 = records
+        .iter()
+        .filter_map(|r| r["ColdStarts"].as_u64())
+        .sum();
+    assert!(
+        cold >= 1,
+        "each function process reports its cold start once"
+    );
+    for line in &request_lines {
+        assert!(line["trace_id"].is_string(), "no trace_id in {line}");
+    }
+}

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
-use bench::runtime_api::RuntimeApi;
 use bench::{machine_description, median, millis, write_section};
 use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
@@ -27,6 +26,7 @@ use call_log_item::store::dynamo::{
 };
 use call_log_item::store::DynamoStore;
 use call_log_item::App;
+use runtime_api::RuntimeApi;
 use serde_json::{json, Value};
 use testkit::{EventSpec, Payload};
 
@@ -41,8 +41,10 @@ const STATUSES: [&str; 7] = [
     "Initiated",
 ];
 const RARE: &str = "Escalated";
-/// Users the items are spread over: the large project has a thousand items per user.
+/// Users the large project's items are spread over (a thousand items each); the small
+/// project's are spread over 5 (20 each), so that a user's first page is full in both.
 const USERS: u64 = 100;
+const SMALL_USERS: u64 = 5;
 const DEPTH: u64 = 5_000;
 
 struct Project {
@@ -68,12 +70,13 @@ async fn seed(
     keys: &DynamoStore,
     count: u64,
     call_logs: u64,
+    user_count: u64,
 ) -> Project {
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
     let logs: Vec<ObjectId> = (0..call_logs)
         .map(|_| ObjectId::from_uuid(uuid::Uuid::new_v4()))
         .collect();
-    let users: Vec<ObjectId> = (0..USERS)
+    let users: Vec<ObjectId> = (0..user_count)
         .map(|_| ObjectId::from_uuid(uuid::Uuid::new_v4()))
         .collect();
     // One item every 36 s: a hundred in any hour, in both projects.
@@ -96,7 +99,7 @@ async fn seed(
         let data = json!({
             "incomingCallLogId": call_log.to_string(),
             "status": status,
-            "userId": users[(i % USERS) as usize].to_string(),
+            "userId": users[(i % user_count) as usize].to_string(),
             "userPhoneNumber": "+1 555-123-4567",
             "dialDurationInSeconds": i % 120,
             "callCostInUSDCents": i % 17,
@@ -117,7 +120,10 @@ async fn seed(
         for scope in Scope::all_of(&item) {
             let key = counter_key(project, &scope);
             // The key's text, its attributes in name order (a HashMap's Debug has none).
-            let text = format!("{:?}", key.iter().collect::<std::collections::BTreeMap<_, _>>());
+            let text = format!(
+                "{:?}",
+                key.iter().collect::<std::collections::BTreeMap<_, _>>()
+            );
             counts.entry(text).or_insert((key, 0)).1 += 1;
         }
     }
@@ -262,7 +268,8 @@ async fn list_memory(project: &Project) -> (u64, u64) {
         .env("AWS_LAMBDA_FUNCTION_NAME", "list")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .stdout(std::process::Stdio::null())
+        // Its log lines (two requests) on stderr, with the report.
+        .stdout(std::io::stderr())
         .spawn()
         .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
     let peak = |pid: u32| -> u64 {
@@ -313,8 +320,16 @@ async fn main() {
 
     eprintln!("seeding {large_items} items over 1,000 call logs, and 100 items …");
     let seeding = Instant::now();
-    let large = seed(&client, &config.items_table, &keys, large_items, 1_000).await;
-    let small = seed(&client, &config.items_table, &keys, 100, 10).await;
+    let large = seed(
+        &client,
+        &config.items_table,
+        &keys,
+        large_items,
+        1_000,
+        USERS,
+    )
+    .await;
+    let small = seed(&client, &config.items_table, &keys, 100, 10, SMALL_USERS).await;
     eprintln!("seeded in {:.1} s", seeding.elapsed().as_secs_f64());
 
     let app = Arc::new(App::new(client.clone(), &config));
@@ -322,7 +337,10 @@ async fn main() {
     // A seed that lost writes would make every figure below a lie: its counts must be exact.
     for project in [&large, &small] {
         let (_, counted) = call(&app, project, "POST", &format!("{base}/count"), json!({})).await;
-        assert_eq!(counted["count"], project.items, "the seeded project's count");
+        assert_eq!(
+            counted["count"], project.items,
+            "the seeded project's count"
+        );
     }
     let mut rows: Vec<(String, Duration, Duration)> = Vec::new();
     for (label, method, path, body) in [
@@ -433,7 +451,9 @@ async fn main() {
     ] {
         let mut figures = Vec::new();
         for project in [&small, &large] {
-            let depth = DEPTH.min(project.items / share / 2);
+            // Deep, with a full page and one more after it (the small project's share of a
+            // status is 14 items: depth 3 there).
+            let depth = DEPTH.min((project.items / share).saturating_sub(11).max(1));
             let mut page = body.clone();
             page["cursor"] = json!(cursor_at(&app, project, depth, &body).await);
             figures.push(
@@ -477,7 +497,9 @@ async fn main() {
          `make bench-scale` — {machine}. DynamoDB Local (in memory) on the same machine; each \
          figure is the median of {runs} requests through the real handler (HTTP API event in, \
          response out) after 3 warm-up requests. One project holds {large} items over 1,000 call \
-         logs, the other 100 over 10; the 100-item project's depth is half its size (50).\n\n\
+         logs and 100 users, the other 100 over 10 call logs and 5 users (so that a user's first page \
+         is full in both); the 100-item project's depth is half its size (50), and for the status \
+         filter, 3 of its 14 items of that status (so that a full page follows).\n\n\
          {table}\n\
          Cursor page at depth 5,000 ÷ first page, large project: {cursor_vs_first:.2}×.\n\n\
          Memory: the release `list` function under a minimal Lambda Runtime API, peak RSS (VmHWM) \

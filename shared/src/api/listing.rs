@@ -11,12 +11,14 @@ use super::output::{CountBody, ListBody, Projected, Reply};
 use super::request::ApiRequest;
 use crate::auth::Principal;
 use crate::model::Item;
-use crate::query::{cursor_binding, decode_cursor, encode_cursor, Position, MAX_SORTED_DEPTH};
+use crate::query::{
+    cursor_binding, decode_cursor, encode_cursor, CursorKeys, Position, MAX_SORTED_DEPTH,
+};
 use crate::store::{ItemQueries, Start};
 
 pub async fn list(
     store: &impl ItemQueries,
-    cursor_secret: &[u8],
+    cursor_keys: &CursorKeys,
     who: &Principal,
     request: &ApiRequest,
 ) -> Result<Reply, ApiError> {
@@ -45,7 +47,7 @@ pub async fn list(
                 "Send either \"skip\" or \"cursor\", not both",
             ));
         }
-        Some(cursor) => Some(decode_cursor(cursor_secret, who.project, &binding, cursor)?),
+        Some(cursor) => Some(decode_cursor(cursor_keys, who.project, &binding, cursor)?),
     };
     let skip = position.as_ref().map_or(paging.skip, |p| p.offset);
     // One item past the page says whether another page follows.
@@ -88,7 +90,7 @@ pub async fn list(
     items.truncate(paging.limit as usize);
     let next_cursor = more.then(|| items.last()).flatten().map(|last| {
         encode_cursor(
-            cursor_secret,
+            cursor_keys,
             who.project,
             &binding,
             &Position {

@@ -8,6 +8,7 @@ pub mod cors;
 mod error;
 pub mod json;
 mod listing;
+pub mod metrics;
 mod operations;
 mod output;
 mod request;
@@ -19,6 +20,7 @@ mod tests;
 use std::time::Instant;
 
 use lambda_http::{Body, Request, RequestExt, Response};
+use tracing::Instrument;
 
 pub use error::{ApiError, RETRY_AFTER_SECONDS};
 pub use output::{Projected, Reply};
@@ -27,22 +29,27 @@ pub use request::{ApiRequest, MAX_BODY_BYTES};
 use crate::auth::{authorize, Authenticator, Principal};
 use crate::config::{self, limits, Config};
 use crate::model::{ObjectId, Operation};
+use crate::query::CursorKeys;
 use crate::store::{DynamoStore, Store};
+use metrics::{Measured, Metrics};
 use routes::Matched;
 
-/// What a warm function keeps between requests: the store (one SDK client), the key cache and
-/// the cursor secret.
+/// What a warm function keeps between requests: the store (one SDK client), the key cache,
+/// the cursor secrets and the metrics.
 #[derive(Debug)]
 pub struct App<S = DynamoStore> {
     store: S,
     auth: Authenticator,
-    cursor_secret: Vec<u8>,
+    cursor_keys: CursorKeys,
+    metrics: Metrics,
 }
 
-/// The outcome of one request, and what its log line says about it.
+/// The outcome of one request, and what its log line and metrics say about it.
 struct Outcome {
     response: Response<Body>,
+    /// The route's method and path template, or the path when no route matched.
     route: String,
+    matched: bool,
     project: Option<ObjectId>,
 }
 
@@ -64,11 +71,28 @@ impl App<DynamoStore> {
 impl<S: Store> App<S> {
     /// The app on any store, with the key cache and cursor secret of `config`.
     pub fn with_store(store: S, config: &Config) -> Self {
+        let mut cursor_keys = CursorKeys::new(config.cursor_secret.expose());
+        if let Some(previous) = &config.previous_cursor_secret {
+            cursor_keys = cursor_keys.accepting(previous.expose());
+        }
         App {
             store,
             auth: Authenticator::new(config.key_cache_ttl),
-            cursor_secret: config.cursor_secret.clone(),
+            cursor_keys,
+            metrics: Metrics::new(&config.metrics_namespace, &config.metrics_service),
         }
+    }
+
+    /// The same store under new settings: what the next deployment on the same tables runs.
+    #[cfg(test)]
+    pub fn redeployed(self, config: &Config) -> Self {
+        App::with_store(self.store, config)
+    }
+
+    /// The app with its metrics written to `metrics` instead of stdout.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The store the app serves from.
@@ -86,22 +110,43 @@ impl<S: Store> App<S> {
     }
 
     /// Answers one API Gateway request for the function serving `operation`. Never fails:
-    /// every error is a response.
+    /// every error is a response. Every log line it writes carries the request's `request_id`
+    /// and X-Ray `trace_id`; it ends with one `request` line and one metrics record.
     pub async fn handle(&self, operation: Operation, request: Request) -> Response<Body> {
         let started = Instant::now();
         let request_id = request_id(&request);
-        let request = ApiRequest::from_lambda(request);
-        let outcome = self.respond(operation, &request).await;
-        tracing::info!(
-            request_id,
-            method = %request.method,
-            route = %outcome.route,
-            status = outcome.response.status().as_u16(),
-            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-            project_id = %outcome.project.map_or_else(|| "-".to_string(), |p| p.to_string()),
-            "request"
+        let span = tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            trace_id = %trace_id(&request).unwrap_or("-"),
         );
-        outcome.response
+        async move {
+            let request = ApiRequest::from_lambda(request);
+            let outcome = self.respond(operation, &request).await;
+            let status = outcome.response.status().as_u16();
+            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+            tracing::info!(
+                method = %request.method,
+                route = %outcome.route,
+                status,
+                latency_ms,
+                project_id = %outcome.project.map_or_else(|| "-".to_string(), |p| p.to_string()),
+                "request"
+            );
+            self.metrics.record(&Measured {
+                route: if outcome.matched {
+                    &outcome.route
+                } else {
+                    metrics::UNMATCHED_ROUTE
+                },
+                status,
+                latency_ms,
+                request_id: &request_id,
+            });
+            outcome.response
+        }
+        .instrument(span)
+        .await
     }
 
     /// Routes, admits and serves the request within the request deadline.
@@ -113,6 +158,7 @@ impl<S: Store> App<S> {
                 return Outcome {
                     response: response::preflight(),
                     route: format!("OPTIONS {}{template}", routes::BASE_PATH),
+                    matched: true,
                     project: None,
                 };
             }
@@ -121,6 +167,7 @@ impl<S: Store> App<S> {
         let route = matched
             .as_ref()
             .map_or_else(|_| request.path.clone(), Matched::label);
+        let is_route = matched.is_ok();
         let admitted = match matched {
             Ok(matched) => within(deadline, self.admit(operation, &matched, request))
                 .await
@@ -148,6 +195,7 @@ impl<S: Store> App<S> {
         Outcome {
             response,
             route,
+            matched: is_route,
             project,
         }
     }
@@ -190,7 +238,7 @@ impl<S: Store> App<S> {
         let store = &self.store;
         let id = || operations::item_id(matched.id.as_deref());
         match operation {
-            Operation::List => listing::list(store, &self.cursor_secret, who, request).await,
+            Operation::List => listing::list(store, &self.cursor_keys, who, request).await,
             Operation::Count => listing::count(store, who, request).await,
             Operation::Create => operations::create(store, who, request).await,
             Operation::GetItem => operations::get_item(store, who, request, id()?).await,
@@ -216,7 +264,7 @@ async fn within<T>(
 }
 
 /// The Lambda request id, else API Gateway's, else "-".
-fn request_id(request: &Request) -> String {
+pub fn request_id(request: &Request) -> String {
     if let Some(context) = request.lambda_context_ref() {
         return context.request_id.clone();
     }
@@ -230,6 +278,24 @@ fn request_id(request: &Request) -> String {
         _ => None,
     }
     .unwrap_or_else(|| "-".to_string())
+}
+
+/// The X-Ray trace id (`1-5759e988-bd862e3fe1be46a994272793`) of the request: from the Lambda
+/// context, else from the `X-Amzn-Trace-Id` header API Gateway adds.
+fn trace_id(request: &Request) -> Option<&str> {
+    let header = request
+        .lambda_context_ref()
+        .and_then(|context| context.xray_trace_id.as_deref())
+        .or_else(|| {
+            request
+                .headers()
+                .get("x-amzn-trace-id")
+                .and_then(|value| value.to_str().ok())
+        })?;
+    header
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("Root="))
+        .filter(|root| !root.is_empty())
 }
 
 /// The 500 answered when a handler panicked; the panic itself is logged by the caller.

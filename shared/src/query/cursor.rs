@@ -30,6 +30,44 @@ pub struct Position {
     pub after: Mark,
 }
 
+/// The secrets cursors are signed with. New cursors are signed with `current`; a cursor signed
+/// with `previous` is still read, so that rotating the secret breaks no list being paged
+/// through (docs/operations.md). Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CursorKeys {
+    current: Vec<u8>,
+    previous: Option<Vec<u8>>,
+}
+
+impl CursorKeys {
+    pub fn new(current: impl Into<Vec<u8>>) -> Self {
+        CursorKeys {
+            current: current.into(),
+            previous: None,
+        }
+    }
+
+    /// Also accepts cursors signed with `previous` (the secret before a rotation).
+    pub fn accepting(mut self, previous: impl Into<Vec<u8>>) -> Self {
+        self.previous = Some(previous.into());
+        self
+    }
+
+    /// The secrets a cursor may be signed with, the current one first.
+    fn readable(&self) -> impl Iterator<Item = &[u8]> {
+        std::iter::once(self.current.as_slice()).chain(self.previous.as_deref())
+    }
+}
+
+impl std::fmt::Debug for CursorKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CursorKeys")
+            .field("current", &"<redacted>")
+            .field("previous", &self.previous.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
 /// Why a cursor was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -100,7 +138,7 @@ fn decode_value(text: &str) -> Option<SortValue> {
 }
 
 /// Makes the cursor for `position` in the list bound to `binding`.
-pub fn encode(secret: &[u8], project: ObjectId, binding: &str, position: &Position) -> String {
+pub fn encode(keys: &CursorKeys, project: ObjectId, binding: &str, position: &Position) -> String {
     let mut payload = format!(
         "{VERSION}|{project}|{binding}|{}|{}",
         position.offset, position.after.id
@@ -109,7 +147,9 @@ pub fn encode(secret: &[u8], project: ObjectId, binding: &str, position: &Positi
         payload.push('|');
         payload.push_str(&encode_value(value));
     }
-    let tag = mac(secret, payload.as_bytes()).finalize().into_bytes();
+    let tag = mac(&keys.current, payload.as_bytes())
+        .finalize()
+        .into_bytes();
     format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(payload),
@@ -119,7 +159,7 @@ pub fn encode(secret: &[u8], project: ObjectId, binding: &str, position: &Positi
 
 /// Reads a cursor back, refusing one that was altered or made for another project or list.
 pub fn decode(
-    secret: &[u8],
+    keys: &CursorKeys,
     project: ObjectId,
     binding: &str,
     cursor: &str,
@@ -134,9 +174,12 @@ pub fn decode(
     let tag = URL_SAFE_NO_PAD
         .decode(tag)
         .map_err(|_| CursorError::Malformed)?;
-    mac(secret, &payload)
-        .verify_slice(&tag)
-        .map_err(|_| CursorError::Altered)?;
+    if !keys
+        .readable()
+        .any(|secret| mac(secret, &payload).verify_slice(&tag).is_ok())
+    {
+        return Err(CursorError::Altered);
+    }
     let payload = String::from_utf8(payload).map_err(|_| CursorError::Malformed)?;
     let mut parts = payload.split('|');
     let mut next = || parts.next().ok_or(CursorError::Malformed);
@@ -166,6 +209,10 @@ mod tests {
 
     const SECRET: &[u8] = b"test secret";
 
+    fn keys() -> CursorKeys {
+        CursorKeys::new(SECRET)
+    }
+
     fn project(n: u8) -> ObjectId {
         ObjectId::parse(&format!("550e8400-e29b-41d4-a716-4466554400{n:02}")).unwrap()
     }
@@ -190,9 +237,9 @@ mod tests {
     #[test]
     fn a_cursor_reads_back_as_its_position() {
         let binding = binding(project(1), Some(r#"{"status":"x"}"#), None);
-        let cursor = encode(SECRET, project(1), &binding, &position());
+        let cursor = encode(&keys(), project(1), &binding, &position());
         assert_eq!(
-            decode(SECRET, project(1), &binding, &cursor).unwrap(),
+            decode(&keys(), project(1), &binding, &cursor).unwrap(),
             position()
         );
         let key_order = Position {
@@ -202,9 +249,9 @@ mod tests {
                 id: project(7),
             },
         };
-        let cursor = encode(SECRET, project(1), &binding, &key_order);
+        let cursor = encode(&keys(), project(1), &binding, &key_order);
         assert_eq!(
-            decode(SECRET, project(1), &binding, &cursor).unwrap(),
+            decode(&keys(), project(1), &binding, &cursor).unwrap(),
             key_order
         );
     }
@@ -213,19 +260,19 @@ mod tests {
     fn another_project_query_or_sort_is_refused() {
         let query = r#"{"status":"x"}"#;
         let bound = binding(project(1), Some(query), None);
-        let cursor = encode(SECRET, project(1), &bound, &position());
+        let cursor = encode(&keys(), project(1), &bound, &position());
         assert_eq!(
-            decode(SECRET, project(2), &bound, &cursor),
+            decode(&keys(), project(2), &bound, &cursor),
             Err(CursorError::OtherProject)
         );
         let other_query = binding(project(1), Some(r#"{"status":"y"}"#), None);
         assert_eq!(
-            decode(SECRET, project(1), &other_query, &cursor),
+            decode(&keys(), project(1), &other_query, &cursor),
             Err(CursorError::OtherList)
         );
         let other_sort = binding(project(1), Some(query), Some(r#"{"status":1}"#));
         assert_eq!(
-            decode(SECRET, project(1), &other_sort, &cursor),
+            decode(&keys(), project(1), &other_sort, &cursor),
             Err(CursorError::OtherList)
         );
     }
@@ -233,7 +280,7 @@ mod tests {
     #[test]
     fn an_altered_cursor_is_refused() {
         let bound = binding(project(1), None, None);
-        let cursor = encode(SECRET, project(1), &bound, &position());
+        let cursor = encode(&keys(), project(1), &bound, &position());
         let (payload, tag) = cursor.split_once('.').unwrap();
         let text = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap())
             .unwrap()
@@ -241,15 +288,20 @@ mod tests {
         assert!(text.contains("|21|"));
         let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode(text));
         assert_eq!(
-            decode(SECRET, project(1), &bound, &forged),
+            decode(&keys(), project(1), &bound, &forged),
             Err(CursorError::Altered)
         );
         assert_eq!(
-            decode(b"other secret", project(1), &bound, &cursor),
+            decode(
+                &CursorKeys::new(b"other secret"),
+                project(1),
+                &bound,
+                &cursor
+            ),
             Err(CursorError::Altered)
         );
         for garbage in ["", "abc", "a.b", "....", "💥.💥"] {
-            assert!(decode(SECRET, project(1), &bound, garbage).is_err());
+            assert!(decode(&keys(), project(1), &bound, garbage).is_err());
         }
         assert!(CursorError::Altered.to_string().contains("altered"));
     }
@@ -265,8 +317,38 @@ mod tests {
             URL_SAFE_NO_PAD.encode(tag)
         );
         assert_eq!(
-            decode(SECRET, project(1), &bound, &cursor),
+            decode(&keys(), project(1), &bound, &cursor),
             Err(CursorError::Malformed)
         );
+    }
+
+    #[test]
+    fn after_a_rotation_cursors_of_the_previous_secret_still_read() {
+        let bound = binding(project(1), None, None);
+        let before = CursorKeys::new(b"secret of last month".as_slice());
+        let old_cursor = encode(&before, project(1), &bound, &position());
+        let rotated = CursorKeys::new(b"secret of this month".as_slice())
+            .accepting(b"secret of last month".as_slice());
+        assert_eq!(
+            decode(&rotated, project(1), &bound, &old_cursor),
+            Ok(position())
+        );
+        // New cursors are signed with the new secret: the old one alone no longer reads them.
+        let new_cursor = encode(&rotated, project(1), &bound, &position());
+        assert_eq!(
+            decode(&before, project(1), &bound, &new_cursor),
+            Err(CursorError::Altered)
+        );
+        assert_eq!(
+            decode(&rotated, project(1), &bound, &new_cursor),
+            Ok(position())
+        );
+        // Once the previous secret is dropped, its cursors are refused.
+        let later = CursorKeys::new(b"secret of this month".as_slice());
+        assert_eq!(
+            decode(&later, project(1), &bound, &old_cursor),
+            Err(CursorError::Altered)
+        );
+        assert!(!format!("{rotated:?}").contains("month"));
     }
 }

@@ -47,7 +47,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 fn capture_logs() {
     LOGS.get_or_init(|| {
         let captured = Captured::default();
-        let subscriber = call_log_item::entry::json_logs("debug", captured.clone());
+        let subscriber = call_log_item::logging::json_logs("debug", captured.clone());
         tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
         captured
     });
@@ -114,6 +114,7 @@ fn local_defaults() {
         ("AWS_REGION", "us-east-1"),
         ("AWS_ACCESS_KEY_ID", "local"),
         ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("CURSOR_SECRET", "black-box-tests-cursor-secret"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ] {
         if std::env::var_os(name).is_none() {

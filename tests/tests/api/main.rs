@@ -13,6 +13,7 @@ mod idempotency;
 mod isolation;
 mod least_privilege;
 mod list_and_count;
+mod operability;
 mod operators;
 mod payloads;
 mod races;

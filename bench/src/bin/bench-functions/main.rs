@@ -1,7 +1,7 @@
 //! `make bench`: the functions' own figures, against DynamoDB Local.
 //!
 //! - Cold start: each release binary started fresh under a minimal Lambda Runtime API
-//!   (`bench::runtime_api`), timed from process start to its first response posted back, for a
+//!   (`runtime_api`), timed from process start to its first response posted back, for a
 //!   representative first request whose API key is not yet cached; 20 starts each.
 //! - Warm latency: 1,000 requests per operation through the real handler (API Gateway event
 //!   text in, response out, key cached), p50 and p99, next to the p50 of the bare SDK calls the
@@ -20,7 +20,6 @@ use aws_sdk_dynamodb::Client;
 mod bare;
 
 use bare::{bare, bare_create};
-use bench::runtime_api::RuntimeApi;
 use bench::{machine_description, median, millis, percentile, write_section};
 use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
@@ -29,6 +28,7 @@ use call_log_item::model::{ObjectId, Permission, Timestamp};
 use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
 use call_log_item::{App, Operation};
+use runtime_api::RuntimeApi;
 use serde_json::json;
 use testkit::{EventSpec, Payload};
 

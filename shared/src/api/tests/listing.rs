@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::{newest_first, Harness};
+use super::{config, newest_first, Harness};
+use crate::config::Secret;
 use crate::store::contract::random_id;
 
 #[tokio::test]
@@ -89,6 +90,50 @@ async fn follow(harness: &Harness, mut body: Value, limit: u32) -> Vec<String> {
         }
     }
     panic!("more than 50 pages")
+}
+
+#[tokio::test]
+async fn cursors_survive_a_rotation_of_the_secret_while_the_previous_one_is_accepted() {
+    let mut harness = Harness::new().await;
+    harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
+    let first = harness.list("?limit=2", None).await;
+    let cursor = first.status(200).body["nextCursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = harness
+        .list("?limit=2", Some(json!({ "cursor": cursor })))
+        .await;
+    let expected = second.status(200).ids();
+
+    // put-secret-value, then a deploy with AcceptPreviousCursorSecret=true.
+    let mut rotated = config();
+    rotated.cursor_secret = Secret::new("the cursor secret after the rotation");
+    rotated.previous_cursor_secret = Some(config().cursor_secret);
+    harness.app = harness.app.redeployed(&rotated);
+    let resumed = harness
+        .list("?limit=2", Some(json!({ "cursor": cursor })))
+        .await;
+    assert_eq!(
+        resumed.status(200).ids(),
+        expected,
+        "a live cursor keeps working"
+    );
+    let next = resumed.body["nextCursor"].as_str().unwrap().to_string();
+
+    // A day later, AcceptPreviousCursorSecret=false: cursors of the new secret still work,
+    // those of the old one are refused as any altered cursor is.
+    let mut settled = config();
+    settled.cursor_secret = Secret::new("the cursor secret after the rotation");
+    harness.app = harness.app.redeployed(&settled);
+    harness
+        .list("?limit=2", Some(json!({ "cursor": next })))
+        .await
+        .status(200);
+    let refused = harness
+        .list("?limit=2", Some(json!({ "cursor": cursor })))
+        .await;
+    assert!(refused.status(400).error().contains("altered"));
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod errors;
 mod idempotency;
 mod items;
 mod listing;
+mod metrics;
 mod routing;
 
 use std::time::Duration;
@@ -21,7 +22,7 @@ use testkit::{EventSpec, Payload};
 use super::routes::{self, BASE_PATH};
 use super::App;
 use crate::auth::mint_key;
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::model::{Item, ObjectId, Operation, Permission, Timestamp};
 use crate::store::contract::{item_at, random_id};
 use crate::store::{ItemWrites, MemoryStore, Store};
@@ -78,7 +79,10 @@ pub fn config() -> Config {
         keys_table: "unused".into(),
         // No cache: every request reads its key, so revocations show at once.
         key_cache_ttl: Duration::ZERO,
-        cursor_secret: b"unit-test secret".to_vec(),
+        cursor_secret: Secret::new("unit-test cursor secret"),
+        previous_cursor_secret: None,
+        metrics_namespace: "Tests".into(),
+        metrics_service: "unit".into(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! A minimal Lambda Runtime API (the HTTP interface a function's runtime polls), enough to run
 //! the real function binaries outside Lambda and time them: `GET …/invocation/next` hands out
-//! queued events, `POST …/invocation/{id}/response` (or `/error`) records the answer and when
-//! it arrived. Loopback only.
+//! queued events (to as many pollers at once as the function runs), `POST
+//! …/invocation/{id}/response` (or `/error`) records the answer and when it arrived, and
+//! `POST …/init/error` records why a function could not start. Loopback only.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,6 +28,7 @@ struct State {
     events: AsyncMutex<mpsc::UnboundedReceiver<(String, String)>>,
     waiting: Mutex<HashMap<String, oneshot::Sender<Answer>>>,
     delivered: Mutex<HashMap<String, Instant>>,
+    init_error: Mutex<Option<String>>,
 }
 
 /// A running Runtime API; invoke with [`RuntimeApi::invoke`].
@@ -45,6 +47,7 @@ impl RuntimeApi {
             events: AsyncMutex::new(receiver),
             waiting: Mutex::new(HashMap::new()),
             delivered: Mutex::new(HashMap::new()),
+            init_error: Mutex::new(None),
         });
         let accept_state = Arc::clone(&state);
         tokio::spawn(async move {
@@ -70,6 +73,25 @@ impl RuntimeApi {
         self.sender.send((id, event)).expect("the Runtime API runs");
         rx
     }
+
+    /// What the function reported when it could not start, if it did.
+    pub fn init_error(&self) -> Option<String> {
+        self.state.init_error.lock().unwrap().clone()
+    }
+}
+
+/// A fresh X-Ray trace header, as Lambda passes one with each invocation.
+fn trace_header() -> String {
+    let epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!(
+        "Root=1-{epoch:08x}-{};Parent={};Sampled=1",
+        &random[..24],
+        &random[16..]
+    )
 }
 
 /// One request read off a connection.
@@ -151,9 +173,10 @@ async fn serve(stream: TcpStream, state: Arc<State>) -> std::io::Result<()> {
             format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {id}\r\n\
                  Lambda-Runtime-Deadline-Ms: {deadline}\r\n\
-                 Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n\
-                 Lambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000\r\n\
+                 Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:local\r\n\
+                 Lambda-Runtime-Trace-Id: {}\r\n\
                  Content-Length: {}\r\n\r\n{event}",
+                trace_header(),
                 event.len()
             )
         } else if request.method == "POST" && request.path.contains("/runtime/invocation/") {
@@ -178,10 +201,9 @@ async fn serve(stream: TcpStream, state: Arc<State>) -> std::io::Result<()> {
             }
             "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}".to_string()
         } else if request.method == "POST" && request.path.ends_with("/runtime/init/error") {
-            eprintln!(
-                "function init error: {}",
-                String::from_utf8_lossy(&request.body)
-            );
+            let reason = String::from_utf8_lossy(&request.body).into_owned();
+            eprintln!("function init error: {reason}");
+            *state.init_error.lock().unwrap() = Some(reason);
             "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}".to_string()
         } else {
             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string()

@@ -1,0 +1,237 @@
+//! Per-request metrics as CloudWatch embedded metric format (EMF): one JSON line per request
+//! on stdout, beside the request's log line. CloudWatch Logs turns it into metrics as Lambda
+//! ships the log: no API call, no agent, no extra latency.
+//!
+//! Each record counts the request (`Requests`), whether it failed on the client's side
+//! (`ClientErrors`, a 4xx) or the service's (`ServerErrors`, a 5xx), how long it took
+//! (`Latency`) and whether it was the first request of a new execution environment
+//! (`ColdStarts`), once for the whole service and once per route.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Map, Value};
+
+/// Every metric of a record, with its CloudWatch unit.
+pub const METRICS: [(&str, &str); 5] = [
+    ("Requests", "Count"),
+    ("ClientErrors", "Count"),
+    ("ServerErrors", "Count"),
+    ("Latency", "Milliseconds"),
+    ("ColdStarts", "Count"),
+];
+
+/// The dimension sets every metric is published under: the whole service, and each route.
+pub const DIMENSION_SETS: [&[&str]; 2] = [&["Service"], &["Service", "Route"]];
+
+/// The `Route` of a request that matched no route: one value, so that probing random paths
+/// cannot create metrics without end (each distinct dimension value is a metric, and billed).
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// One request, as the metrics see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured<'a> {
+    /// The route's method and path template (`GET /api/…/{id}/get-item`), or
+    /// [`UNMATCHED_ROUTE`].
+    pub route: &'a str,
+    pub status: u16,
+    pub latency_ms: f64,
+    pub request_id: &'a str,
+}
+
+/// Where the records go.
+#[derive(Debug, Clone)]
+enum Sink {
+    Stdout,
+    Memory(Arc<Mutex<Vec<String>>>),
+}
+
+/// Writes one EMF record per request.
+#[derive(Debug)]
+pub struct Metrics {
+    namespace: String,
+    service: String,
+    /// Until the first request is recorded: it is the cold start of this environment.
+    cold: AtomicBool,
+    sink: Sink,
+}
+
+/// The records a [`Metrics::in_memory`] has written, for tests.
+#[derive(Debug, Clone)]
+pub struct Recorded(Arc<Mutex<Vec<String>>>);
+
+impl Recorded {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Metrics {
+    /// Records to stdout, where Lambda collects them into the function's log group.
+    pub fn new(namespace: &str, service: &str) -> Self {
+        Metrics::with_sink(namespace, service, Sink::Stdout)
+    }
+
+    /// Records kept in memory, for tests.
+    pub fn in_memory(namespace: &str, service: &str) -> (Self, Recorded) {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let metrics = Metrics::with_sink(namespace, service, Sink::Memory(Arc::clone(&lines)));
+        (metrics, Recorded(lines))
+    }
+
+    fn with_sink(namespace: &str, service: &str, sink: Sink) -> Self {
+        Metrics {
+            namespace: namespace.to_string(),
+            service: service.to_string(),
+            cold: AtomicBool::new(true),
+            sink,
+        }
+    }
+
+    /// Writes the record of one request.
+    pub fn record(&self, measured: &Measured<'_>) {
+        let cold = self.cold.swap(false, Ordering::Relaxed);
+        let timestamp = chrono::Utc::now().timestamp_millis();
+        let line = self.line(measured, cold, timestamp);
+        match &self.sink {
+            Sink::Stdout => println!("{line}"),
+            Sink::Memory(lines) => lines.lock().unwrap_or_else(|e| e.into_inner()).push(line),
+        }
+    }
+
+    /// The EMF record: the metric directive under `_aws`, then each dimension and metric as
+    /// a top-level member, as the specification requires.
+    fn line(&self, measured: &Measured<'_>, cold: bool, timestamp_ms: i64) -> String {
+        let directive = json!({
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": self.namespace,
+                "Dimensions": DIMENSION_SETS,
+                "Metrics": METRICS
+                    .iter()
+                    .map(|(name, unit)| json!({"Name": name, "Unit": unit}))
+                    .collect::<Vec<_>>(),
+            }],
+        });
+        let class = measured.status / 100;
+        let count = |yes: bool| json!(u8::from(yes));
+        let mut record = Map::new();
+        record.insert("_aws".into(), directive);
+        record.insert("Service".into(), json!(self.service));
+        record.insert("Route".into(), json!(measured.route));
+        record.insert("Requests".into(), json!(1));
+        record.insert("ClientErrors".into(), count(class == 4));
+        record.insert("ServerErrors".into(), count(class == 5));
+        record.insert("Latency".into(), json!(round_ms(measured.latency_ms)));
+        record.insert("ColdStarts".into(), count(cold));
+        // Not metrics: searchable in the log, to go from a metric to its requests.
+        record.insert("status".into(), json!(measured.status));
+        record.insert("request_id".into(), json!(measured.request_id));
+        Value::Object(record).to_string()
+    }
+}
+
+/// Milliseconds to the microsecond: what the graphs can show, and a shorter line.
+fn round_ms(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn measured(status: u16) -> Measured<'static> {
+        Measured {
+            route: "POST /api/incoming-call-log-item/get-list",
+            status,
+            latency_ms: 12.345_678,
+            request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        }
+    }
+
+    fn parse(line: &str) -> Value {
+        serde_json::from_str(line).expect("a record is one JSON object")
+    }
+
+    /// Checks a record against the EMF specification: a directive under `_aws` with a
+    /// millisecond timestamp; each dimension a top-level string; each metric a top-level
+    /// number; at most 30 dimensions a set and 100 metrics a directive.
+    pub fn assert_emf(record: &Value) {
+        let aws = &record["_aws"];
+        assert!(aws["Timestamp"].as_i64().unwrap() > 1_700_000_000_000);
+        let directives = aws["CloudWatchMetrics"].as_array().unwrap();
+        assert!(!directives.is_empty());
+        for directive in directives {
+            assert!(!directive["Namespace"].as_str().unwrap().is_empty());
+            for set in directive["Dimensions"].as_array().unwrap() {
+                let set = set.as_array().unwrap();
+                assert!(set.len() <= 30);
+                for dimension in set {
+                    let value = &record[dimension.as_str().unwrap()];
+                    assert!(value.is_string(), "dimension {dimension} is {value}");
+                }
+            }
+            let metrics = directive["Metrics"].as_array().unwrap();
+            assert!(metrics.len() <= 100);
+            for metric in metrics {
+                let name = metric["Name"].as_str().unwrap();
+                assert!(
+                    record[name].is_number(),
+                    "metric {name} is {}",
+                    record[name]
+                );
+                assert!(metric["Unit"].is_string());
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_is_valid_emf_and_says_what_happened() {
+        let (metrics, recorded) = Metrics::in_memory("Calls", "prod-stack");
+        metrics.record(&measured(200));
+        metrics.record(&measured(404));
+        metrics.record(&measured(503));
+        let records: Vec<Value> = recorded.lines().iter().map(|l| parse(l)).collect();
+        for record in &records {
+            assert_emf(record);
+            assert_eq!(record["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Calls");
+            assert_eq!(record["Service"], "prod-stack");
+            assert_eq!(record["Route"], "POST /api/incoming-call-log-item/get-list");
+            assert_eq!(record["Requests"], 1);
+            assert_eq!(record["Latency"], 12.346);
+        }
+        let column = |name: &str| -> Vec<i64> {
+            records
+                .iter()
+                .map(|record| record[name].as_i64().unwrap())
+                .collect()
+        };
+        assert_eq!(column("ClientErrors"), [0, 1, 0]);
+        assert_eq!(column("ServerErrors"), [0, 0, 1]);
+        assert_eq!(
+            column("ColdStarts"),
+            [1, 0, 0],
+            "only the first request is cold"
+        );
+        assert_eq!(column("status"), [200, 404, 503]);
+    }
+
+    #[test]
+    fn every_metric_and_dimension_is_declared_once() {
+        let (metrics, recorded) = Metrics::in_memory("Calls", "s");
+        metrics.record(&measured(200));
+        let record = parse(&recorded.lines()[0]);
+        let declared = &record["_aws"]["CloudWatchMetrics"][0];
+        let names: Vec<&str> = declared["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|metric| metric["Name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, METRICS.map(|(name, _)| name));
+        assert_eq!(
+            declared["Dimensions"],
+            json!([["Service"], ["Service", "Route"]])
+        );
+    }
+}

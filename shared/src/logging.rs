@@ -1,0 +1,197 @@
+//! The log format: one JSON object per line on stdout, its fields at the top level, where
+//! Lambda's JSON log format and CloudWatch Logs Insights read them.
+//!
+//! A line has `timestamp`, `level`, `message` and the event's fields, plus the fields of the
+//! crate's spans it was written in: inside a request, `request_id` and `trace_id` (the
+//! `request` span of `App::handle`), so every line of a request can be found by either.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::{JsonFields, Writer};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormattedFields};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::EnvFilter;
+
+/// JSON lines on stdout; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
+pub fn init() {
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .map(|level| level.to_lowercase())
+        .unwrap_or_else(|_| "info".to_string());
+    let _ = tracing::subscriber::set_global_default(json_logs(&level, std::io::stdout));
+}
+
+/// The subscriber writing this format to `writer`, at `level` (an `EnvFilter` directive).
+pub fn json_logs<W>(level: &str, writer: W) -> impl Subscriber + Send + Sync
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .fmt_fields(JsonFields::new())
+        .event_format(JsonLines)
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .finish()
+}
+
+/// Formats an event as one JSON line, the fields of the crate's enclosing spans flattened in.
+struct JsonLines;
+
+/// The spans of this crate (the request span of `App::handle`); the runtime's spans say the
+/// same in other words.
+const OWN_SPANS: &str = env!("CARGO_CRATE_NAME");
+
+impl<S> FormatEvent<S, JsonFields> for JsonLines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn format_event(
+        &self,
+        context: &FmtContext<'_, S, JsonFields>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut line = Map::new();
+        line.insert(
+            "timestamp".into(),
+            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        );
+        line.insert(
+            "level".into(),
+            Value::String(event.metadata().level().to_string()),
+        );
+        if let Some(scope) = context.event_scope() {
+            for span in scope.from_root() {
+                if !span.metadata().target().starts_with(OWN_SPANS) {
+                    continue;
+                }
+                let extensions = span.extensions();
+                let Some(fields) = extensions.get::<FormattedFields<JsonFields>>() else {
+                    continue;
+                };
+                if let Ok(Value::Object(fields)) = serde_json::from_str(fields.as_str()) {
+                    line.extend(fields);
+                }
+            }
+        }
+        event.record(&mut Fields(&mut line));
+        writeln!(writer, "{}", Value::Object(line))
+    }
+}
+
+/// Collects an event's fields into the line.
+struct Fields<'a>(&'a mut Map<String, Value>);
+
+impl Fields<'_> {
+    fn put(&mut self, field: &Field, value: Value) {
+        self.0.insert(field.name().to_string(), value);
+    }
+}
+
+impl Visit for Fields<'_> {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.put(field, serde_json::json!(value));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.put(field, value.into());
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.put(field, value.into());
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.put(field, value.into());
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.put(field, value.into());
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.put(field, value.to_string().into());
+    }
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.put(field, format!("{value:?}").into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tracing::Instrument;
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Lines {
+        type Writer = Lines;
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+
+    fn lines(written: &Lines) -> Vec<Value> {
+        String::from_utf8(written.0.lock().unwrap().clone())
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_line_of_a_request_carries_its_ids_at_the_top_level() {
+        let written = Lines::default();
+        let subscriber = json_logs("info", written.clone());
+        let _default = tracing::subscriber::set_default(subscriber);
+        tracing::info!("outside");
+        let span = tracing::info_span!("request", request_id = "r-1", trace_id = "1-abc");
+        async {
+            tracing::warn!(cause = "slow", attempt = 2_u64, "retrying");
+            tracing::info!(status = 200_u64, latency_ms = 1.5, ok = true, "request");
+            tracing::debug!("below the level");
+        }
+        .instrument(span)
+        .await;
+
+        let lines = lines(&written);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[0]["message"], "outside");
+        assert!(lines[0].get("request_id").is_none());
+        assert_eq!(lines[1]["level"], "WARN");
+        assert_eq!(lines[1]["message"], "retrying");
+        assert_eq!(lines[1]["cause"], "slow");
+        assert_eq!(lines[1]["attempt"], 2);
+        for line in &lines[1..] {
+            assert_eq!(line["request_id"], "r-1");
+            assert_eq!(line["trace_id"], "1-abc");
+            assert!(line["timestamp"].as_str().unwrap().ends_with('Z'));
+        }
+        assert_eq!(lines[2]["status"], 200);
+        assert_eq!(lines[2]["latency_ms"], 1.5);
+        assert_eq!(lines[2]["ok"], true);
+    }
+
+    #[tokio::test]
+    async fn spans_of_other_crates_add_nothing() {
+        let written = Lines::default();
+        let subscriber = json_logs("info", written.clone());
+        let _default = tracing::subscriber::set_default(subscriber);
+        let runtime = tracing::info_span!(target: "lambda_runtime", "invoke", requestId = "r-2");
+        runtime.in_scope(|| tracing::info!("inside"));
+        let lines = lines(&written);
+        assert_eq!(lines[0]["message"], "inside");
+        assert!(lines[0].get("requestId").is_none(), "{}", lines[0]);
+    }
+}

@@ -1,0 +1,523 @@
+//! What an operator relies on in `template.yaml`, checked against the code: alarms and the
+//! dashboard name metrics that exist (the functions' own, or AWS's with their dimensions),
+//! every checkov skip gives its reason, tracing and concurrency are set, the access log has
+//! its fields, the cursor secret can rotate, and `sam-local-env.json` matches the template
+//! and what the code reads.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use call_log_item::api::metrics::{DIMENSION_SETS, METRICS};
+use call_log_item::config::VARIABLES;
+use serde_json::Value as Json;
+use serde_norway::Value;
+
+use crate::template::TEMPLATE;
+
+fn template() -> Value {
+    serde_norway::from_str(TEMPLATE).expect("template.yaml is YAML")
+}
+
+/// `!Ref Name` → `Some("Name")`.
+fn reference(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
+        _ => None,
+    }
+}
+
+fn resources(template: &Value) -> Vec<(String, &Value)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .map(|(name, resource)| (name.as_str().unwrap().to_string(), resource))
+        .collect()
+}
+
+fn of_type<'a>(template: &'a Value, kind: &str) -> Vec<(String, &'a Value)> {
+    resources(template)
+        .into_iter()
+        .filter(|(_, resource)| resource["Type"].as_str() == Some(kind))
+        .collect()
+}
+
+/// A metric as an alarm or a graph names it: namespace (`own` for the functions' own),
+/// name, and its dimensions (name → value as written).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Named {
+    namespace: String,
+    name: String,
+    dimensions: BTreeMap<String, String>,
+}
+
+const OWN: &str = "own";
+
+/// The AWS metrics the template may name, with the dimension sets each is published under
+/// (CloudWatch's documentation of each namespace).
+fn aws_metrics() -> BTreeMap<(&'static str, &'static str), Vec<Vec<&'static str>>> {
+    let mut known = BTreeMap::new();
+    for name in ["Count", "4xx", "5xx", "Latency", "IntegrationLatency"] {
+        known.insert(("AWS/ApiGateway", name), vec![vec!["ApiId", "Stage"]]);
+    }
+    for name in [
+        "Errors",
+        "Throttles",
+        "Invocations",
+        "Duration",
+        "ConcurrentExecutions",
+    ] {
+        known.insert(("AWS/Lambda", name), vec![vec!["FunctionName"]]);
+    }
+    for name in [
+        "ReadThrottleEvents",
+        "WriteThrottleEvents",
+        "ConsumedReadCapacityUnits",
+        "ConsumedWriteCapacityUnits",
+    ] {
+        known.insert(
+            ("AWS/DynamoDB", name),
+            vec![
+                vec!["TableName"],
+                vec!["GlobalSecondaryIndexName", "TableName"],
+            ],
+        );
+    }
+    for name in ["SystemErrors", "ThrottledRequests"] {
+        known.insert(("AWS/DynamoDB", name), vec![vec!["Operation", "TableName"]]);
+    }
+    known
+}
+
+fn check(named: &Named) {
+    let dimensions: Vec<&str> = named.dimensions.keys().map(String::as_str).collect();
+    if named.namespace == OWN {
+        assert!(
+            METRICS.iter().any(|(name, _)| *name == named.name),
+            "{named:?}: the functions write no such metric"
+        );
+        assert!(
+            DIMENSION_SETS.iter().any(|set| {
+                let mut set = set.to_vec();
+                set.sort();
+                set == dimensions
+            }),
+            "{named:?}: the functions publish no such dimension set"
+        );
+    } else {
+        let known = aws_metrics();
+        let sets = known
+            .get(&(named.namespace.as_str(), named.name.as_str()))
+            .unwrap_or_else(|| panic!("{named:?}: not a metric of that AWS namespace"));
+        assert!(
+            sets.contains(&dimensions),
+            "{named:?}: AWS publishes it by {sets:?}"
+        );
+    }
+}
+
+fn namespace_of(value: &Value) -> String {
+    match (reference(value), value.as_str()) {
+        (Some("MetricsNamespace"), _) => OWN.into(),
+        (_, Some(text)) => text.into(),
+        _ => panic!("a namespace: {value:?}"),
+    }
+}
+
+fn text_of(value: &Value) -> String {
+    reference(value)
+        .map(|name| format!("!Ref {name}"))
+        .or_else(|| value.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// Every metric an alarm watches, with the alarm's name.
+fn alarm_metrics(template: &Value) -> Vec<(String, Named)> {
+    let mut found = Vec::new();
+    for (name, alarm) in of_type(template, "AWS::CloudWatch::Alarm") {
+        let properties = &alarm["Properties"];
+        let mut add = |metric: &Value| {
+            let dimensions = metric["Dimensions"]
+                .as_sequence()
+                .map(|dimensions| {
+                    dimensions
+                        .iter()
+                        .map(|d| {
+                            (
+                                d["Name"].as_str().unwrap().to_string(),
+                                text_of(&d["Value"]),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.push((
+                name.clone(),
+                Named {
+                    namespace: namespace_of(&metric["Namespace"]),
+                    name: metric["MetricName"].as_str().unwrap().to_string(),
+                    dimensions,
+                },
+            ));
+        };
+        if properties.get("MetricName").is_some() {
+            add(properties);
+        }
+        for query in properties["Metrics"].as_sequence().into_iter().flatten() {
+            if let Some(metric) = query.get("MetricStat") {
+                add(&metric["Metric"]);
+            }
+        }
+    }
+    found
+}
+
+/// The dashboard's body, with each `${Name}` of the `!Sub` replaced by `<Name>`.
+fn dashboard(template: &Value) -> Json {
+    let dashboards = of_type(template, "AWS::CloudWatch::Dashboard");
+    assert_eq!(dashboards.len(), 1, "one dashboard");
+    let Value::Tagged(body) = &dashboards[0].1["Properties"]["DashboardBody"] else {
+        panic!("DashboardBody is a !Sub")
+    };
+    let mut text = body.value.as_str().expect("a !Sub string").to_string();
+    while let Some(start) = text.find("${") {
+        let end = start + text[start..].find('}').expect("a closing brace");
+        let name = text[start + 2..end].to_string();
+        // A number where JSON needs one (the alarm threshold), a string otherwise.
+        let placeholder = if name == "LatencyP99ThresholdMs" {
+            "1000".to_string()
+        } else {
+            format!("<{name}>")
+        };
+        text.replace_range(start..=end, &placeholder);
+    }
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("the dashboard body is JSON: {e}"))
+}
+
+/// Every metric a dashboard graph names: the `[namespace, name, dim, value, …, {options}]`
+/// rows, and the `{namespace,dims…} MetricName="…"` of SEARCH expressions.
+fn dashboard_metrics(body: &Json) -> Vec<Named> {
+    let mut found = Vec::new();
+    for widget in body["widgets"].as_array().expect("widgets") {
+        for row in widget["properties"]["metrics"].as_array().expect("metrics") {
+            let row = row.as_array().expect("a row");
+            if let Some(expression) = row[0].get("expression").and_then(Json::as_str) {
+                let schema = &expression[expression.find('{').unwrap() + 1..];
+                let schema: Vec<&str> = schema[..schema.find('}').unwrap()].split(',').collect();
+                let name = expression
+                    .split("MetricName=\"")
+                    .nth(1)
+                    .expect("a MetricName")
+                    .split('"')
+                    .next()
+                    .unwrap();
+                found.push(Named {
+                    namespace: if schema[0] == "<MetricsNamespace>" {
+                        OWN.into()
+                    } else {
+                        schema[0].into()
+                    },
+                    name: name.into(),
+                    dimensions: schema[1..]
+                        .iter()
+                        .map(|d| (d.to_string(), "*".into()))
+                        .collect(),
+                });
+                continue;
+            }
+            let texts: Vec<&str> = row.iter().filter_map(Json::as_str).collect();
+            let namespace = if texts[0] == "<MetricsNamespace>" {
+                OWN.to_string()
+            } else {
+                texts[0].to_string()
+            };
+            let dimensions = texts[2..]
+                .chunks(2)
+                .map(|pair| (pair[0].to_string(), pair[1].to_string()))
+                .collect();
+            found.push(Named {
+                namespace,
+                name: texts[1].into(),
+                dimensions,
+            });
+        }
+    }
+    found
+}
+
+/// The six function resources' logical ids.
+fn function_ids(template: &Value) -> BTreeSet<String> {
+    of_type(template, "AWS::Serverless::Function")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+#[test]
+fn every_alarm_watches_a_metric_that_exists() {
+    let template = template();
+    let watched = alarm_metrics(&template);
+    for (alarm, named) in &watched {
+        check(named);
+        assert!(!alarm.is_empty());
+    }
+    let alarms: BTreeSet<&str> = watched.iter().map(|(alarm, _)| alarm.as_str()).collect();
+    for wanted in [
+        "ApiServerErrorRateAlarm",
+        "LatencyAlarm",
+        "LambdaErrorsAlarm",
+        "LambdaThrottlesAlarm",
+        "DynamoDbThrottlesAlarm",
+        "DynamoDbSystemErrorsAlarm",
+    ] {
+        assert!(alarms.contains(wanted), "no {wanted}");
+    }
+    // Errors and throttles of every function, each once.
+    for metric in ["Errors", "Throttles"] {
+        let functions: Vec<String> = watched
+            .iter()
+            .filter(|(_, named)| named.namespace == "AWS/Lambda" && named.name == metric)
+            .map(|(_, named)| named.dimensions["FunctionName"].clone())
+            .collect();
+        let expected: Vec<String> = function_ids(&template)
+            .iter()
+            .map(|id| format!("!Ref {id}"))
+            .collect();
+        let mut sorted = functions.clone();
+        sorted.sort();
+        assert_eq!(sorted, expected, "{metric}");
+    }
+    // The p99 alarm reads the functions' own Latency for the whole service.
+    let latency = &template["Resources"]["LatencyAlarm"]["Properties"];
+    assert_eq!(latency["ExtendedStatistic"].as_str(), Some("p99"));
+    assert_eq!(
+        reference(&latency["Threshold"]),
+        Some("LatencyP99ThresholdMs")
+    );
+}
+
+#[test]
+fn system_errors_are_watched_for_every_operation_the_functions_call() {
+    let template = template();
+    let operations: BTreeSet<String> = alarm_metrics(&template)
+        .into_iter()
+        .filter(|(_, named)| named.name == "SystemErrors")
+        .filter(|(_, named)| named.dimensions["TableName"] == "!Ref ItemsTable")
+        .map(|(_, named)| named.dimensions["Operation"].clone())
+        .collect();
+    // What the functions may call on the items table (their IAM actions), and the
+    // transactions, which IAM authorizes per item.
+    let mut called: BTreeSet<String> = crate::template::functions()
+        .values()
+        .flat_map(|function| function.dynamodb.iter())
+        .filter(|(table, _)| table == "items")
+        .map(|(_, action)| action.clone())
+        .collect();
+    called.insert("TransactWriteItems".into());
+    let store = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/src/store/dynamo"
+    ))
+    .unwrap()
+    .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+    .collect::<String>();
+    assert!(
+        store.contains(".transact_write_items()"),
+        "the store writes by transactions"
+    );
+    assert_eq!(operations, called);
+}
+
+#[test]
+fn every_graph_of_the_dashboard_shows_a_metric_that_exists() {
+    let body = dashboard(&template());
+    let shown = dashboard_metrics(&body);
+    assert!(shown.len() >= 20, "{shown:?}");
+    // A SEARCH's schema must be a dimension set of the metric, as a row's dimensions must.
+    for named in &shown {
+        check(named);
+    }
+    let names: BTreeSet<&str> = shown.iter().map(|named| named.name.as_str()).collect();
+    for wanted in [
+        "Requests",
+        "ServerErrors",
+        "ClientErrors",
+        "Latency",
+        "ColdStarts",
+        "ConsumedReadCapacityUnits",
+        "ConsumedWriteCapacityUnits",
+        "Errors",
+        "Throttles",
+    ] {
+        assert!(
+            names.contains(wanted),
+            "the dashboard has no {wanted} graph"
+        );
+    }
+}
+
+#[test]
+fn alarms_notify_the_topic_when_one_is_given() {
+    let template = template();
+    for (name, alarm) in of_type(&template, "AWS::CloudWatch::Alarm") {
+        for actions in ["AlarmActions", "OKActions"] {
+            let Value::Tagged(when) = &alarm["Properties"][actions] else {
+                panic!("{name}: {actions} is an !If")
+            };
+            assert_eq!(when.tag, "If", "{name}");
+            assert_eq!(when.value[0].as_str(), Some("HasAlarmTopic"), "{name}");
+        }
+    }
+}
+
+#[test]
+fn functions_are_traced_and_their_concurrency_reserved() {
+    let template = template();
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["Tracing"].as_str(), Some("Active"));
+    let Value::Tagged(reserved) = &globals["ReservedConcurrentExecutions"] else {
+        panic!("ReservedConcurrentExecutions is an !If")
+    };
+    assert_eq!(reserved.value[0].as_str(), Some("HasReservedConcurrency"));
+    assert_eq!(reference(&reserved.value[1]), Some("ReservedConcurrency"));
+    assert_eq!(
+        template["Parameters"]["ReservedConcurrency"]["Default"].as_str(),
+        Some("10")
+    );
+}
+
+#[test]
+fn the_access_log_is_json_with_what_an_operator_searches_by() {
+    let template = template();
+    let settings = &template["Resources"]["Api"]["Properties"]["AccessLogSettings"];
+    let format = settings["Format"].as_str().expect("a Format");
+    let sample = format.replace("$context.", "context_");
+    let line: Json = serde_json::from_str(&sample).expect("the access log format is JSON");
+    for field in [
+        "requestId",
+        "routeKey",
+        "status",
+        "responseLatency",
+        "integrationError",
+        "sourceIp",
+    ] {
+        assert!(line.get(field).is_some(), "no {field} in the access log");
+    }
+    let Value::Tagged(destination) = &settings["DestinationArn"] else {
+        panic!("DestinationArn is a !GetAtt")
+    };
+    let group = destination
+        .value
+        .as_str()
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap();
+    let retention = &template["Resources"][group]["Properties"]["RetentionInDays"];
+    assert!(
+        retention.as_u64().is_some(),
+        "the access log group keeps logs for a set time"
+    );
+}
+
+#[test]
+fn every_checkov_skip_says_why() {
+    let template = template();
+    let mut skipped = 0;
+    for (name, resource) in resources(&template) {
+        let Some(skips) = resource
+            .get("Metadata")
+            .and_then(|metadata| metadata.get("checkov"))
+        else {
+            continue;
+        };
+        for skip in skips["skip"].as_sequence().expect("a skip list") {
+            let id = skip["id"].as_str().unwrap_or_default();
+            assert!(id.starts_with("CKV_AWS_"), "{name}: {id}");
+            let reason = skip["comment"].as_str().unwrap_or_default();
+            assert!(
+                reason.len() > 30,
+                "{name}: {id} needs a reason, not {reason:?}"
+            );
+            skipped += 1;
+        }
+    }
+    assert!(skipped > 0);
+}
+
+#[test]
+fn a_rotation_reads_the_previous_version_of_the_same_secret() {
+    let template = template();
+    let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
+    let Value::Tagged(current) = &variables["CURSOR_SECRET"] else {
+        panic!("CURSOR_SECRET is a !Sub")
+    };
+    let current = current.value.as_str().unwrap();
+    let Value::Tagged(previous) = &variables["CURSOR_SECRET_PREVIOUS"] else {
+        panic!("CURSOR_SECRET_PREVIOUS is an !If")
+    };
+    assert_eq!(
+        previous.value[0].as_str(),
+        Some("AcceptsPreviousCursorSecret")
+    );
+    let Value::Tagged(resolved) = &previous.value[1] else {
+        panic!("a !Sub")
+    };
+    assert_eq!(
+        resolved.value.as_str().unwrap(),
+        current.replace("SecretString}}", "SecretString::AWSPREVIOUS}}")
+    );
+}
+
+/// The environment variables the template gives every function.
+fn template_variables(template: &Value) -> BTreeSet<String> {
+    template["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .expect("Globals variables")
+        .keys()
+        .map(|name| name.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_template_passes_only_variables_the_code_reads() {
+    let passed = template_variables(&template());
+    let read: BTreeSet<String> = VARIABLES.iter().map(|name| name.to_string()).collect();
+    let unread: Vec<&String> = passed.difference(&read).collect();
+    assert!(unread.is_empty(), "the code reads none of {unread:?}");
+}
+
+#[test]
+fn the_sam_local_environment_file_matches_the_template_and_the_code() {
+    let template = template();
+    let file = include_str!("../../../sam-local-env.json");
+    let env: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(file).expect("sam-local-env.json: function id → variables");
+    assert_eq!(
+        env.keys().cloned().collect::<BTreeSet<_>>(),
+        function_ids(&template),
+        "one entry per function of the template"
+    );
+    let declared = template_variables(&template);
+    for (function, variables) in &env {
+        for name in variables.keys() {
+            assert!(
+                declared.contains(name),
+                "{function}.{name}: sam local only sets variables the template declares"
+            );
+            assert!(
+                VARIABLES.contains(&name.as_str()),
+                "{function}.{name}: the code never reads it"
+            );
+        }
+        // What makes it local: DynamoDB Local, the tables `make dev` creates, a cursor secret.
+        for name in [
+            "DYNAMODB_ENDPOINT",
+            "ITEMS_TABLE",
+            "API_KEYS_TABLE",
+            "CURSOR_SECRET",
+        ] {
+            assert!(variables.contains_key(name), "{function} lacks {name}");
+        }
+        assert!(variables["CURSOR_SECRET"].len() >= call_log_item::config::MIN_CURSOR_SECRET_LEN);
+    }
+}

@@ -81,11 +81,12 @@ if ! wait_http "http://127.0.0.1:$API_PORT/" "$WATCH_PID" 60; then
     die "cargo lambda watch did not answer on port $API_PORT within 60 s"
 fi
 
-stage "smoke and load tests against http://127.0.0.1:$API_PORT"
+stage "smoke and load tests against http://127.0.0.1:$API_PORT; concurrency of one process"
 # --workspace (not -p api-tests) keeps the feature set of `cargo test --workspace`, so
-# nothing is rebuilt; only the `smoke` test target exists, in api-tests.
+# nothing is rebuilt; these test targets exist only in api-tests. `concurrency` runs the
+# function binaries just built under a local Runtime API.
 if ! SMOKE_BASE_URL="http://127.0.0.1:$API_PORT" SMOKE_API_KEY="$SMOKE_API_KEY" SMOKE_FUNCTION_LOG="$WATCH_LOG" \
-    cargo test --workspace --test smoke --test load -- --include-ignored --nocapture; then
+    cargo test --workspace --test smoke --test load --test concurrency -- --include-ignored --nocapture; then
     log "function output (last 50 lines of $WATCH_LOG):"
     tail -n 50 "$WATCH_LOG" >&2 || true
     exit 1
@@ -138,6 +139,11 @@ AWS_DEFAULT_REGION=us-east-1 cfn-lint template.yaml
 
 stage "sam validate --lint"
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 sam validate --lint --template template.yaml
+
+stage "template: classic Lambda and Managed Instances, as CloudFormation would deploy them"
+# Through AWS::LanguageExtensions and the SAM transform with each parameter set (SAM CLI's
+# own libraries, offline): functions, capacity provider, aliases, memory, concurrency.
+AWS_DEFAULT_REGION=us-east-1 python tests/template/modes.py
 
 stage "checkov (template.yaml, CloudFormation checks)"
 # Every check passes or is skipped on its resource with the reason in the template; offline.

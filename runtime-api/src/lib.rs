@@ -29,6 +29,8 @@ struct State {
     waiting: Mutex<HashMap<String, oneshot::Sender<Answer>>>,
     delivered: Mutex<HashMap<String, Instant>>,
     init_error: Mutex<Option<String>>,
+    /// Answers posted, counted per post: a function answering one event twice shows here.
+    posted: std::sync::atomic::AtomicUsize,
 }
 
 /// A running Runtime API; invoke with [`RuntimeApi::invoke`].
@@ -48,6 +50,7 @@ impl RuntimeApi {
             waiting: Mutex::new(HashMap::new()),
             delivered: Mutex::new(HashMap::new()),
             init_error: Mutex::new(None),
+            posted: std::sync::atomic::AtomicUsize::new(0),
         });
         let accept_state = Arc::clone(&state);
         tokio::spawn(async move {
@@ -74,10 +77,35 @@ impl RuntimeApi {
         rx
     }
 
+    /// How many answers the function has posted (responses and errors), duplicates included.
+    pub fn answers_posted(&self) -> usize {
+        self.state.posted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// What the function reported when it could not start, if it did.
     pub fn init_error(&self) -> Option<String> {
         self.state.init_error.lock().unwrap().clone()
     }
+}
+
+/// The most invocations a function held at once among `answers`: each is in flight from the
+/// moment its event was delivered to the moment its answer arrived.
+pub fn most_in_flight(answers: &[Answer]) -> usize {
+    let mut moments: Vec<(Instant, i32)> = Vec::with_capacity(answers.len() * 2);
+    for answer in answers {
+        if let Some(delivered) = answer.delivered {
+            moments.push((delivered, 1));
+            moments.push((answer.at, -1));
+        }
+    }
+    // An answer that arrives at the same instant as the next delivery counts as gone first.
+    moments.sort();
+    let (mut now, mut most) = (0i32, 0i32);
+    for (_, change) in moments {
+        now += change;
+        most = most.max(now);
+    }
+    most as usize
 }
 
 /// A fresh X-Ray trace header, as Lambda passes one with each invocation.
@@ -181,6 +209,9 @@ async fn serve(stream: TcpStream, state: Arc<State>) -> std::io::Result<()> {
             )
         } else if request.method == "POST" && request.path.contains("/runtime/invocation/") {
             let at = Instant::now();
+            state
+                .posted
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let error = request.path.ends_with("/error");
             let id = request
                 .path
@@ -211,4 +242,34 @@ async fn serve(stream: TcpStream, state: Arc<State>) -> std::io::Result<()> {
         write.write_all(response.as_bytes()).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn answer(from: Instant, start_ms: u64, end_ms: u64) -> Answer {
+        Answer {
+            body: String::new(),
+            error: false,
+            delivered: Some(from + Duration::from_millis(start_ms)),
+            at: from + Duration::from_millis(end_ms),
+        }
+    }
+
+    #[test]
+    fn in_flight_counts_overlaps_not_answers() {
+        let t = Instant::now();
+        let one_by_one = [answer(t, 0, 10), answer(t, 10, 20), answer(t, 20, 30)];
+        assert_eq!(most_in_flight(&one_by_one), 1);
+        let staggered = [
+            answer(t, 0, 30),
+            answer(t, 5, 12),
+            answer(t, 10, 40),
+            answer(t, 35, 50),
+        ];
+        assert_eq!(most_in_flight(&staggered), 3);
+        assert_eq!(most_in_flight(&[]), 0);
+    }
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::Client;
+use aws_smithy_http_client::tls;
 
 pub const DEFAULT_ITEMS_TABLE: &str = "IncomingCallLogItems";
 pub const DEFAULT_API_KEYS_TABLE: &str = "IncomingCallLogItemApiKeys";
@@ -233,6 +235,63 @@ pub mod retries {
     }
 }
 
+/// The roots AWS's service endpoints chain to: Amazon Trust Services' four and the Starfield
+/// root that cross-signs them (5.9 KB, compiled in).
+pub const AMAZON_ROOTS: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
+
+/// Which root certificates the HTTPS client trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Roots {
+    /// [`AMAZON_ROOTS`] alone: nothing read from disk at a cold start.
+    Amazon,
+    /// The system's store (about 150 certificates, read and parsed at the first connection).
+    System,
+}
+
+impl Roots {
+    /// Amazon's roots in Lambda calling AWS's own endpoints; the system's anywhere else, or
+    /// when an endpoint or a proxy is configured (it may present any certificate).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Roots {
+        let set = |name: &str| lookup(name).is_some_and(|value| !value.trim().is_empty());
+        let in_lambda = set("AWS_LAMBDA_FUNCTION_NAME");
+        let elsewhere = [
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "DYNAMODB_ENDPOINT",
+            "HTTPS_PROXY",
+            "https_proxy",
+        ]
+        .into_iter()
+        .any(set);
+        if in_lambda && !elsewhere {
+            Roots::Amazon
+        } else {
+            Roots::System
+        }
+    }
+}
+
+/// The HTTPS client of every AWS call: hyper with rustls on ring (the SDK's default client is
+/// the same on aws-lc, a larger build of the same TLS stack), trusting `roots`.
+pub fn https_client(roots: Roots) -> SharedHttpClient {
+    let builder = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(
+        tls::rustls_provider::CryptoMode::Ring,
+    ));
+    match roots {
+        Roots::System => builder.build_https(),
+        Roots::Amazon => {
+            let store = tls::TrustStore::empty()
+                .with_native_roots(false)
+                .with_pem_certificate(AMAZON_ROOTS);
+            let context = tls::TlsContext::builder()
+                .with_trust_store(store)
+                .build()
+                .expect("a trust store of PEM certificates");
+            builder.tls_context(context).build_https()
+        }
+    }
+}
+
 /// The SDK configuration the client is built from (for a client with extra settings).
 pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
     let timeouts = TimeoutConfig::builder()
@@ -245,6 +304,7 @@ pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
         .with_initial_backoff(limits::INITIAL_BACKOFF)
         .with_max_backoff(limits::MAX_BACKOFF);
     let shared = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client(Roots::from_lookup(variable)))
         .timeout_config(timeouts)
         .retry_config(retries)
         .load()
@@ -351,5 +411,53 @@ mod tests {
             let uses = source.matches(&quoted).count() + logging.matches(&quoted).count();
             assert!(uses >= 2, "{name} is listed but never read");
         }
+    }
+
+    fn roots(vars: &[(&str, &str)]) -> Roots {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        Roots::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn amazon_roots_only_in_lambda_calling_aws_itself() {
+        let lambda = ("AWS_LAMBDA_FUNCTION_NAME", "get-item");
+        assert_eq!(roots(&[lambda]), Roots::Amazon);
+        assert_eq!(roots(&[lambda, ("DYNAMODB_ENDPOINT", " ")]), Roots::Amazon);
+        assert_eq!(roots(&[]), Roots::System);
+        for other in [
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "DYNAMODB_ENDPOINT",
+            "HTTPS_PROXY",
+            "https_proxy",
+        ] {
+            let set = (other, "https://proxy.example:8443");
+            assert_eq!(roots(&[lambda, set]), Roots::System, "{other}");
+        }
+    }
+
+    #[test]
+    fn the_amazon_roots_are_five_certificates() {
+        use base64::Engine;
+        let text = std::str::from_utf8(AMAZON_ROOTS).unwrap();
+        let blocks: Vec<&str> = text
+            .split("-----BEGIN CERTIFICATE-----")
+            .skip(1)
+            .map(|block| block.split("-----END CERTIFICATE-----").next().unwrap())
+            .collect();
+        assert_eq!(blocks.len(), 5);
+        for block in blocks {
+            let base64: String = block.split_whitespace().collect();
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .expect("base64");
+            // An X.509 certificate: a DER SEQUENCE with a two-byte length.
+            assert_eq!(&der[..2], &[0x30, 0x82]);
+        }
+        // The client builds with them.
+        let _ = https_client(Roots::Amazon);
     }
 }

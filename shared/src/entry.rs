@@ -1,6 +1,12 @@
 //! The Lambda entry point every function's `main` calls: logging, the app built once, the
 //! runtime loop, and panics turned into a logged 500 instead of a bare 502.
 //!
+//! One binary serves both ways Lambda runs it. On classic Lambda (`AWS_LAMBDA_MAX_CONCURRENCY`
+//! unset or 1) it takes one event at a time on a single-threaded runtime, as before. On Lambda
+//! Managed Instances (the variable above 1) it polls for that many events at once, on a
+//! runtime with a thread per vCPU; the app is shared (`Arc`), and what it holds across
+//! requests (the SDK client, the key cache, the cursor keys) is safe to share.
+//!
 //! Without its settings (`CURSOR_SECRET` above all) a function does not start: it logs why
 //! and exits, and Lambda reports an init error, rather than serving with a weaker default.
 
@@ -13,7 +19,37 @@ use crate::api::{panic_response, request_id, App};
 use crate::logging;
 use crate::model::Operation;
 
-/// Serves `operation` until the runtime stops the process.
+/// What a function's `main` calls: builds the runtime its environment asks for and serves
+/// `operation` on it until Lambda stops the process.
+pub fn main(operation: Operation) -> Result<(), Error> {
+    runtime(max_concurrency())?.block_on(run(operation))
+}
+
+/// How many invocations one process serves at once: `AWS_LAMBDA_MAX_CONCURRENCY`, else 1.
+pub fn max_concurrency() -> usize {
+    std::env::var("AWS_LAMBDA_MAX_CONCURRENCY")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// One thread when events come one at a time (the cheapest start); a worker per vCPU when
+/// they come concurrently.
+fn runtime(concurrency: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    if concurrency > 1 {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }
+}
+
+/// Serves `operation` until the runtime stops the process: one event at a time, or up to
+/// `AWS_LAMBDA_MAX_CONCURRENCY` at once.
 pub async fn run(operation: Operation) -> Result<(), Error> {
     logging::init();
     let app = Arc::new(App::from_env().await.map_err(|problem| {
@@ -21,7 +57,7 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
         Error::from(problem)
     })?);
     app.warm_up().await;
-    lambda_http::run(service_fn(move |request: Request| {
+    lambda_http::run_concurrent(service_fn(move |request: Request| {
         let app = Arc::clone(&app);
         async move {
             let response = handle_catching_panics(app, operation, request).await;
@@ -74,6 +110,17 @@ mod tests {
             panic!("a text body")
         };
         assert_eq!(body, r#"{"error":"Internal server error"}"#);
+    }
+
+    #[test]
+    fn concurrency_comes_from_the_environment_and_is_at_least_one() {
+        // Read once here; the variable is not set by the test run.
+        assert_eq!(max_concurrency(), 1);
+        use tokio::runtime::RuntimeFlavor::{CurrentThread, MultiThread};
+        for (concurrency, flavor) in [(1, CurrentThread), (8, MultiThread)] {
+            let runtime = runtime(concurrency).unwrap();
+            assert_eq!(runtime.handle().runtime_flavor(), flavor, "{concurrency}");
+        }
     }
 
     #[tokio::test]

@@ -10,10 +10,11 @@ use std::fmt;
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{JsonFields, Writer};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormattedFields};
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::EnvFilter;
 
 /// JSON lines on stdout; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
 pub fn init() {
@@ -24,18 +25,37 @@ pub fn init() {
     let _ = tracing::subscriber::set_global_default(json_logs(&level, std::io::stdout));
 }
 
-/// The subscriber writing this format to `writer`, at `level` (an `EnvFilter` directive).
+/// The subscriber writing this format to `writer`, at `level`: a level (`info`), or targets
+/// with levels (`call_log_item=debug,warn`); anything else means `info`.
 pub fn json_logs<W>(level: &str, writer: W) -> impl Subscriber + Send + Sync
 where
     W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
-    let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .fmt_fields(JsonFields::new())
         .event_format(JsonLines)
-        .with_env_filter(filter)
         .with_writer(writer)
+        // The builder's own filter lets everything through; `filter` decides.
+        .with_max_level(tracing::level_filters::LevelFilter::TRACE)
         .finish()
+        .with(filter(level))
+}
+
+/// `level` as a filter when every part of it is a level or `target=level`; else `info`.
+fn filter(level: &str) -> Targets {
+    let is_level = |text: &str| {
+        text.trim()
+            .parse::<tracing::level_filters::LevelFilter>()
+            .is_ok()
+    };
+    let well_formed = level.split(',').all(|part| match part.split_once('=') {
+        Some((target, level)) => !target.trim().is_empty() && is_level(level),
+        None => is_level(part),
+    });
+    match level.parse::<Targets>() {
+        Ok(targets) if well_formed => targets,
+        _ => Targets::new().with_default(tracing::Level::INFO),
+    }
 }
 
 /// Formats an event as one JSON line, the fields of the crate's enclosing spans flattened in.
@@ -193,5 +213,29 @@ mod tests {
         let lines = lines(&written);
         assert_eq!(lines[0]["message"], "inside");
         assert!(lines[0].get("requestId").is_none(), "{}", lines[0]);
+    }
+
+    #[test]
+    fn the_level_is_a_level_or_targets_and_anything_else_means_info() {
+        for (level, written) in [
+            ("warn", vec!["warn"]),
+            ("debug", vec!["debug", "info", "warn"]),
+            ("call_log_item=debug,warn", vec!["debug", "info", "warn"]),
+            ("other_crate=debug,warn", vec!["warn"]),
+            ("not a level!", vec!["info", "warn"]),
+        ] {
+            let lines_written = Lines::default();
+            let subscriber = json_logs(level, lines_written.clone());
+            tracing::subscriber::with_default(subscriber, || {
+                tracing::debug!("debug");
+                tracing::info!("info");
+                tracing::warn!("warn");
+            });
+            let messages: Vec<Value> = lines(&lines_written)
+                .iter()
+                .map(|line| line["message"].clone())
+                .collect();
+            assert_eq!(messages, written, "{level}");
+        }
     }
 }

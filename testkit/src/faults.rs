@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use aws_smithy_http_client::default_connector;
+use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
     SharedHttpConnector,
@@ -80,10 +80,16 @@ impl Faults {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The HTTP client to hand to the SDK: the SDK's default client, with these faults.
+    /// The HTTP client to hand to the SDK: the functions' client, with these faults.
     pub fn http_client(&self) -> SharedHttpClient {
+        let inner = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
         SharedHttpClient::new(FaultyClient {
             faults: self.clone(),
+            inner,
         })
     }
 
@@ -321,6 +327,8 @@ fn response((status, body): (u16, Vec<u8>)) -> HttpResponse {
 #[derive(Debug)]
 struct FaultyClient {
     faults: Faults,
+    /// The HTTP client the functions use (hyper, rustls on ring), which does the real work.
+    inner: SharedHttpClient,
 }
 
 impl HttpClient for FaultyClient {
@@ -329,8 +337,7 @@ impl HttpClient for FaultyClient {
         settings: &HttpConnectorSettings,
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        let inner = default_connector(settings, components.sleep_impl())
-            .expect("the SDK's default HTTPS client is built in");
+        let inner = self.inner.http_connector(settings, components);
         SharedHttpConnector::new(FaultyConnector {
             inner,
             faults: self.faults.clone(),

@@ -1,7 +1,9 @@
-//! What the tests and the benchmarks share: API Gateway events made from real fixtures, and a
-//! fault injector that makes DynamoDB Local behave like the real service on demand.
+//! What the tests and the benchmarks share: API Gateway events made from real fixtures, a
+//! fault injector that makes DynamoDB Local behave like the real service on demand, and a
+//! proxy that gives DynamoDB Local the latency of a call in a region.
 
 pub mod events;
 pub mod faults;
+pub mod latency;
 
 pub use events::{event_json, request, EventSpec, Payload};

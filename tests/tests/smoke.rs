@@ -203,3 +203,24 @@ fn the_functions_log_a_metrics_record_per_request_in_emf() {
         assert!(line["trace_id"].is_string(), "no trace_id in {line}");
     }
 }
+
+#[test]
+#[ignore = "needs the local API: run by `make test`"]
+fn the_functions_start_without_a_warning() {
+    // At least one request, so each function serving it has started.
+    let (status, _) = call("POST", "/count", Some(json!({})));
+    assert_eq!(status, 200);
+    let path = std::env::var("SMOKE_FUNCTION_LOG").expect("SMOKE_FUNCTION_LOG (make test sets it)");
+    let log = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let warnings: Vec<&str> = log
+        .lines()
+        // What a start can warn of: the runtime's concurrency setting (cargo lambda watch sets
+        // AWS_LAMBDA_MAX_CONCURRENCY), or the warm-up call failing.
+        .filter(|line| {
+            line.contains("AWS_LAMBDA_MAX_CONCURRENCY")
+                || line.contains("concurrency-tokio")
+                || line.contains("warm-up call failed")
+        })
+        .collect();
+    assert!(warnings.is_empty(), "warnings at start: {warnings:#?}");
+}

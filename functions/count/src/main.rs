@@ -2,7 +2,6 @@
 
 use call_log_item::{entry, Operation};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    entry::run(Operation::Count).await
+fn main() -> Result<(), lambda_http::Error> {
+    entry::main(Operation::Count)
 }

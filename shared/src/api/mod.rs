@@ -63,7 +63,7 @@ impl App<DynamoStore> {
     /// Reads the environment and builds the SDK client: once per cold start.
     pub async fn from_env() -> Result<Self, String> {
         let config = Config::from_env()?;
-        let client = config::dynamodb_client().await?;
+        let client = config::function_client()?;
         Ok(App::new(client, &config))
     }
 }

@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::BehaviorVersion;
-use aws_sdk_dynamodb::config::SharedHttpClient;
-use aws_sdk_dynamodb::Client;
-use aws_smithy_http_client::tls;
+mod aws;
+
+pub use aws::{
+    client_config, dynamodb_client, function_client, function_sdk_config, https_client, retries,
+    sdk_config, Roots, AMAZON_ROOTS,
+};
 
 pub const DEFAULT_ITEMS_TABLE: &str = "IncomingCallLogItems";
 pub const DEFAULT_API_KEYS_TABLE: &str = "IncomingCallLogItemApiKeys";
@@ -169,159 +169,6 @@ pub mod limits {
     pub const REQUEST: Duration = Duration::from_millis(8000);
 }
 
-/// The DynamoDB client with the [`limits`] and the [`retries`]. Fails here, at start, when no
-/// region or credentials are configured.
-pub async fn dynamodb_client() -> Result<Client, String> {
-    Ok(Client::from_conf(
-        client_config(&sdk_config().await?).build(),
-    ))
-}
-
-/// The client's configuration, for a client with extra settings (an HTTP client of its own).
-/// `DYNAMODB_ENDPOINT`, when set, points it at DynamoDB Local (`sam local`: the template
-/// declares it empty so that an `--env-vars` file can set it).
-pub fn client_config(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
-    let builder = aws_sdk_dynamodb::config::Builder::from(shared)
-        .retry_classifier(retries::TransientConflicts);
-    match variable("DYNAMODB_ENDPOINT") {
-        Some(endpoint) => builder.endpoint_url(endpoint),
-        None => builder,
-    }
-}
-
-/// What the SDK retries besides its defaults (timeouts, throttling, 5xx).
-pub mod retries {
-    use aws_sdk_dynamodb::config::interceptors::InterceptorContext;
-    use aws_sdk_dynamodb::config::retry::{ClassifyRetry, RetryAction};
-    use aws_sdk_dynamodb::error::ProvideErrorMetadata;
-    use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-    use aws_sdk_dynamodb::operation::put_item::PutItemError;
-    use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-
-    /// A single-item write that met an item inside another transaction
-    /// (`TransactionConflictException`) succeeds when tried again a moment later: transient,
-    /// like throttling. (A cancelled transaction is retried by the store itself, with a new
-    /// idempotency token, since nothing of it was applied.)
-    #[derive(Debug)]
-    pub struct TransientConflicts;
-
-    impl ClassifyRetry for TransientConflicts {
-        fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
-            let Some(Err(error)) = context.output_or_error() else {
-                return RetryAction::NoActionIndicated;
-            };
-            let Some(error) = error.as_operation_error() else {
-                return RetryAction::NoActionIndicated;
-            };
-            let code = error
-                .downcast_ref::<UpdateItemError>()
-                .and_then(|e| e.code())
-                .or_else(|| error.downcast_ref::<PutItemError>().and_then(|e| e.code()))
-                .or_else(|| {
-                    error
-                        .downcast_ref::<DeleteItemError>()
-                        .and_then(|e| e.code())
-                });
-            if code == Some("TransactionConflictException") {
-                RetryAction::transient_error()
-            } else {
-                RetryAction::NoActionIndicated
-            }
-        }
-
-        fn name(&self) -> &'static str {
-            "TransactionConflictException is transient"
-        }
-    }
-}
-
-/// The roots AWS's service endpoints chain to: Amazon Trust Services' four and the Starfield
-/// root that cross-signs them (5.9 KB, compiled in).
-pub const AMAZON_ROOTS: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
-
-/// Which root certificates the HTTPS client trusts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Roots {
-    /// [`AMAZON_ROOTS`] alone: nothing read from disk at a cold start.
-    Amazon,
-    /// The system's store (about 150 certificates, read and parsed at the first connection).
-    System,
-}
-
-impl Roots {
-    /// Amazon's roots in Lambda calling AWS's own endpoints; the system's anywhere else, or
-    /// when an endpoint or a proxy is configured (it may present any certificate).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Roots {
-        let set = |name: &str| lookup(name).is_some_and(|value| !value.trim().is_empty());
-        let in_lambda = set("AWS_LAMBDA_FUNCTION_NAME");
-        let elsewhere = [
-            "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            "DYNAMODB_ENDPOINT",
-            "HTTPS_PROXY",
-            "https_proxy",
-        ]
-        .into_iter()
-        .any(set);
-        if in_lambda && !elsewhere {
-            Roots::Amazon
-        } else {
-            Roots::System
-        }
-    }
-}
-
-/// The HTTPS client of every AWS call: hyper with rustls on ring (the SDK's default client is
-/// the same on aws-lc, a larger build of the same TLS stack), trusting `roots`.
-pub fn https_client(roots: Roots) -> SharedHttpClient {
-    let builder = aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(
-        tls::rustls_provider::CryptoMode::Ring,
-    ));
-    match roots {
-        Roots::System => builder.build_https(),
-        Roots::Amazon => {
-            let store = tls::TrustStore::empty()
-                .with_native_roots(false)
-                .with_pem_certificate(AMAZON_ROOTS);
-            let context = tls::TlsContext::builder()
-                .with_trust_store(store)
-                .build()
-                .expect("a trust store of PEM certificates");
-            builder.tls_context(context).build_https()
-        }
-    }
-}
-
-/// The SDK configuration the client is built from (for a client with extra settings).
-pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(limits::CONNECT)
-        .operation_attempt_timeout(limits::ATTEMPT)
-        .operation_timeout(limits::OPERATION)
-        .build();
-    let retries = RetryConfig::standard()
-        .with_max_attempts(limits::MAX_ATTEMPTS)
-        .with_initial_backoff(limits::INITIAL_BACKOFF)
-        .with_max_backoff(limits::MAX_BACKOFF);
-    let shared = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client(Roots::from_lookup(variable)))
-        .timeout_config(timeouts)
-        .retry_config(retries)
-        .load()
-        .await;
-    if shared.region().is_none() {
-        return Err(
-            "no AWS region configured: set AWS_REGION (any value for DynamoDB Local)".into(),
-        );
-    }
-    if shared.credentials_provider().is_none() {
-        return Err("no AWS credentials provider: set AWS_ACCESS_KEY_ID and \
-                    AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local)"
-            .into());
-    }
-    Ok(shared)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,61 +250,13 @@ mod tests {
     #[test]
     fn every_variable_read_is_listed() {
         let code = |text: &'static str| text.split("#[cfg(test)]").next().unwrap();
-        let source = code(include_str!("config.rs"));
-        let logging = code(include_str!("logging.rs"));
+        let source = [code(include_str!("mod.rs")), code(include_str!("aws.rs"))].concat();
+        let logging = code(include_str!("../logging.rs"));
         for name in VARIABLES {
             let quoted = format!("\"{name}\"");
             // Each listed variable is read (its name appears outside this list and the tests).
             let uses = source.matches(&quoted).count() + logging.matches(&quoted).count();
             assert!(uses >= 2, "{name} is listed but never read");
         }
-    }
-
-    fn roots(vars: &[(&str, &str)]) -> Roots {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect();
-        Roots::from_lookup(|name| vars.get(name).cloned())
-    }
-
-    #[test]
-    fn amazon_roots_only_in_lambda_calling_aws_itself() {
-        let lambda = ("AWS_LAMBDA_FUNCTION_NAME", "get-item");
-        assert_eq!(roots(&[lambda]), Roots::Amazon);
-        assert_eq!(roots(&[lambda, ("DYNAMODB_ENDPOINT", " ")]), Roots::Amazon);
-        assert_eq!(roots(&[]), Roots::System);
-        for other in [
-            "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            "DYNAMODB_ENDPOINT",
-            "HTTPS_PROXY",
-            "https_proxy",
-        ] {
-            let set = (other, "https://proxy.example:8443");
-            assert_eq!(roots(&[lambda, set]), Roots::System, "{other}");
-        }
-    }
-
-    #[test]
-    fn the_amazon_roots_are_five_certificates() {
-        use base64::Engine;
-        let text = std::str::from_utf8(AMAZON_ROOTS).unwrap();
-        let blocks: Vec<&str> = text
-            .split("-----BEGIN CERTIFICATE-----")
-            .skip(1)
-            .map(|block| block.split("-----END CERTIFICATE-----").next().unwrap())
-            .collect();
-        assert_eq!(blocks.len(), 5);
-        for block in blocks {
-            let base64: String = block.split_whitespace().collect();
-            let der = base64::engine::general_purpose::STANDARD
-                .decode(base64)
-                .expect("base64");
-            // An X.509 certificate: a DER SEQUENCE with a two-byte length.
-            assert_eq!(&der[..2], &[0x30, 0x82]);
-        }
-        // The client builds with them.
-        let _ = https_client(Roots::Amazon);
     }
 }

@@ -9,7 +9,7 @@ help:
 	@echo "make test   - fmt, clippy, tests, smoke test behind cargo lambda watch, cfn-lint"
 	@echo "make invoke FUNCTION=list EVENT=events/list-post.http.json - one event through one function, on the make dev tables"
 	@echo "make build  - the six functions as arm64 Lambda zips (target/lambda/<function>/bootstrap.zip)"
-	@echo "make bench  - cold start, warm latency vs bare SDK, peak RSS, zip size per function (docs/benchmarks.md)"
+	@echo "make bench  - cold start and RSS vs a floor and a Node.js peer, warm latency vs bare SDK, zip size, concurrency (docs/benchmarks.md)"
 	@echo "make bench-scale - list/count latency in a 100,000-item vs a 100-item project (docs/benchmarks.md)"
 	@echo "make tools  - install DynamoDB Local (.local/) and the PyPI tools (.venv/: cargo-lambda, cfn-lint, sam, schemathesis)"
 

@@ -8,6 +8,12 @@
 //!   operation makes, issued directly in the same run, and their ratio.
 //! - Memory: peak RSS (VmHWM) of each binary after 1,000 warm requests under the Runtime API.
 //! - Package: the size of each arm64 zip of `make build`.
+//! - Baselines: cold start and peak RSS of a floor (a bare `lambda_http` function on the same
+//!   SDK client making the same calls, `src/bin/floor.rs`) and a peer (`get-item` in Node.js 20
+//!   with the AWS SDK v3, `peer/`), measured in the same run; each function as ratios to both.
+//! - Concurrency: requests per second of one process at `AWS_LAMBDA_MAX_CONCURRENCY` 1 and 8,
+//!   with a fixed latency added to every DynamoDB call (`concurrency.rs`).
+//! - Trust store: the system's root certificates against Amazon's, loaded (`roots.rs`).
 //!
 //! Writes the tables to `docs/benchmarks.md`. A benchmark, not a test.
 
@@ -18,6 +24,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 mod bare;
+mod concurrency;
+mod roots;
 
 use bare::{bare, bare_create};
 use bench::{machine_description, median, millis, percentile, write_section};
@@ -36,7 +44,7 @@ const WARM_REQUESTS: usize = 1_000;
 const COLD_STARTS: usize = 20;
 const BASE: &str = "/api/incoming-call-log-item";
 
-struct Fixture {
+pub struct Fixture {
     client: Client,
     config: Config,
     keys: DynamoStore,
@@ -60,17 +68,22 @@ impl Fixture {
 
     /// Creates an item with the bare create transaction and returns its id.
     async fn item(&self) -> ObjectId {
+        self.item_in(self.project).await
+    }
+
+    /// The same in `project`.
+    async fn item_in(&self, project: ObjectId) -> ObjectId {
         let data = json!({"incomingCallLogId": self.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
-        let item = api_json::new_item(&json!({ "data": data }), self.project)
+        let item = api_json::new_item(&json!({ "data": data }), project)
             .unwrap()
-            .into_item(self.project, Timestamp::now());
+            .into_item(project, Timestamp::now());
         bare_create(&self.client, &self.keys, &item).await;
         item.id
     }
 }
 
 /// The event text for one request of `operation` (on item `id` where it needs one).
-fn event(operation: Operation, key: &str, id: ObjectId, call_log: ObjectId) -> String {
+pub fn event(operation: Operation, key: &str, id: ObjectId, call_log: ObjectId) -> String {
     let headers = [("ApiKey", key), ("Content-Type", "application/json")];
     let (method, path, body) = match operation {
         Operation::List => ("POST", format!("{BASE}/get-list"), json!({})),
@@ -159,30 +172,86 @@ async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
     }
 }
 
-fn binary(operation: Operation) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/release")
-        .join(operation.function_name())
+/// What a cold start or memory figure is taken of: one of the functions, or a baseline that
+/// serves `get-item` events.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Subject {
+    Function(Operation),
+    /// The bare `lambda_http` function on the same SDK client (`src/bin/floor.rs`).
+    Floor,
+    /// `get-item` in Node.js 20 with the AWS SDK v3 (`peer/`, installed by `make bench`).
+    Peer,
 }
 
-fn spawn(operation: Operation, api: &RuntimeApi) -> Child {
-    Command::new(binary(operation))
+impl Subject {
+    /// The operation whose events it is sent.
+    fn operation(self) -> Operation {
+        match self {
+            Subject::Function(operation) => operation,
+            Subject::Floor | Subject::Peer => Operation::GetItem,
+        }
+    }
+
+    fn name(self) -> String {
+        match self {
+            Subject::Function(operation) => operation.function_name().to_string(),
+            Subject::Floor => "floor (bare lambda_http, same calls)".into(),
+            Subject::Peer => "peer (Node.js 20, AWS SDK v3)".into(),
+        }
+    }
+
+    fn command(self) -> Command {
+        let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release");
+        match self {
+            Subject::Function(operation) => Command::new(release.join(operation.function_name())),
+            Subject::Floor => Command::new(release.join("floor")),
+            Subject::Peer => {
+                let mut node = Command::new("node");
+                node.arg(peer_dir().join("bootstrap.mjs"));
+                node
+            }
+        }
+    }
+}
+
+/// Where `make bench` installed the Node.js peer.
+fn peer_dir() -> PathBuf {
+    std::env::var("PEER_DIR").map_or_else(
+        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.local/peer"),
+        PathBuf::from,
+    )
+}
+
+/// Starts `subject` polling `api`, as Lambda starts a function; `extra` adds settings.
+pub fn spawn_with(subject: Subject, api: &RuntimeApi, extra: &[(&str, String)]) -> Child {
+    let mut command = subject.command();
+    command
         .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", operation.function_name())
+        .env(
+            "AWS_LAMBDA_FUNCTION_NAME",
+            subject.operation().function_name(),
+        )
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env_remove("AWS_LAMBDA_MAX_CONCURRENCY")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (build with `cargo build --release`)",
-                binary(operation).display()
-            )
-        })
+        .stderr(Stdio::inherit());
+    for (name, value) in extra {
+        command.env(name, value);
+    }
+    command.spawn().unwrap_or_else(|e| {
+        panic!(
+            "{:?}: {e} (`make bench` builds and installs it)",
+            subject.command().get_program()
+        )
+    })
 }
 
-fn stop(mut child: Child) {
+fn spawn(subject: Subject, api: &RuntimeApi) -> Child {
+    spawn_with(subject, api, &[])
+}
+
+pub fn stop(mut child: Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
@@ -191,7 +260,8 @@ fn stop(mut child: Child) {
 /// response posted), `COLD_STARTS` times, with a key no process has seen. Each
 /// start gets a Runtime API of its own, so a killed process's last poll cannot take the next
 /// start's event.
-async fn cold(operation: Operation, fixture: &Fixture) -> (Duration, Duration, Duration) {
+async fn cold(subject: Subject, fixture: &Fixture) -> (Duration, Duration, Duration) {
+    let operation = subject.operation();
     let mut samples = Vec::with_capacity(COLD_STARTS);
     let mut first_invocations = Vec::with_capacity(COLD_STARTS);
     for round in 0..=COLD_STARTS {
@@ -200,7 +270,7 @@ async fn cold(operation: Operation, fixture: &Fixture) -> (Duration, Duration, D
         let id = fixture.item().await;
         let answer = api.invoke(event(operation, &key, id, fixture.call_log));
         let started = Instant::now();
-        let child = spawn(operation, &api);
+        let child = spawn(subject, &api);
         let answer = tokio::time::timeout(Duration::from_secs(10), answer)
             .await
             .expect("an answer in 10 s")
@@ -208,7 +278,7 @@ async fn cold(operation: Operation, fixture: &Fixture) -> (Duration, Duration, D
         stop(child);
         assert!(
             !answer.error && answer.body.contains("\"statusCode\":200"),
-            "{operation:?}: {}",
+            "{subject:?}: {}",
             answer.body
         );
         // The first start warms the OS page cache for the binary; it is not counted.
@@ -222,16 +292,17 @@ async fn cold(operation: Operation, fixture: &Fixture) -> (Duration, Duration, D
 }
 
 /// Peak RSS (VmHWM, bytes) of one process after `WARM_REQUESTS` requests.
-async fn peak_rss(operation: Operation, fixture: &Fixture) -> u64 {
+async fn peak_rss(subject: Subject, fixture: &Fixture) -> u64 {
+    let operation = subject.operation();
     let api = RuntimeApi::start().await.expect("Runtime API");
     let ids = ids_for(operation, fixture, WARM_REQUESTS).await;
-    let child = spawn(operation, &api);
+    let child = spawn(subject, &api);
     for id in ids {
         let answer = api
             .invoke(event(operation, &fixture.key, id, fixture.call_log))
             .await
             .unwrap();
-        assert!(!answer.error, "{operation:?}: {}", answer.body);
+        assert!(!answer.error, "{subject:?}: {}", answer.body);
     }
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
@@ -281,8 +352,9 @@ async fn main() {
     }
     let app = Arc::new(App::new(client.clone(), &config));
 
+    // Warm latency first: its thousands of requests also warm DynamoDB Local up, so that the
+    // cold starts after it, the functions' and the baselines', all meet it in the same state.
     let mut warm_rows = String::new();
-    let mut cold_rows = String::new();
     for operation in Operation::ALL {
         let figures = warm(operation, &fixture, &app).await;
         let ratio = figures.p50.as_secs_f64() / figures.bare_p50.as_secs_f64();
@@ -299,38 +371,132 @@ async fn main() {
             millis(figures.p99),
             millis(figures.bare_p50)
         ));
-        let (cold_median, cold_max, first_invocation) = cold(operation, &fixture).await;
-        let rss = peak_rss(operation, &fixture).await;
-        let zip = zip_size(operation).map_or("run `make build`".to_string(), mb);
+    }
+
+    // Cold start and memory: each function, then the floor and the peer.
+    let subjects: Vec<Subject> = Operation::ALL
+        .into_iter()
+        .map(Subject::Function)
+        .chain([Subject::Floor, Subject::Peer])
+        .collect();
+    let mut measured = Vec::new();
+    for subject in subjects {
+        let cold_figures = cold(subject, &fixture).await;
+        let rss = peak_rss(subject, &fixture).await;
         eprintln!(
-            "{operation:?}: cold median {} max {}, peak RSS {}, zip {zip}",
-            millis(cold_median),
-            millis(cold_max),
+            "{}: cold median {} max {}, peak RSS {}",
+            subject.name(),
+            millis(cold_figures.0),
+            millis(cold_figures.1),
             mb(rss)
         );
+        measured.push((subject, cold_figures, rss));
+    }
+    let baseline = |wanted: Subject| {
+        measured
+            .iter()
+            .find(|(subject, _, _)| *subject == wanted)
+            .map(|(_, cold, rss)| (cold.0.as_secs_f64(), *rss as f64))
+            .expect("measured")
+    };
+    let (floor_cold, floor_rss) = baseline(Subject::Floor);
+    let (peer_cold, peer_rss) = baseline(Subject::Peer);
+    let mut cold_rows = String::new();
+    for (subject, cold, rss) in &measured {
+        let zip = match subject {
+            Subject::Function(operation) => {
+                zip_size(*operation).map_or("run `make build`".to_string(), mb)
+            }
+            _ => "—".to_string(),
+        };
+        let seconds = cold.0.as_secs_f64();
         cold_rows.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {zip} |\n",
-            operation.function_name(),
-            millis(cold_median),
-            millis(cold_max),
-            millis(first_invocation),
-            mb(rss)
+            "| {} | {} | {:.2}× | 1/{:.0} | {} | {} | {} | {:.2}× | 1/{:.1} | {zip} |\n",
+            subject.name(),
+            millis(cold.0),
+            seconds / floor_cold,
+            peer_cold / seconds,
+            millis(cold.1),
+            millis(cold.2),
+            mb(*rss),
+            *rss as f64 / floor_rss,
+            peer_rss / *rss as f64,
         ));
     }
+
+    let upstream = testkit::latency::address_of(
+        &std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("DynamoDB Local's URL"),
+    )
+    .expect("a loopback DynamoDB Local");
+    let proxy = testkit::latency::LatencyProxy::start(upstream, concurrency::CALL_LATENCY)
+        .await
+        .unwrap();
+    let mut concurrency_rows = String::new();
+    for (operation, requests) in [(Operation::GetItem, 400), (Operation::Create, 400)] {
+        let one = concurrency::throughput(operation, 1, requests / 8, &fixture, &proxy).await;
+        let eight = concurrency::throughput(operation, 8, requests, &fixture, &proxy).await;
+        let gain = eight.per_second / one.per_second;
+        eprintln!(
+            "{operation:?}: {:.0} requests/s at 1, {:.0} at 8 ({gain:.2}×), most in flight {} and {}",
+            one.per_second, eight.per_second, one.most_in_flight, eight.most_in_flight
+        );
+        concurrency_rows.push_str(&format!(
+            "| {} | {:.0} | {:.0} | {gain:.2}× | {} | {} |\n",
+            operation.function_name(),
+            one.per_second,
+            eight.per_second,
+            one.most_in_flight,
+            eight.most_in_flight
+        ));
+    }
+
+    let trust = roots::measure();
+    eprintln!(
+        "roots: system {} ({} certificates), Amazon {} ({})",
+        millis(trust.system),
+        trust.system_count,
+        millis(trust.amazon),
+        trust.amazon_count
+    );
+
     let report = format!(
-        "## Functions: cold start, warm latency, memory, package\n\n\
+        "## Functions: cold start, warm latency, memory, package, concurrency\n\n\
          `make bench` — {machine}. DynamoDB Local (in memory) on the same machine.\n\n\
          Cold start: process start to first response posted back, under a minimal Lambda Runtime \
          API, first request with an API key not yet cached ({COLD_STARTS} starts each, after one \
          uncounted start). Peak RSS: VmHWM after {WARM_REQUESTS} warm requests. Package: the arm64 \
-         zip of `make build`.\n\n\
-         | function | cold start median | cold start max | of which the first invocation (median) | peak RSS | arm64 zip |\n|---|---:|---:|---:|---:|---:|\n{cold_rows}\n\
+         zip of `make build`. Against two baselines measured in the same run, both serving \
+         `get-item` events with the same two DynamoDB calls as `get-item`'s first request: the \
+         **floor**, a bare `lambda_http` function on the same SDK client (`bench/src/bin/floor.rs`), \
+         and the **peer**, the same function in Node.js 20 with the AWS SDK v3 (`bench/peer/`, under \
+         a minimal runtime loop).\n\n\
+         | function | cold start median | ÷ floor | ÷ peer | cold start max | of which the first invocation (median) | peak RSS | ÷ floor | ÷ peer | arm64 zip |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n{cold_rows}\n\
          Warm latency: {WARM_REQUESTS} requests per operation through the real handler (HTTP API \
          event text in, response out, key cached), after 20 uncounted; bare SDK: the same DynamoDB \
          calls the operation makes, issued directly, {WARM_REQUESTS} times, alternating with the \
          handler's requests (and which of the two goes first).\n\n\
-         | operation | handler p50 | handler p99 | bare SDK p50 | p50 ratio |\n|---|---:|---:|---:|---:|\n{warm_rows}",
+         | operation | handler p50 | handler p99 | bare SDK p50 | p50 ratio |\n|---|---:|---:|---:|---:|\n{warm_rows}\n\
+         Concurrency: one release process under the Runtime API, `AWS_LAMBDA_MAX_CONCURRENCY` 1 \
+         (classic Lambda) and 8 (Managed Instances), every DynamoDB answer held {latency} ms by a \
+         proxy; all events queued at once, timed from the first delivery to the last answer (50 \
+         requests at 1, 400 at 8). Every event was answered exactly once, every create made its own \
+         item and the project's count matched (the run checks and stops otherwise).\n\n\
+         | function | requests/s at 1 | requests/s at 8 | gain | most in flight at 1 | at 8 |\n\
+         |---|---:|---:|---:|---:|---:|\n{concurrency_rows}\n\
+         Trust store: what the first HTTPS connection of a cold start spends on root certificates \
+         (DynamoDB Local is plain HTTP, so the cold starts above pay neither), median of 50 loads: \
+         the system's store as the SDK's default client reads it, against Amazon's roots compiled \
+         in, which the functions use in Lambda (`config::Roots`).\n\n\
+         | roots | certificates | read and parsed |\n|---|---:|---:|\n\
+         | the system's (`rustls-native-certs`) | {} | {} |\n\
+         | Amazon Trust Services, compiled in | {} | {} |\n",
+        trust.system_count,
+        millis(trust.system),
+        trust.amazon_count,
+        millis(trust.amazon),
         machine = machine_description(),
+        latency = concurrency::CALL_LATENCY.as_millis(),
     );
     // On stderr: stdout carries the metrics records the handler writes per request.
     eprintln!("{report}");

@@ -1,6 +1,8 @@
-//! Shared pieces of the benchmarks: timing statistics, the machine's description, and writing
-//! a section of `docs/benchmarks.md`. (The Runtime API they run functions under is
+//! Shared pieces of the benchmarks: timing statistics, the machine's description, writing a
+//! section of `docs/benchmarks.md`, and the bare SDK calls of each operation (`bare`). (The Runtime API they run functions under is
 //! the `runtime-api` crate.)
+
+pub mod bare;
 
 use std::path::Path;
 use std::process::Command;

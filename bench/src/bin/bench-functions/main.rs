@@ -23,11 +23,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-mod bare;
 mod concurrency;
 mod roots;
 
-use bare::{bare, bare_create};
+use bench::bare::{bare, bare_create, Target};
 use bench::{machine_description, median, millis, percentile, write_section};
 use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
@@ -46,11 +45,12 @@ const BASE: &str = "/api/incoming-call-log-item";
 
 pub struct Fixture {
     client: Client,
-    config: Config,
     keys: DynamoStore,
     project: ObjectId,
     call_log: ObjectId,
     key: String,
+    /// Where the bare calls go: the same tables and project.
+    target: Target,
 }
 
 impl Fixture {
@@ -156,7 +156,7 @@ async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
                     response.body()
                 );
             } else {
-                bare(operation, fixture, *bare_id).await;
+                bare(operation, &fixture.target, *bare_id).await;
                 bare_elapsed = started.elapsed();
             }
         }
@@ -177,8 +177,9 @@ async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Subject {
     Function(Operation),
-    /// The bare `lambda_http` function on the same SDK client (`src/bin/floor.rs`).
-    Floor,
+    /// The bare `lambda_http` function on the same SDK client making the calls of this
+    /// operation (`src/bin/floor.rs`).
+    Floor(Operation),
     /// `get-item` in Node.js 20 with the AWS SDK v3 (`peer/`, installed by `make bench`).
     Peer,
 }
@@ -187,15 +188,15 @@ impl Subject {
     /// The operation whose events it is sent.
     fn operation(self) -> Operation {
         match self {
-            Subject::Function(operation) => operation,
-            Subject::Floor | Subject::Peer => Operation::GetItem,
+            Subject::Function(operation) | Subject::Floor(operation) => operation,
+            Subject::Peer => Operation::GetItem,
         }
     }
 
     fn name(self) -> String {
         match self {
             Subject::Function(operation) => operation.function_name().to_string(),
-            Subject::Floor => "floor (bare lambda_http, same calls)".into(),
+            Subject::Floor(operation) => format!("floor of {}", operation.function_name()),
             Subject::Peer => "peer (Node.js 20, AWS SDK v3)".into(),
         }
     }
@@ -204,7 +205,11 @@ impl Subject {
         let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release");
         match self {
             Subject::Function(operation) => Command::new(release.join(operation.function_name())),
-            Subject::Floor => Command::new(release.join("floor")),
+            Subject::Floor(operation) => {
+                let mut floor = Command::new(release.join("floor"));
+                floor.env("FLOOR_OPERATION", operation.function_name());
+                floor
+            }
             Subject::Peer => {
                 let mut node = Command::new("node");
                 node.arg(peer_dir().join("bootstrap.mjs"));
@@ -338,13 +343,20 @@ async fn main() {
         .unwrap();
     let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let call_log = ObjectId::from_uuid(uuid::Uuid::new_v4());
     let mut fixture = Fixture {
         client: client.clone(),
-        config: config.clone(),
-        keys,
+        keys: keys.clone(),
         project,
-        call_log: ObjectId::from_uuid(uuid::Uuid::new_v4()),
+        call_log,
         key: String::new(),
+        target: Target {
+            client: client.clone(),
+            items_table: config.items_table.clone(),
+            store: keys,
+            project,
+            call_log,
+        },
     };
     fixture.key = fixture.new_key().await;
     for _ in 0..30 {
@@ -373,11 +385,11 @@ async fn main() {
         ));
     }
 
-    // Cold start and memory: each function, then the floor and the peer.
+    // Cold start and memory: each function and its floor, then the peer.
     let subjects: Vec<Subject> = Operation::ALL
         .into_iter()
-        .map(Subject::Function)
-        .chain([Subject::Floor, Subject::Peer])
+        .flat_map(|operation| [Subject::Function(operation), Subject::Floor(operation)])
+        .chain([Subject::Peer])
         .collect();
     let mut measured = Vec::new();
     for subject in subjects {
@@ -399,7 +411,6 @@ async fn main() {
             .map(|(_, cold, rss)| (cold.0.as_secs_f64(), *rss as f64))
             .expect("measured")
     };
-    let (floor_cold, floor_rss) = baseline(Subject::Floor);
     let (peer_cold, peer_rss) = baseline(Subject::Peer);
     let mut cold_rows = String::new();
     for (subject, cold, rss) in &measured {
@@ -410,6 +421,7 @@ async fn main() {
             _ => "—".to_string(),
         };
         let seconds = cold.0.as_secs_f64();
+        let (floor_cold, floor_rss) = baseline(Subject::Floor(subject.operation()));
         cold_rows.push_str(&format!(
             "| {} | {} | {:.2}× | 1/{:.0} | {} | {} | {} | {:.2}× | 1/{:.1} | {zip} |\n",
             subject.name(),
@@ -465,12 +477,13 @@ async fn main() {
          Cold start: process start to first response posted back, under a minimal Lambda Runtime \
          API, first request with an API key not yet cached ({COLD_STARTS} starts each, after one \
          uncounted start). Peak RSS: VmHWM after {WARM_REQUESTS} warm requests. Package: the arm64 \
-         zip of `make build`. Against two baselines measured in the same run, both serving \
-         `get-item` events with the same two DynamoDB calls as `get-item`'s first request: the \
-         **floor**, a bare `lambda_http` function on the same SDK client (`bench/src/bin/floor.rs`), \
-         and the **peer**, the same function in Node.js 20 with the AWS SDK v3 (`bench/peer/`, under \
-         a minimal runtime loop).\n\n\
-         | function | cold start median | ÷ floor | ÷ peer | cold start max | of which the first invocation (median) | peak RSS | ÷ floor | ÷ peer | arm64 zip |\n\
+         zip of `make build`. Against baselines measured in the same run: each function's \
+         **floor**, a bare `lambda_http` function on the same SDK client making the same DynamoDB \
+         calls as the function's first request (the key's record, then the operation's calls; \
+         `bench/src/bin/floor.rs`), and the **peer**, `get-item` in Node.js 20 with the AWS SDK v3 \
+         (`bench/peer/`, under a minimal runtime loop; its two `GetItem`s are get-item's, so the \
+         like-for-like comparison is get-item's row).\n\n\
+         | function | cold start median | ÷ its floor | ÷ peer (get-item) | cold start max | of which the first invocation (median) | peak RSS | ÷ floor | ÷ peer | arm64 zip |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n{cold_rows}\n\
          Warm latency: {WARM_REQUESTS} requests per operation through the real handler (HTTP API \
          event text in, response out, key cached), after 20 uncounted; bare SDK: the same DynamoDB \

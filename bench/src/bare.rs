@@ -1,5 +1,5 @@
 //! The bare SDK calls each operation makes, issued directly: what the handler adds is measured
-//! against them.
+//! against them (`bench-functions`), and what the floor function makes (`floor`).
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use aws_sdk_dynamodb::Client;
@@ -12,7 +12,14 @@ use call_log_item::store::DynamoStore;
 use call_log_item::Operation;
 use serde_json::json;
 
-use super::Fixture;
+/// Where the bare calls go: the tables, the store (for its transaction steps), the project.
+pub struct Target {
+    pub client: Client,
+    pub items_table: String,
+    pub store: DynamoStore,
+    pub project: ObjectId,
+    pub call_log: ObjectId,
+}
 
 /// The consistent `GetItem` get-item and delete both make.
 async fn bare_get(client: &Client, table: &str, project: ObjectId, id: ObjectId) -> Attributes {
@@ -50,12 +57,9 @@ async fn bare_counter(client: &Client, table: &str, project: ObjectId) {
         .unwrap();
 }
 
-pub async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
-    let (client, table, project) = (
-        &fixture.client,
-        fixture.config.items_table.as_str(),
-        fixture.project,
-    );
+/// The calls of one request of `operation` (on item `id` where it needs one), after the key.
+pub async fn bare(operation: Operation, target: &Target, id: ObjectId) {
+    let (client, table, project) = (&target.client, target.items_table.as_str(), target.project);
     match operation {
         Operation::List => {
             let query = client
@@ -76,11 +80,11 @@ pub async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
             bare_get(client, table, project, id).await;
         }
         Operation::Create => {
-            let data = json!({"incomingCallLogId": fixture.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
+            let data = json!({"incomingCallLogId": target.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
             let item = api_json::new_item(&json!({ "data": data }), project)
                 .unwrap()
                 .into_item(project, Timestamp::now());
-            bare_create(client, &fixture.keys, &item).await;
+            bare_create(client, &target.store, &item).await;
         }
         Operation::Update => {
             // The update the store sends: the fields, updatedAt, version, and its write token.
@@ -118,7 +122,7 @@ pub async fn bare(operation: Operation, fixture: &Fixture, id: ObjectId) {
             let item = from_attributes(&stored).unwrap();
             client
                 .transact_write_items()
-                .set_transact_items(Some(fixture.keys.delete_steps(
+                .set_transact_items(Some(target.store.delete_steps(
                     &item,
                     stored.contains_key(TALLIED),
                     None,

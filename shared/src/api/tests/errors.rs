@@ -14,10 +14,17 @@ use crate::store::{
     KeyRecord, MemoryStore, Start, StoreError,
 };
 
-/// Keys as the twin keeps them; every item call fails with `error`.
+/// Keys as the twin keeps them (or, with none, key lookups failing too); every item call
+/// fails with `error`.
 struct Failing {
-    keys: MemoryStore,
+    keys: Option<MemoryStore>,
     error: StoreError,
+}
+
+impl Failing {
+    fn keys(&self) -> &MemoryStore {
+        self.keys.as_ref().expect("a store with keys")
+    }
 }
 
 impl ItemReads for Failing {
@@ -91,19 +98,22 @@ impl CreatesOnce for Failing {
 
 impl KeyLookup for Failing {
     async fn find_key(&self, key_hash: &str) -> Result<Option<KeyRecord>, StoreError> {
-        self.keys.find_key(key_hash).await
+        match &self.keys {
+            Some(keys) => keys.find_key(key_hash).await,
+            None => Err(self.error.clone()),
+        }
     }
 }
 
 impl KeyAdmin for Failing {
     async fn put_key(&self, record: &KeyRecord) -> Result<(), StoreError> {
-        self.keys.put_key(record).await
+        self.keys().put_key(record).await
     }
     async fn revoke_key(&self, key_hash: &str) -> Result<bool, StoreError> {
-        self.keys.revoke_key(key_hash).await
+        self.keys().revoke_key(key_hash).await
     }
     async fn list_keys(&self, project: ObjectId) -> Result<Vec<KeyRecord>, StoreError> {
-        self.keys.list_keys(project).await
+        self.keys().list_keys(project).await
     }
 }
 
@@ -157,7 +167,7 @@ async fn every_operation(harness: &Harness<Failing>) -> Vec<(Operation, super::A
 
 async fn failing_with(error: StoreError) -> Harness<Failing> {
     Harness::on(Failing {
-        keys: MemoryStore::new(),
+        keys: Some(MemoryStore::new()),
         error,
     })
     .await
@@ -211,7 +221,11 @@ async fn write_conflicts_are_409_and_mismatches_412() {
 
 #[tokio::test]
 async fn a_key_lookup_that_cannot_be_made_is_503_not_401() {
-    let app = crate::api::App::with_store(Unreachable, &super::config());
+    let unreachable = Failing {
+        keys: None,
+        error: StoreError::Unavailable("down".into()),
+    };
+    let app = crate::api::App::with_store(unreachable, &super::config());
     let key = crate::auth::api_key::generate();
     let path = format!("{BASE_PATH}/count");
     let headers = [("ApiKey", key.as_str())];
@@ -221,84 +235,6 @@ async fn a_key_lookup_that_cannot_be_made_is_503_not_401() {
         .await;
     assert_eq!(response.status().as_u16(), 503);
     assert!(response.headers().contains_key("retry-after"));
-}
-
-/// A store whose every call is unavailable, keys included.
-struct Unreachable;
-
-impl ItemReads for Unreachable {
-    async fn get(&self, _: ObjectId, _: ObjectId) -> Result<Option<Item>, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-}
-
-impl ItemWrites for Unreachable {
-    async fn create(&self, _: &Item) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn update(
-        &self,
-        _: ObjectId,
-        _: ObjectId,
-        _: &ItemPatch,
-        _: Option<i64>,
-        _: Timestamp,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn delete(&self, _: ObjectId, _: ObjectId, _: Option<i64>) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-}
-
-impl ItemQueries for Unreachable {
-    async fn count(&self, _: ObjectId, _: &Filter) -> Result<u64, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn page(
-        &self,
-        _: ObjectId,
-        _: &Filter,
-        _: Direction,
-        _: Start,
-        _: u32,
-    ) -> Result<Vec<Item>, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn sorted_window(
-        &self,
-        _: ObjectId,
-        _: &Filter,
-        _: &Sort,
-        _: Option<&Mark>,
-        _: usize,
-    ) -> Result<(u64, Vec<Item>), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-}
-
-impl CreatesOnce for Unreachable {
-    async fn claim(&self, _: &IdempotencyKey, _: Timestamp) -> Result<Claim, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn create_once(
-        &self,
-        _: &Item,
-        _: &IdempotencyKey,
-        _: &str,
-        _: Timestamp,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-    async fn release(&self, _: &IdempotencyKey, _: &str) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
-}
-
-impl KeyLookup for Unreachable {
-    async fn find_key(&self, _: &str) -> Result<Option<KeyRecord>, StoreError> {
-        Err(StoreError::Unavailable("down".into()))
-    }
 }
 
 #[tokio::test]

@@ -36,14 +36,7 @@ impl Tally {
     }
 
     fn of_scalar(field: Field, scalar: &Scalar) -> Tally {
-        let value = match scalar {
-            Scalar::Id(id) => FieldValue::Id(*id),
-            Scalar::Text(text) => FieldValue::Text(text),
-            Scalar::Integer(number) => FieldValue::Integer(*number),
-            Scalar::Date(date) => FieldValue::Date(*date),
-            Scalar::Boolean(flag) => FieldValue::Boolean(*flag),
-        };
-        Tally::of(field, value)
+        Tally::of(field, scalar.value())
     }
 }
 

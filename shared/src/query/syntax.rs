@@ -4,7 +4,7 @@
 //! What each operator means is in `eval.rs`; how a read starts is in `plan.rs`; reading a
 //! query from a request body is the API's job (`api/json/query.rs`).
 
-use crate::model::{Field, ObjectId, Timestamp};
+use crate::model::{Field, FieldValue, ObjectId, Timestamp};
 
 /// A value a condition compares a field with, parsed for the field's kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,19 @@ pub enum Scalar {
     Integer(i64),
     Date(Timestamp),
     Boolean(bool),
+}
+
+impl Scalar {
+    /// The value as a field of an item would hold it.
+    pub fn value(&self) -> FieldValue<'_> {
+        match self {
+            Scalar::Id(id) => FieldValue::Id(*id),
+            Scalar::Text(text) => FieldValue::Text(text),
+            Scalar::Integer(number) => FieldValue::Integer(*number),
+            Scalar::Date(date) => FieldValue::Date(*date),
+            Scalar::Boolean(flag) => FieldValue::Boolean(*flag),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

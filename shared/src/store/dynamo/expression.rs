@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::field_attribute;
-use crate::model::{Field, FieldValue};
+use crate::model::Field;
 use crate::query::{Comparison, Condition, Filter, Operator, Scalar};
 
 /// DynamoDB's limit on the operands of one `IN`.
@@ -29,14 +29,7 @@ pub struct Expression {
 }
 
 fn scalar_attribute(scalar: &Scalar) -> AttributeValue {
-    let value = match scalar {
-        Scalar::Id(id) => FieldValue::Id(*id),
-        Scalar::Text(text) => FieldValue::Text(text),
-        Scalar::Integer(number) => FieldValue::Integer(*number),
-        Scalar::Date(date) => FieldValue::Date(*date),
-        Scalar::Boolean(flag) => FieldValue::Boolean(*flag),
-    };
-    field_attribute(value).unwrap_or(AttributeValue::Null(true))
+    field_attribute(scalar.value()).unwrap_or(AttributeValue::Null(true))
 }
 
 struct Builder {

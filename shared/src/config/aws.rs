@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::Client;
 use aws_smithy_http_client::tls;
 
-use super::{limits, variable};
+use super::{endpoint_from, endpoint_override, limits, variable};
 
 /// The DynamoDB client with the [`limits`] and the [`retries`], region and credentials from
 /// the SDK's whole default chain (profiles, SSO, web identity, …): for the tools and the tests.
@@ -30,8 +30,8 @@ pub fn function_client() -> Result<Client, String> {
 /// The SDK configuration of the functions: what Lambda gives them, and nothing the functions
 /// never use compiled in. Region from `AWS_REGION`; credentials from the environment (classic
 /// Lambda, local runs), else from the container endpoint Lambda may set instead
-/// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, refreshed as they expire); the endpoint from
-/// `AWS_ENDPOINT_URL_DYNAMODB` or `AWS_ENDPOINT_URL`. No profile files, SSO, STS or instance
+/// (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, refreshed as they expire); the endpoint is
+/// [`client_config`]'s. No profile files, SSO, STS or instance
 /// metadata: leaving the default chain out keeps them out of the binary.
 pub fn function_sdk_config() -> Result<aws_config::SdkConfig, String> {
     use aws_config::environment::EnvironmentVariableCredentialsProvider;
@@ -69,7 +69,7 @@ pub fn function_sdk_config() -> Result<aws_config::SdkConfig, String> {
             .configure(&providers)
             .build(),
     );
-    let mut builder = aws_config::SdkConfig::builder()
+    let config = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(aws_config::Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
@@ -77,13 +77,9 @@ pub fn function_sdk_config() -> Result<aws_config::SdkConfig, String> {
         .sleep_impl(sleep)
         .time_source(SharedTimeSource::new(SystemTimeSource::new()))
         .timeout_config(timeouts())
-        .retry_config(retry_config());
-    if let Some(endpoint) =
-        variable("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| variable("AWS_ENDPOINT_URL"))
-    {
-        builder = builder.endpoint_url(endpoint);
-    }
-    Ok(builder.build())
+        .retry_config(retry_config())
+        .build();
+    Ok(config)
 }
 
 fn timeouts() -> TimeoutConfig {
@@ -101,13 +97,13 @@ fn retry_config() -> RetryConfig {
         .with_max_backoff(limits::MAX_BACKOFF)
 }
 
-/// The client's configuration, for a client with extra settings (an HTTP client of its own).
-/// `DYNAMODB_ENDPOINT`, when set, points it at DynamoDB Local (`sam local`: the template
-/// declares it empty so that an `--env-vars` file can set it).
+/// The client's configuration, for a client with extra settings (an HTTP client of its own),
+/// pointed at [`endpoint_override`] when one is set (DynamoDB Local; `DYNAMODB_ENDPOINT` for
+/// `sam local`, whose template declares it empty so that an `--env-vars` file can set it).
 pub fn client_config(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
     let builder = aws_sdk_dynamodb::config::Builder::from(shared)
         .retry_classifier(retries::TransientConflicts);
-    match variable("DYNAMODB_ENDPOINT") {
+    match endpoint_override() {
         Some(endpoint) => builder.endpoint_url(endpoint),
         None => builder,
     }
@@ -178,15 +174,8 @@ impl Roots {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Roots {
         let set = |name: &str| lookup(name).is_some_and(|value| !value.trim().is_empty());
         let in_lambda = set("AWS_LAMBDA_FUNCTION_NAME");
-        let elsewhere = [
-            "AWS_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            "DYNAMODB_ENDPOINT",
-            "HTTPS_PROXY",
-            "https_proxy",
-        ]
-        .into_iter()
-        .any(set);
+        let elsewhere =
+            endpoint_from(&lookup).is_some() || set("HTTPS_PROXY") || set("https_proxy");
         if in_lambda && !elsewhere {
             Roots::Amazon
         } else {

@@ -144,9 +144,15 @@ impl Tables {
 
 /// The endpoint the client is pointed at instead of AWS (DynamoDB Local), if any.
 pub fn endpoint_override() -> Option<String> {
-    variable("DYNAMODB_ENDPOINT")
-        .or_else(|| variable("AWS_ENDPOINT_URL_DYNAMODB"))
-        .or_else(|| variable("AWS_ENDPOINT_URL"))
+    endpoint_from(variable)
+}
+
+/// The same from `lookup`: the first of `DYNAMODB_ENDPOINT`, `AWS_ENDPOINT_URL_DYNAMODB` and
+/// `AWS_ENDPOINT_URL` that is set and not blank.
+fn endpoint_from(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    ["DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
+        .into_iter()
+        .find_map(|name| non_blank(lookup(name)))
 }
 
 /// How long the SDK waits, so that a request answers 503 within 3 s when DynamoDB is gone or

@@ -150,9 +150,13 @@ pub fn endpoint_override() -> Option<String> {
 /// The same from `lookup`: the first of `DYNAMODB_ENDPOINT`, `AWS_ENDPOINT_URL_DYNAMODB` and
 /// `AWS_ENDPOINT_URL` that is set and not blank.
 fn endpoint_from(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
-    ["DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
-        .into_iter()
-        .find_map(|name| non_blank(lookup(name)))
+    [
+        "DYNAMODB_ENDPOINT",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL",
+    ]
+    .into_iter()
+    .find_map(|name| non_blank(lookup(name)))
 }
 
 /// How long the SDK waits, so that a request answers 503 within 3 s when DynamoDB is gone or

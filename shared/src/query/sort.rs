@@ -191,27 +191,7 @@ mod tests {
 
     #[test]
     fn an_item_stands_after_the_mark_of_any_item_before_it() {
-        use crate::model::{Input, NewItem};
-        let project = ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").unwrap();
-        let at = Timestamp::parse("2026-11-27T12:00:00Z").unwrap();
-        let items: Vec<Item> = ["b", "a", "b", "c"]
-            .iter()
-            .enumerate()
-            .map(|(n, status)| {
-                NewItem::parse(
-                    &[
-                        (
-                            Field::IncomingCallLogId,
-                            Input::Text("6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
-                        ),
-                        (Field::Status, Input::Text(status)),
-                    ],
-                    project,
-                )
-                .unwrap()
-                .into_item(project, at.plus_millis(n as i64))
-            })
-            .collect();
+        let items = crate::query::items_with_statuses(&["b", "a", "b", "c"]);
         for sort in [
             Sort::new(vec![(Field::Status, Direction::Ascending)]),
             Sort::new(vec![

@@ -107,30 +107,11 @@ impl<'a> Window<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, Input, NewItem, ObjectId, Timestamp};
+    use crate::model::Field;
     use crate::query::Direction;
 
     fn items(statuses: &[&str]) -> Vec<Item> {
-        let project = ObjectId::parse("550e8400-e29b-41d4-a716-446655440000").unwrap();
-        let at = Timestamp::parse("2026-11-27T12:00:00Z").unwrap();
-        statuses
-            .iter()
-            .enumerate()
-            .map(|(n, status)| {
-                NewItem::parse(
-                    &[
-                        (
-                            Field::IncomingCallLogId,
-                            Input::Text("6f1c2a7e-1d2b-4c3d-9e8f-0a1b2c3d4e5f"),
-                        ),
-                        (Field::Status, Input::Text(status)),
-                    ],
-                    project,
-                )
-                .unwrap()
-                .into_item(project, at.plus_millis(n as i64))
-            })
-            .collect()
+        crate::query::items_with_statuses(statuses)
     }
 
     #[test]

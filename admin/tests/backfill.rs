@@ -2,7 +2,7 @@
 //! by value existed (the old way: the item and the project's and call log's counters only)
 //! get both, exactly, resuming from a checkpoint, and a second run changes nothing.
 
-use std::process::Command;
+mod common;
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use call_log_item::config::{dynamodb_client, Tables};
@@ -14,16 +14,7 @@ use call_log_item::store::dynamo::{
 use call_log_item::store::{DynamoStore, ItemQueries, ItemWrites, Start};
 
 fn backfill(args: &[&str]) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_call-log-admin"));
-    for (name, value) in [
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "local"),
-        ("AWS_SECRET_ACCESS_KEY", "local"),
-    ] {
-        if std::env::var_os(name).is_none() {
-            command.env(name, value);
-        }
-    }
+    let mut command = common::admin_command();
     let output = command.arg("backfill").args(args).output().expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");

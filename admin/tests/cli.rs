@@ -1,6 +1,8 @@
 //! The operator CLI against DynamoDB Local (`make test` sets `AWS_ENDPOINT_URL_DYNAMODB`):
 //! idempotent table creation, a key alone on stdout, listing without plain keys, revocation.
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn admin(args: &[&str]) -> Output {
@@ -8,16 +10,7 @@ fn admin(args: &[&str]) -> Output {
         std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
         "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`"
     );
-    let mut command = Command::new(env!("CARGO_BIN_EXE_call-log-admin"));
-    for (name, value) in [
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "local"),
-        ("AWS_SECRET_ACCESS_KEY", "local"),
-    ] {
-        if std::env::var_os(name).is_none() {
-            command.env(name, value);
-        }
-    }
+    let mut command = common::admin_command();
     command.args(args).output().expect("call-log-admin runs")
 }
 

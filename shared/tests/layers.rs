@@ -141,3 +141,29 @@ fn the_check_sees_imports() {
         vec!["model", "query"]
     );
 }
+
+/// The shortest files a newcomer reads: none holds more than this many lines of code (its
+/// `#[cfg(test)]` part, and the test modules under `api/tests/`, aside).
+const MAX_CODE_LINES: usize = 400;
+
+#[test]
+fn no_source_file_holds_more_than_400_lines_of_code() {
+    let mut too_long = Vec::new();
+    for (module, _) in LAYERS {
+        for (path, text) in files(module) {
+            let inside = path.strip_prefix(src()).expect("a file under src/");
+            if inside.components().any(|part| part.as_os_str() == "tests") {
+                continue;
+            }
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let lines = code.lines().count();
+            if lines > MAX_CODE_LINES {
+                too_long.push(format!("{} ({lines} lines)", path.display()));
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "over {MAX_CODE_LINES} lines: {too_long:?}"
+    );
+}

@@ -17,6 +17,7 @@ mod idempotency;
 mod items;
 mod keys;
 mod queries;
+mod read_plan;
 mod sdk_errors;
 mod tables;
 mod transactions;

@@ -18,7 +18,8 @@ use runtime_api::{most_in_flight, RuntimeApi};
 use serde_json::Value;
 use testkit::latency::LatencyProxy;
 
-use super::{event, spawn_with, stop, Fixture, Subject};
+use super::subjects::{spawn_with, stop, Subject};
+use super::{event, Fixture};
 
 /// Added to every DynamoDB answer: long enough that waiting dominates a create too, whose
 /// transaction costs DynamoDB Local about 10 ms of CPU on this machine (at 10 ms the create

@@ -12,10 +12,12 @@
 
 use std::sync::Arc;
 
-use lambda_http::{service_fn, Body, Error, Request, Response};
+use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
+use lambda_http::{Body, Error, Response};
 use tracing::Instrument;
 
-use crate::api::{panic_response, request_id, App};
+use crate::api::event::{ApiGatewayEvent, ApiGatewayResponse};
+use crate::api::{panic_response, ApiRequest, App};
 use crate::logging;
 use crate::model::Operation;
 
@@ -57,11 +59,17 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
         Error::from(problem)
     })?);
     app.warm_up().await;
-    lambda_http::run_concurrent(service_fn(move |request: Request| {
+    // The event is read by `api::event` (one pass, only what the API uses) rather than by
+    // `lambda_http`'s adapter; the response goes back in the event's format.
+    lambda_runtime::run_concurrent(service_fn(move |event: LambdaEvent<ApiGatewayEvent>| {
         let app = Arc::clone(&app);
         async move {
+            let LambdaEvent { payload, context } = event;
+            let ApiGatewayEvent { request, format } = payload;
+            let request =
+                request.with_lambda_context(&context.request_id, context.xray_trace_id.as_deref());
             let response = handle_catching_panics(app, operation, request).await;
-            Ok::<Response<Body>, Error>(response)
+            Ok::<_, Error>(ApiGatewayResponse::new(format, response))
         }
     }))
     .await
@@ -71,10 +79,10 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
 pub async fn handle_catching_panics(
     app: Arc<App>,
     operation: Operation,
-    request: Request,
+    request: ApiRequest,
 ) -> Response<Body> {
     // The panic's log line, written outside the handler, is found by the request id too.
-    let span = tracing::info_span!("invocation", request_id = %request_id(&request));
+    let span = tracing::info_span!("invocation", request_id = %request.request_id());
     catch_panics(async move { app.handle(operation, request).await })
         .instrument(span)
         .await

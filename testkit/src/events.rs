@@ -181,8 +181,3 @@ pub fn event_json(payload: Payload, spec: &EventSpec<'_>) -> String {
     event["isBase64Encoded"] = json!(spec.base64);
     event.to_string()
 }
-
-/// The event as the `lambda_http::Request` the function's handler receives.
-pub fn request(payload: Payload, spec: &EventSpec<'_>) -> lambda_http::Request {
-    lambda_http::request::from_str(&event_json(payload, spec)).expect("the event parses")
-}

@@ -6,4 +6,4 @@ pub mod events;
 pub mod faults;
 pub mod latency;
 
-pub use events::{event_json, request, EventSpec, Payload};
+pub use events::{event_json, EventSpec, Payload};

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use call_log_item::api::routes;
+use call_log_item::api::{routes, ApiRequest};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{sdk_config, Config};
 use call_log_item::model::{ObjectId, Operation, Permission};
@@ -110,10 +110,11 @@ async fn every_route(
         let body = body.map(|b| b.to_string());
         let headers = [("ApiKey", key)];
         let route = routes::template_for(method, &path);
-        let request = testkit::request(
+        let event = testkit::event_json(
             Payload::Http,
             &EventSpec::new(method, &path, &headers, body.as_deref()).on_route(route.as_deref()),
         );
+        let request = ApiRequest::from_event(&event).expect("the event reads");
         let started = Instant::now();
         let operation = routes::operation_for(method, &path).unwrap_or(Operation::List);
         let response = app.handle(operation, request).await;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
 use bench::{machine_description, median, millis, write_section};
-use call_log_item::api::{json as api_json, routes};
+use call_log_item::api::{json as api_json, routes, ApiRequest};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
@@ -200,7 +200,8 @@ async fn call(
     ];
     let route = routes::template_for(method, path);
     let spec = EventSpec::new(method, path, &headers, Some(&body)).on_route(route.as_deref());
-    let request = testkit::request(Payload::Http, &spec);
+    let request = ApiRequest::from_event(&testkit::event_json(Payload::Http, &spec))
+        .expect("the event reads");
     let operation = routes::operation_for(method, path).unwrap_or(Operation::List);
     let started = Instant::now();
     let response = app.handle(operation, request).await;

@@ -6,6 +6,7 @@
 
 pub mod cors;
 mod error;
+pub mod event;
 pub mod json;
 mod listing;
 pub mod metrics;
@@ -19,7 +20,7 @@ mod tests;
 
 use std::time::Instant;
 
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Response};
 use tracing::Instrument;
 
 pub use error::{ApiError, RETRY_AFTER_SECONDS};
@@ -112,16 +113,14 @@ impl<S: Store> App<S> {
     /// Answers one API Gateway request for the function serving `operation`. Never fails:
     /// every error is a response. Every log line it writes carries the request's `request_id`
     /// and X-Ray `trace_id`; it ends with one `request` line and one metrics record.
-    pub async fn handle(&self, operation: Operation, request: Request) -> Response<Body> {
+    pub async fn handle(&self, operation: Operation, request: ApiRequest) -> Response<Body> {
         let started = Instant::now();
-        let request_id = request_id(&request);
         let span = tracing::info_span!(
             "request",
-            request_id = %request_id,
-            trace_id = %trace_id(&request).unwrap_or("-"),
+            request_id = %request.request_id(),
+            trace_id = %request.trace_id().unwrap_or("-"),
         );
         async move {
-            let request = ApiRequest::from_lambda(request);
             let outcome = self.respond(operation, &request).await;
             let status = outcome.response.status().as_u16();
             let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -141,7 +140,7 @@ impl<S: Store> App<S> {
                 },
                 status,
                 latency_ms,
-                request_id: &request_id,
+                request_id: request.request_id(),
             });
             outcome.response
         }
@@ -261,41 +260,6 @@ async fn within<T>(
                 limits::REQUEST.as_millis()
             )))
         })
-}
-
-/// The Lambda request id, else API Gateway's, else "-".
-pub fn request_id(request: &Request) -> String {
-    if let Some(context) = request.lambda_context_ref() {
-        return context.request_id.clone();
-    }
-    match request.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
-            context.request_id.clone()
-        }
-        Some(lambda_http::request::RequestContext::ApiGatewayV1(context)) => {
-            context.request_id.clone()
-        }
-        _ => None,
-    }
-    .unwrap_or_else(|| "-".to_string())
-}
-
-/// The X-Ray trace id (`1-5759e988-bd862e3fe1be46a994272793`) of the request: from the Lambda
-/// context, else from the `X-Amzn-Trace-Id` header API Gateway adds.
-fn trace_id(request: &Request) -> Option<&str> {
-    let header = request
-        .lambda_context_ref()
-        .and_then(|context| context.xray_trace_id.as_deref())
-        .or_else(|| {
-            request
-                .headers()
-                .get("x-amzn-trace-id")
-                .and_then(|value| value.to_str().ok())
-        })?;
-    header
-        .split(';')
-        .find_map(|part| part.trim().strip_prefix("Root="))
-        .filter(|root| !root.is_empty())
 }
 
 /// The 500 answered when a handler panicked; the panic itself is logged by the caller.

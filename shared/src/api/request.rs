@@ -1,10 +1,15 @@
-//! What the API reads from an API Gateway request: method, path, query string, the `ApiKey`
-//! and `If-Match` headers, and the body's bytes. Both payload formats (HTTP API 2.0, REST 1.0)
-//! arrive here as one `lambda_http::Request`; base64 bodies are already decoded.
+//! What the API reads from an API Gateway request: method, path, query string, the `ApiKey`,
+//! `If-Match` and `Idempotency-Key` headers, the body's bytes, and the ids that tie its log
+//! lines together. Both payload formats (HTTP API 2.0, REST 1.0) are read into it by
+//! [`super::event`]; base64 bodies are already decoded there.
 
-use lambda_http::{Body, Request, RequestExt};
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
 
 use super::error::ApiError;
+use super::event::{skip, Values};
 
 /// Bodies above this size are refused with 413 (SPEC §7).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -15,68 +20,171 @@ pub struct ApiRequest {
     pub method: String,
     pub path: String,
     query: Vec<(String, String)>,
-    api_key: Option<String>,
-    duplicate_api_key: bool,
-    if_match: Option<String>,
-    idempotency_key: Option<String>,
+    headers: Headers,
     body: Vec<u8>,
+    /// Lambda's request id once the runtime has set it (else API Gateway's), for the logs.
+    request_id: Option<String>,
+    /// Lambda's X-Ray trace header for the invocation, once the runtime has set it.
+    lambda_trace: Option<String>,
+}
+
+/// The headers the API reads, by name in any case; the others are skipped unread.
+const READ_HEADERS: [&str; 4] = ["apikey", "if-match", "idempotency-key", "x-amzn-trace-id"];
+const API_KEY: usize = 0;
+const IF_MATCH: usize = 1;
+const IDEMPOTENCY_KEY: usize = 2;
+const TRACE: usize = 3;
+
+/// The values of each of [`READ_HEADERS`], `None` where the request did not send it.
+#[derive(Debug, Clone, Default)]
+pub struct Headers([Option<Vec<String>>; 4]);
+
+impl Headers {
+    /// These headers with `other`'s in place of any `other` sent: how a 1.0 event's
+    /// `headers` override its `multiValueHeaders`.
+    pub(super) fn overridden_by(mut self, other: Headers) -> Headers {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
+        self
+    }
+
+    fn first(&self, which: usize) -> Option<&str> {
+        self.0[which].as_ref()?.first().map(String::as_str)
+    }
+
+    /// Which of [`READ_HEADERS`] `name` is, in any case.
+    fn which(name: &str) -> Option<usize> {
+        READ_HEADERS
+            .iter()
+            .position(|read| read.eq_ignore_ascii_case(name))
+    }
+}
+
+impl<'de> Deserialize<'de> for Headers {
+    /// A `headers` object (one string per name: a repeated name replaces) or a
+    /// `multiValueHeaders` one (a list per name: a repeated name adds), or null.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Read;
+        impl<'de> Visitor<'de> for Read {
+            type Value = Headers;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("an object of headers, or null")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Headers, E> {
+                Ok(Headers::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Headers, E> {
+                Ok(Headers::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Headers, D::Error> {
+                d.deserialize_map(self)
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Headers, M::Error> {
+                let mut headers = Headers::default();
+                while let Some(name) = map.next_key::<HeaderName>()? {
+                    let Some(which) = name.0 else {
+                        skip(&mut map)?;
+                        continue;
+                    };
+                    let Values { list, values } = map.next_value()?;
+                    let slot = &mut headers.0[which];
+                    match slot {
+                        Some(known) if list => known.extend(values),
+                        _ => *slot = Some(values),
+                    }
+                }
+                Ok(headers)
+            }
+        }
+        deserializer.deserialize_option(Read)
+    }
+}
+
+/// A header's name: which of [`READ_HEADERS`] it is, if any (read without copying it).
+struct HeaderName(Option<usize>);
+
+impl<'de> Deserialize<'de> for HeaderName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = HeaderName;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a header name")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<HeaderName, E> {
+                Ok(HeaderName(Headers::which(name)))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
 }
 
 impl ApiRequest {
-    /// Takes the request apart; the body is moved, not copied.
-    pub fn from_lambda(request: Request) -> ApiRequest {
-        let path = request.raw_http_path().to_string();
-        let path = if path.is_empty() {
-            request.uri().path().to_string()
-        } else {
-            path
-        };
-        let query = request
-            .query_string_parameters_ref()
-            .map(|params| {
-                params
-                    .iter()
-                    .map(|(name, value)| (name.to_string(), value.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut api_keys = request.headers().get_all("apikey").iter();
-        let api_key = api_keys
-            .next()
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
-        let duplicate_api_key = api_keys.next().is_some();
-        let header = |name: &str| {
-            request
-                .headers()
-                .get(name)
-                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-        };
-        let if_match = header("if-match");
-        let idempotency_key = header("idempotency-key");
-        let method = request.method().as_str().to_string();
-        let body = match request.into_body() {
-            Body::Text(text) => text.into_bytes(),
-            Body::Binary(bytes) => bytes,
-            _ => Vec::new(),
-        };
+    pub(super) fn new(
+        method: String,
+        path: String,
+        query: Vec<(String, String)>,
+        headers: Headers,
+        body: Vec<u8>,
+        request_id: Option<String>,
+    ) -> ApiRequest {
         ApiRequest {
             method,
             path,
             query,
-            api_key,
-            duplicate_api_key,
-            if_match,
-            idempotency_key,
+            headers,
             body,
+            request_id,
+            lambda_trace: None,
         }
+    }
+
+    /// Reads an API Gateway event's JSON text (either payload format).
+    pub fn from_event(text: &str) -> Result<ApiRequest, super::event::EventError> {
+        super::event::ApiGatewayEvent::from_text(text).map(|event| event.request)
+    }
+
+    /// The request as Lambda identified its invocation: its request id (in place of API
+    /// Gateway's) and X-Ray trace header (before the one API Gateway sent).
+    pub fn with_lambda_context(mut self, request_id: &str, trace: Option<&str>) -> ApiRequest {
+        if !request_id.is_empty() {
+            self.request_id = Some(request_id.to_string());
+        }
+        self.lambda_trace = trace.map(str::to_string);
+        self
+    }
+
+    /// The first value of one of the headers the API reads (`ApiKey`, `If-Match`,
+    /// `Idempotency-Key`, `X-Amzn-Trace-Id`; any case), as sent; `None` for any other name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.first(Headers::which(name)?)
+    }
+
+    /// Lambda's request id, else API Gateway's, else "-".
+    pub fn request_id(&self) -> &str {
+        self.request_id.as_deref().unwrap_or("-")
+    }
+
+    /// The X-Ray trace id (`1-5759e988-bd862e3fe1be46a994272793`): from Lambda's trace
+    /// header, else the `X-Amzn-Trace-Id` header API Gateway adds (`Root=…;Parent=…;…`).
+    pub fn trace_id(&self) -> Option<&str> {
+        self.lambda_trace
+            .as_deref()
+            .or_else(|| self.headers.first(TRACE))?
+            .split(';')
+            .find_map(|part| part.trim().strip_prefix("Root="))
+            .filter(|root| !root.is_empty())
     }
 
     /// The `ApiKey` header; two of them are refused rather than guessed between.
     pub fn api_key(&self) -> Result<Option<&str>, ApiError> {
-        if self.duplicate_api_key {
-            return Err(ApiError::bad_request("Send exactly one ApiKey header"));
+        match self.headers.0[API_KEY].as_deref() {
+            Some([_, _, ..]) => Err(ApiError::bad_request("Send exactly one ApiKey header")),
+            _ => Ok(self.headers.first(API_KEY)),
         }
-        Ok(self.api_key.as_deref())
     }
 
     /// A query-string parameter (the first, if repeated).
@@ -94,7 +202,7 @@ impl ApiRequest {
 
     /// `Idempotency-Key` (SPEC §4): 1 to 255 printable ASCII characters.
     pub fn idempotency_key(&self) -> Result<Option<&str>, ApiError> {
-        let Some(key) = self.idempotency_key.as_deref() else {
+        let Some(key) = self.headers.first(IDEMPOTENCY_KEY) else {
             return Ok(None);
         };
         let printable = key.bytes().all(|b| (b' '..=b'~').contains(&b));
@@ -108,7 +216,7 @@ impl ApiRequest {
 
     /// `If-Match: <version>` (quotes and `W/` tolerated; `*` means any version).
     pub fn expected_version(&self) -> Result<Option<i64>, ApiError> {
-        let Some(raw) = &self.if_match else {
+        let Some(raw) = self.headers.first(IF_MATCH) else {
             return Ok(None);
         };
         let text = raw.trim();

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use call_log_item::api::routes;
+use call_log_item::api::{routes, ApiRequest};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{client_config, dynamodb_client, sdk_config, Config};
 use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
@@ -279,7 +279,8 @@ impl TestApp {
             base64,
             route: route.as_deref(),
         };
-        let request = testkit::request(self.payload, &spec);
+        let request = ApiRequest::from_event(&testkit::event_json(self.payload, &spec))
+            .expect("the event reads");
         let operation = function_for(method, path_and_query);
         let response = self.app.handle(operation, request).await;
         let status = response.status().as_u16();

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContex
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation;
-use call_log_item::api::routes;
+use call_log_item::api::{routes, ApiRequest};
 use call_log_item::config::{client_config, sdk_config};
 use call_log_item::{App, Operation};
 use serde_json::json;
@@ -116,10 +116,14 @@ async fn send(
 ) -> u16 {
     let route = routes::template_for(method, path);
     let spec = testkit::EventSpec::new(method, path, headers, body).on_route(route.as_deref());
-    app.handle(operation, testkit::request(testkit::Payload::Http, &spec))
-        .await
-        .status()
-        .as_u16()
+    let event = testkit::event_json(testkit::Payload::Http, &spec);
+    app.handle(
+        operation,
+        ApiRequest::from_event(&event).expect("the event reads"),
+    )
+    .await
+    .status()
+    .as_u16()
 }
 
 /// Every shape of request each operation serves, with what its code then does.

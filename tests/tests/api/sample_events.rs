@@ -8,6 +8,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 use testkit::events::{PLACEHOLDER_API_KEY, PLACEHOLDER_ITEM_ID};
 
+use call_log_item::api::ApiRequest;
+
 use crate::helpers::{function_for, random_id, TestApp};
 
 fn events_dir() -> std::path::PathBuf {
@@ -63,8 +65,7 @@ async fn every_sample_event_gets_its_declared_status() {
             .replace(PLACEHOLDER_ITEM_ID, &id);
         let event: Value = serde_json::from_str(&text).unwrap();
         let (method, path) = method_and_path(&event);
-        let request =
-            lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let request = ApiRequest::from_event(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         let response = app.app.handle(function_for(&method, &path), request).await;
         assert_eq!(
             response.status().as_u16(),

@@ -28,7 +28,7 @@ mod subjects;
 
 use bench::bare::{bare, bare_create, Target};
 use bench::{machine_description, median, millis, percentile, write_section};
-use call_log_item::api::{json as api_json, routes};
+use call_log_item::api::{json as api_json, routes, ApiRequest};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
@@ -147,7 +147,7 @@ async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
         for turn in [i % 2, 1 - i % 2] {
             let started = Instant::now();
             if turn == 0 {
-                let request = lambda_http::request::from_str(event).unwrap();
+                let request = ApiRequest::from_event(event).unwrap();
                 let response = app.handle(operation, request).await;
                 elapsed = started.elapsed();
                 assert_eq!(

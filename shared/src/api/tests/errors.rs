@@ -231,7 +231,7 @@ async fn a_key_lookup_that_cannot_be_made_is_503_not_401() {
     let headers = [("ApiKey", key.as_str())];
     let spec = EventSpec::new("POST", &path, &headers, None);
     let response = app
-        .handle(Operation::Count, testkit::request(Payload::Http, &spec))
+        .handle(Operation::Count, super::request(Payload::Http, &spec))
         .await;
     assert_eq!(response.status().as_u16(), 503);
     assert!(response.headers().contains_key("retry-after"));
@@ -279,7 +279,7 @@ async fn a_body_that_is_not_utf8_is_400() {
     let mut spec = EventSpec::new("POST", &path, &headers, Some(&encoded));
     spec.base64 = true;
     let answer = harness
-        .handle(Operation::Count, testkit::request(Payload::Http, &spec))
+        .handle(Operation::Count, super::request(Payload::Http, &spec))
         .await;
     assert!(answer.status(400).error().contains("UTF-8"));
 }

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use testkit::{EventSpec, Payload};
 
 use super::routes::{self, BASE_PATH};
-use super::App;
+use super::{ApiRequest, App};
 use crate::auth::mint_key;
 use crate::config::{Config, Secret};
 use crate::model::{Item, ObjectId, Operation, Permission, Timestamp};
@@ -138,12 +138,11 @@ impl<S: Store + crate::store::KeyAdmin> Harness<S> {
         let route = routes::template_for(method, path);
         let spec = EventSpec::new(method, path, headers, body).on_route(route.as_deref());
         let operation = routes::operation_for(method, path).unwrap_or(Operation::List);
-        self.handle(operation, testkit::request(self.payload, &spec))
-            .await
+        self.handle(operation, request(self.payload, &spec)).await
     }
 
     /// Sends an already built request to the function of `operation`.
-    pub async fn handle(&self, operation: Operation, request: lambda_http::Request) -> Answer {
+    pub async fn handle(&self, operation: Operation, request: ApiRequest) -> Answer {
         let response = self.app.handle(operation, request).await;
         let body = match response.body() {
             lambda_http::Body::Text(text) => serde_json::from_str(text).expect("a JSON body"),
@@ -234,4 +233,9 @@ impl<S: Store + crate::store::KeyAdmin + ItemWrites> Harness<S> {
 /// The ids of `items`, as text, newest first (the default order).
 pub fn newest_first(items: &[Item]) -> Vec<String> {
     items.iter().rev().map(|item| item.id.to_string()).collect()
+}
+
+/// The request the function reads from the event `spec` describes, in `payload`'s format.
+pub(super) fn request(payload: Payload, spec: &EventSpec<'_>) -> ApiRequest {
+    ApiRequest::from_event(&testkit::event_json(payload, spec)).expect("the event reads")
 }

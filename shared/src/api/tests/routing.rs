@@ -76,7 +76,7 @@ async fn a_route_of_another_function_is_404_there() {
     let path = format!("{BASE_PATH}/count");
     let spec = EventSpec::new("POST", &path, &headers, None);
     let answer = harness
-        .handle(Operation::Delete, testkit::request(Payload::Http, &spec))
+        .handle(Operation::Delete, super::request(Payload::Http, &spec))
         .await;
     assert!(answer.status(404).error().contains("this function"));
 }
@@ -99,7 +99,7 @@ async fn a_base64_body_is_decoded_first() {
     let mut spec = EventSpec::new("POST", BASE_PATH, &headers, Some(&encoded));
     spec.base64 = true;
     let answer = harness
-        .handle(Operation::Create, testkit::request(Payload::Http, &spec))
+        .handle(Operation::Create, super::request(Payload::Http, &spec))
         .await;
     assert_eq!(answer.status(200).body["status"], "x");
 }

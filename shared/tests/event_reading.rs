@@ -148,6 +148,27 @@ fn every_sample_event_reads_as_lambda_http_reads_it() {
 }
 
 #[test]
+fn a_2_0_event_written_by_aws_lambda_events_reads_as_2_0() {
+    // What `cargo lambda watch` (the local runner) sends: the struct serialized, with the
+    // deprecated top-level `httpMethod` (GET by default) beside the real method.
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequest;
+    let headers = [("ApiKey", "iclk_1")];
+    let text = testkit::event_json(
+        Payload::Http,
+        &EventSpec::new("POST", "/api/x/count?limit=2", &headers, Some("{}")),
+    );
+    let event: ApiGatewayV2httpRequest = serde_json::from_str(&text).unwrap();
+    let written = serde_json::to_string(&event).unwrap();
+    assert!(written.contains("\"httpMethod\":\"GET\""), "{written}");
+    let read = ours(&written);
+    assert_eq!(
+        (read.method.as_str(), read.path.as_str()),
+        ("POST", "/api/x/count")
+    );
+    agree(&written).unwrap();
+}
+
+#[test]
 fn an_event_that_is_not_one_is_refused_not_guessed() {
     for text in ["\"text\"", "{\"headers\": 3}", "{\"body\": 3}", "not json"] {
         assert!(ApiRequest::from_event(text).is_err(), "{text}");
@@ -216,6 +237,8 @@ struct Shape {
     body: Option<Vec<u8>>,
     base64: bool,
     request_id: Option<String>,
+    /// A 2.0 event with the deprecated top-level `httpMethod` `aws_lambda_events` writes.
+    stray_http_method: bool,
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
@@ -244,12 +267,13 @@ fn shape() -> impl Strategy<Value = Shape> {
             prop::option::of(prop::collection::vec(any::<u8>(), 0..40)),
             any::<bool>(),
             prop::option::of("[a-z0-9-]{1,12}"),
+            any::<bool>(),
         ),
     )
         .prop_map(
             |(
                 (rest, method, path, headers, multi),
-                (raw_query, parameters, multi_parameters, body, base64, request_id),
+                (raw_query, parameters, multi_parameters, body, base64, request_id, stray),
             )| Shape {
                 rest,
                 method: method.to_string(),
@@ -268,6 +292,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                 body,
                 base64,
                 request_id,
+                stray_http_method: stray,
             },
         )
 }
@@ -305,6 +330,9 @@ fn event_of(shape: &Shape) -> String {
             }
         }
         event["queryStringParameters"] = object(&strings(&shape.parameters));
+        if shape.stray_http_method {
+            event["httpMethod"] = json!("GET");
+        }
     }
     let body = shape.body.as_ref().map(|bytes| {
         if shape.base64 {

@@ -2,8 +2,8 @@
 //! function, read straight into an [`ApiRequest`], and the response in the event's format.
 //!
 //! Both payload formats: an HTTP API's 2.0 (what the template deploys) and a REST API's 1.0
-//! (which an HTTP API can also send). A 1.0 event is told by its `httpMethod`, as `lambda_http`
-//! tells it. The event is read as `lambda_http` reads it (the same method, path, query
+//! (which an HTTP API can also send). A 1.0 event is told by its `httpMethod` without a 2.0
+//! event's `version` or `rawPath`. The event is read as `lambda_http` reads it (the same method, path, query
 //! parameters, headers and body; `tests/event_reading.rs` holds the two readings to each other
 //! over every sample event and a generated corpus), but only what the API uses is kept: the
 //! request context, the other headers and a URL are never built. That was most of the
@@ -67,7 +67,11 @@ impl<'de> Deserialize<'de> for ApiGatewayEvent {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Event<'a> {
-    /// 1.0 only.
+    /// `"2.0"` in a 2.0 event; `"1.0"` or absent in a 1.0 one.
+    #[serde(default)]
+    version: Option<String>,
+    /// 1.0's method. A 2.0 event written by `aws_lambda_events` (as `cargo lambda watch`
+    /// sends them) carries one too, a deprecated field that defaults to GET.
     #[serde(default)]
     http_method: Option<String>,
     /// 2.0 (`lambda_http` takes `path` for it too, when `rawPath` is absent).
@@ -120,7 +124,10 @@ impl Event<'_> {
             Some(text) => text.into_owned().into_bytes(),
         };
         let request_id = self.request_context.request_id;
-        let (format, method, path, query, headers) = match self.http_method {
+        let rest = self.http_method.is_some()
+            && self.raw_path.is_none()
+            && self.version.as_deref() != Some("2.0");
+        let (format, method, path, query, headers) = match self.http_method.filter(|_| rest) {
             Some(method) => {
                 // 1.0: a parameter's values from the multi-value map when it has any; a
                 // header's from `headers` over `multiValueHeaders` (as `lambda_http` merges them).

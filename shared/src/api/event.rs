@@ -127,8 +127,8 @@ impl Event<'_> {
         let rest = self.http_method.is_some()
             && self.raw_path.is_none()
             && self.version.as_deref() != Some("2.0");
-        let (format, method, path, query, headers) = match self.http_method.filter(|_| rest) {
-            Some(method) => {
+        let (format, method, path, query, headers) = match self.http_method {
+            Some(method) if rest => {
                 // 1.0: a parameter's values from the multi-value map when it has any; a
                 // header's from `headers` over `multiValueHeaders` (as `lambda_http` merges them).
                 let query = if self.multi_value_query_string_parameters.0.is_empty() {
@@ -139,7 +139,7 @@ impl Event<'_> {
                 let headers = self.multi_value_headers.overridden_by(self.headers);
                 (EventFormat::Rest, method, self.path, query.0, headers)
             }
-            None => {
+            _ => {
                 let method = self
                     .request_context
                     .http

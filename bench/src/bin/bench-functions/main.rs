@@ -173,39 +173,61 @@ async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
     }
 }
 
-/// Process start → first response (and, within it, the first invocation alone: event taken →
-/// response posted), `COLD_STARTS` times, with a key no process has seen. Each
-/// start gets a Runtime API of its own, so a killed process's last poll cannot take the next
-/// start's event.
-async fn cold(subject: Subject, fixture: &Fixture) -> (Duration, Duration, Duration) {
-    let operation = subject.operation();
-    let mut samples = Vec::with_capacity(COLD_STARTS);
-    let mut first_invocations = Vec::with_capacity(COLD_STARTS);
+/// Cold starts of `subjects`, taken in turns (one start of each per round, the order
+/// alternating round by round) so that a function and its floor meet DynamoDB Local and the
+/// machine in the same state; `COLD_STARTS` counted rounds after one uncounted. For each
+/// subject: the median and the max of process start → first response, and the median of the
+/// first invocation alone (event taken → response posted).
+async fn cold(subjects: &[Subject], fixture: &Fixture) -> Vec<(Duration, Duration, Duration)> {
+    let mut samples = vec![Vec::with_capacity(COLD_STARTS); subjects.len()];
+    let mut first_invocations = vec![Vec::with_capacity(COLD_STARTS); subjects.len()];
     for round in 0..=COLD_STARTS {
-        let api = RuntimeApi::start().await.expect("Runtime API");
-        let key = fixture.new_key().await;
-        let id = fixture.item().await;
-        let answer = api.invoke(event(operation, &key, id, fixture.call_log));
-        let started = Instant::now();
-        let child = spawn(subject, &api);
-        let answer = tokio::time::timeout(Duration::from_secs(10), answer)
-            .await
-            .expect("an answer in 10 s")
-            .unwrap();
-        stop(child);
-        assert!(
-            !answer.error && answer.body.contains("\"statusCode\":200"),
-            "{subject:?}: {}",
-            answer.body
-        );
-        // The first start warms the OS page cache for the binary; it is not counted.
-        if round > 0 {
-            samples.push(answer.at - started);
-            first_invocations.push(answer.at - answer.delivered.expect("the event was delivered"));
+        let mut order: Vec<usize> = (0..subjects.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let (total, first_invocation) = cold_start(subjects[i], fixture).await;
+            // The first round warms the OS page cache for the binaries; it is not counted.
+            if round > 0 {
+                samples[i].push(total);
+                first_invocations[i].push(first_invocation);
+            }
         }
     }
-    let max = samples.iter().max().copied().unwrap_or_default();
-    (median(&samples), max, median(&first_invocations))
+    samples
+        .iter()
+        .zip(&first_invocations)
+        .map(|(samples, first)| {
+            let max = samples.iter().max().copied().unwrap_or_default();
+            (median(samples), max, median(first))
+        })
+        .collect()
+}
+
+/// One cold start of `subject` with a key no process has seen: process start → first response,
+/// and the first invocation alone. Each start gets a Runtime API of its own, so a killed
+/// process's last poll cannot take the next start's event.
+async fn cold_start(subject: Subject, fixture: &Fixture) -> (Duration, Duration) {
+    let operation = subject.operation();
+    let api = RuntimeApi::start().await.expect("Runtime API");
+    let key = fixture.new_key().await;
+    let id = fixture.item().await;
+    let answer = api.invoke(event(operation, &key, id, fixture.call_log));
+    let started = Instant::now();
+    let child = spawn(subject, &api);
+    let answer = tokio::time::timeout(Duration::from_secs(10), answer)
+        .await
+        .expect("an answer in 10 s")
+        .unwrap();
+    stop(child);
+    assert!(
+        !answer.error && answer.body.contains("\"statusCode\":200"),
+        "{subject:?}: {}",
+        answer.body
+    );
+    let first_invocation = answer.at - answer.delivered.expect("the event was delivered");
+    (answer.at - started, first_invocation)
 }
 
 /// Peak RSS (VmHWM, bytes) of one process after `WARM_REQUESTS` requests.
@@ -297,24 +319,27 @@ async fn main() {
         ));
     }
 
-    // Cold start and memory: each function and its floor, then the peer.
-    let subjects: Vec<Subject> = Operation::ALL
+    // Cold start and memory: each function with its floor (their starts in turns), then the
+    // peer.
+    let groups: Vec<Vec<Subject>> = Operation::ALL
         .into_iter()
-        .flat_map(|operation| [Subject::Function(operation), Subject::Floor(operation)])
-        .chain([Subject::Peer])
+        .map(|operation| vec![Subject::Function(operation), Subject::Floor(operation)])
+        .chain([vec![Subject::Peer]])
         .collect();
     let mut measured = Vec::new();
-    for subject in subjects {
-        let cold_figures = cold(subject, &fixture).await;
-        let rss = peak_rss(subject, &fixture).await;
-        eprintln!(
-            "{}: cold median {} max {}, peak RSS {}",
-            subject.name(),
-            millis(cold_figures.0),
-            millis(cold_figures.1),
-            mb(rss)
-        );
-        measured.push((subject, cold_figures, rss));
+    for group in groups {
+        let figures = cold(&group, &fixture).await;
+        for (subject, cold_figures) in group.into_iter().zip(figures) {
+            let rss = peak_rss(subject, &fixture).await;
+            eprintln!(
+                "{}: cold median {} max {}, peak RSS {}",
+                subject.name(),
+                millis(cold_figures.0),
+                millis(cold_figures.1),
+                mb(rss)
+            );
+            measured.push((subject, cold_figures, rss));
+        }
     }
     let baseline = |wanted: Subject| {
         measured
@@ -388,8 +413,8 @@ async fn main() {
          `make bench` — {machine}. DynamoDB Local (in memory) on the same machine.\n\n\
          Cold start: process start to first response posted back, under a minimal Lambda Runtime \
          API, first request with an API key not yet cached ({COLD_STARTS} starts each, after one \
-         uncounted start). Peak RSS: VmHWM after {WARM_REQUESTS} warm requests. Package: the arm64 \
-         zip of `make build`. Against baselines measured in the same run: each function's \
+         uncounted start; a function's starts and its floor's taken in turns). Peak RSS: VmHWM \
+         after {WARM_REQUESTS} warm requests. Package: the arm64 zip of `make build`. Against baselines measured in the same run: each function's \
          **floor**, a bare `lambda_http` function on the same SDK client making the same DynamoDB \
          calls as the function's first request (the key's record, then the operation's calls; \
          `bench/src/bin/floor.rs`), and the **peer**, `get-item` in Node.js 20 with the AWS SDK v3 \

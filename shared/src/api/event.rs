@@ -187,15 +187,6 @@ impl<'de> Deserialize<'de> for Parameters {
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
                 formatter.write_str("an object of query parameters, or null")
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Parameters, E> {
-                Ok(Parameters::default())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Parameters, E> {
-                Ok(Parameters::default())
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Parameters, D::Error> {
-                d.deserialize_map(self)
-            }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Parameters, M::Error> {
                 let mut pairs: Vec<(String, String)> = Vec::new();
                 while let Some(name) = map.next_key::<String>()? {
@@ -206,7 +197,34 @@ impl<'de> Deserialize<'de> for Parameters {
                 Ok(Parameters(pairs))
             }
         }
-        deserializer.deserialize_option(Pairs)
+        deserializer.deserialize_option(ObjectOrNull(Pairs))
+    }
+}
+
+/// Reads a JSON object with the visitor it wraps, and `null` as the empty value (API Gateway
+/// sends `null` for a 1.0 event's absent headers and parameters).
+pub(super) struct ObjectOrNull<V>(pub V);
+
+impl<'de, V> Visitor<'de> for ObjectOrNull<V>
+where
+    V: Visitor<'de>,
+    V::Value: Default,
+{
+    type Value = V::Value;
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        self.0.expecting(formatter)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        Ok(V::Value::default())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        Ok(V::Value::default())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        d.deserialize_map(self.0)
+    }
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<V::Value, M::Error> {
+        self.0.visit_map(map)
     }
 }
 

@@ -9,7 +9,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::event::{skip, Values};
+use super::event::{skip, ObjectOrNull, Values};
 
 /// Bodies above this size are refused with 413 (SPEC §7).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -73,15 +73,6 @@ impl<'de> Deserialize<'de> for Headers {
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
                 formatter.write_str("an object of headers, or null")
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Headers, E> {
-                Ok(Headers::default())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Headers, E> {
-                Ok(Headers::default())
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Headers, D::Error> {
-                d.deserialize_map(self)
-            }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Headers, M::Error> {
                 let mut headers = Headers::default();
                 while let Some(name) = map.next_key::<HeaderName>()? {
@@ -99,7 +90,7 @@ impl<'de> Deserialize<'de> for Headers {
                 Ok(headers)
             }
         }
-        deserializer.deserialize_option(Read)
+        deserializer.deserialize_option(ObjectOrNull(Read))
     }
 }
 

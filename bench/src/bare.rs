@@ -8,7 +8,7 @@ use call_log_item::model::{Item, ObjectId, Timestamp};
 use call_log_item::store::dynamo::{
     counter_key, from_attributes, item_key, Attributes, Scope, TALLIED,
 };
-use call_log_item::store::DynamoStore;
+use call_log_item::store::{DynamoStore, IdempotencyKey};
 use call_log_item::Operation;
 use serde_json::json;
 
@@ -57,6 +57,42 @@ async fn bare_counter(client: &Client, table: &str, project: ObjectId) {
         .unwrap();
 }
 
+/// The calls of a create sent with an `Idempotency-Key`: the claim (a conditional `PutItem`),
+/// then the create's transaction with the record marked done in it.
+pub async fn bare_keyed_create(target: &Target) {
+    let item = new_item(target);
+    let key = IdempotencyKey {
+        project: target.project,
+        key: uuid::Uuid::new_v4().to_string(),
+        fingerprint: "bench".into(),
+    };
+    let token = uuid::Uuid::new_v4().to_string();
+    let now = Timestamp::now();
+    target
+        .store
+        .claim_request(&key, &token, now)
+        .send()
+        .await
+        .unwrap();
+    target
+        .client
+        .transact_write_items()
+        .set_transact_items(Some(
+            target.store.create_once_steps(&item, &key, &token, now),
+        ))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The item a create request of the benchmark makes.
+fn new_item(target: &Target) -> Item {
+    let data = json!({"incomingCallLogId": target.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
+    api_json::new_item(&json!({ "data": data }), target.project)
+        .unwrap()
+        .into_item(target.project, Timestamp::now())
+}
+
 /// The calls of one request of `operation` (on item `id` where it needs one), after the key.
 pub async fn bare(operation: Operation, target: &Target, id: ObjectId) {
     let (client, table, project) = (&target.client, target.items_table.as_str(), target.project);
@@ -79,13 +115,7 @@ pub async fn bare(operation: Operation, target: &Target, id: ObjectId) {
         Operation::GetItem => {
             bare_get(client, table, project, id).await;
         }
-        Operation::Create => {
-            let data = json!({"incomingCallLogId": target.call_log.to_string(), "status": "Ringing", "userPhoneNumber": "+1 555-123-4567"});
-            let item = api_json::new_item(&json!({ "data": data }), project)
-                .unwrap()
-                .into_item(project, Timestamp::now());
-            bare_create(client, &target.store, &item).await;
-        }
+        Operation::Create => bare_create(client, &target.store, &new_item(target)).await,
         Operation::Update => {
             // The update the store sends: the fields, updatedAt, version, and its write token.
             client

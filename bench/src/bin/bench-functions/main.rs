@@ -26,7 +26,7 @@ mod concurrency;
 mod roots;
 mod subjects;
 
-use bench::bare::{bare, bare_create, Target};
+use bench::bare::{bare, bare_create, bare_keyed_create, Target};
 use bench::{machine_description, median, millis, percentile, write_section};
 use call_log_item::api::{json as api_json, routes, ApiRequest};
 use call_log_item::auth::mint_key;
@@ -85,7 +85,19 @@ impl Fixture {
 
 /// The event text for one request of `operation` (on item `id` where it needs one).
 pub fn event(operation: Operation, key: &str, id: ObjectId, call_log: ObjectId) -> String {
-    let headers = [("ApiKey", key), ("Content-Type", "application/json")];
+    event_with(operation, key, id, call_log, None)
+}
+
+/// The same, with an `Idempotency-Key` when one is given.
+fn event_with(
+    operation: Operation,
+    key: &str,
+    id: ObjectId,
+    call_log: ObjectId,
+    idempotency_key: Option<&str>,
+) -> String {
+    let mut headers = vec![("ApiKey", key), ("Content-Type", "application/json")];
+    headers.extend(idempotency_key.map(|value| ("Idempotency-Key", value)));
     let (method, path, body) = match operation {
         Operation::List => ("POST", format!("{BASE}/get-list"), json!({})),
         Operation::GetItem => ("POST", format!("{BASE}/{id}/get-item"), json!({})),
@@ -129,15 +141,69 @@ struct Warm {
     bare_p50: Duration,
 }
 
+/// What a warm-latency row times: an operation, and for a create, whether it is sent with an
+/// `Idempotency-Key` (a fresh one each time; its bare calls then make the claim and complete
+/// the record in the create's transaction, as the store does).
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    operation: Operation,
+    keyed: bool,
+}
+
+impl Case {
+    /// Every operation, and a create with a key after the plain one.
+    fn all() -> Vec<Case> {
+        let plain = |operation| Case {
+            operation,
+            keyed: false,
+        };
+        Operation::ALL
+            .into_iter()
+            .flat_map(|operation| match operation {
+                Operation::Create => vec![
+                    plain(operation),
+                    Case {
+                        operation,
+                        keyed: true,
+                    },
+                ],
+                _ => vec![plain(operation)],
+            })
+            .collect()
+    }
+
+    fn name(self) -> String {
+        let name = self.operation.function_name();
+        if self.keyed {
+            format!("{name} with `Idempotency-Key`")
+        } else {
+            name.to_string()
+        }
+    }
+
+    async fn bare(self, target: &Target, id: ObjectId) {
+        if self.keyed {
+            bare_keyed_create(target).await;
+        } else {
+            bare(self.operation, target, id).await;
+        }
+    }
+}
+
 /// Handler and bare calls alternate, request by request, so that both meet DynamoDB Local in
 /// the same state (its JIT warms up over a run).
-async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
+async fn warm(case: Case, fixture: &Fixture, app: &App) -> Warm {
+    let operation = case.operation;
     let runs = WARM_REQUESTS + 20;
     let handler_ids = ids_for(operation, fixture, runs).await;
     let bare_ids = ids_for(operation, fixture, runs).await;
     let events: Vec<String> = handler_ids
         .iter()
-        .map(|id| event(operation, &fixture.key, *id, fixture.call_log))
+        .map(|id| {
+            let idempotency_key = case.keyed.then(|| uuid::Uuid::new_v4().to_string());
+            let key = idempotency_key.as_deref();
+            event_with(operation, &fixture.key, *id, fixture.call_log, key)
+        })
         .collect();
     let mut handler = Vec::with_capacity(WARM_REQUESTS);
     let mut direct = Vec::with_capacity(WARM_REQUESTS);
@@ -157,7 +223,7 @@ async fn warm(operation: Operation, fixture: &Fixture, app: &App) -> Warm {
                     response.body()
                 );
             } else {
-                bare(operation, &fixture.target, *bare_id).await;
+                case.bare(&fixture.target, *bare_id).await;
                 bare_elapsed = started.elapsed();
             }
         }
@@ -301,18 +367,19 @@ async fn main() {
     // Warm latency first: its thousands of requests also warm DynamoDB Local up, so that the
     // cold starts after it, the functions' and the baselines', all meet it in the same state.
     let mut warm_rows = String::new();
-    for operation in Operation::ALL {
-        let figures = warm(operation, &fixture, &app).await;
+    for case in Case::all() {
+        let figures = warm(case, &fixture, &app).await;
         let ratio = figures.p50.as_secs_f64() / figures.bare_p50.as_secs_f64();
         eprintln!(
-            "{operation:?}: warm p50 {} p99 {} bare {} ({ratio:.2}×)",
+            "{}: warm p50 {} p99 {} bare {} ({ratio:.2}×)",
+            case.name(),
             millis(figures.p50),
             millis(figures.p99),
             millis(figures.bare_p50)
         );
         warm_rows.push_str(&format!(
             "| {} | {} | {} | {} | {ratio:.2}× |\n",
-            operation.function_name(),
+            case.name(),
             millis(figures.p50),
             millis(figures.p99),
             millis(figures.bare_p50)
@@ -425,7 +492,10 @@ async fn main() {
          Warm latency: {WARM_REQUESTS} requests per operation through the real handler (HTTP API \
          event text in, response out, key cached), after 20 uncounted; bare SDK: the same DynamoDB \
          calls the operation makes, issued directly, {WARM_REQUESTS} times, alternating with the \
-         handler's requests (and which of the two goes first).\n\n\
+         handler's requests (and which of the two goes first). `create` is sent without an \
+         `Idempotency-Key`, so neither side makes the claim; `create with Idempotency-Key` is \
+         sent with a fresh key each time, and its bare calls include the claim (`PutItem`) and the \
+         record's step in the create's transaction.\n\n\
          | operation | handler p50 | handler p99 | bare SDK p50 | p50 ratio |\n|---|---:|---:|---:|---:|\n{warm_rows}\n\
          Concurrency: one release process under the Runtime API, `AWS_LAMBDA_MAX_CONCURRENCY` 1 \
          (classic Lambda) and 8 (Managed Instances), every DynamoDB answer held {latency} ms by a \

@@ -9,6 +9,7 @@
 //! create with a key writes 4 items instead of 3; a create without one is unchanged. A replay
 //! is the claim's failed `PutItem` alone.
 
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
@@ -87,17 +88,23 @@ fn existing(record: &Attributes, key: &IdempotencyKey, token: &str) -> Result<Cl
     }
 }
 
-impl CreatesOnce for DynamoStore {
-    async fn claim(&self, key: &IdempotencyKey, now: Timestamp) -> Result<Claim, StoreError> {
-        let token = uuid::Uuid::new_v4().to_string();
-        let result = self
-            .client
+impl DynamoStore {
+    /// The claim of `key` for the request holding `token`: a conditional `PutItem` of a
+    /// pending record. (Public for the benchmark, which sends the same calls as its bare
+    /// baseline for a create with a key.)
+    pub fn claim_request(
+        &self,
+        key: &IdempotencyKey,
+        token: &str,
+        now: Timestamp,
+    ) -> PutItemFluentBuilder {
+        self.client
             .put_item()
             .table_name(&self.items_table)
             .set_item(Some(record_key(key)))
             .item(FINGERPRINT, AttributeValue::S(key.fingerprint.clone()))
             .item(STATE, AttributeValue::S(PENDING.into()))
-            .item(TOKEN, AttributeValue::S(token.clone()))
+            .item(TOKEN, AttributeValue::S(token.to_string()))
             .item(CLAIMED_AT, number(now.epoch_millis()))
             .item(TTL_ATTRIBUTE, number(expiry(now)))
             // Free: never claimed, expired, or claimed by a request that died long ago.
@@ -116,8 +123,43 @@ impl CreatesOnce for DynamoStore {
                 number(now.epoch_millis() - ABANDONED_CLAIM_SECONDS * 1000),
             )
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+    }
+
+    /// The steps of a create with `key`: the create's own, and the record marked done with the
+    /// item, on the condition that `token`'s claim still holds it. (Public for the benchmark.)
+    pub fn create_once_steps(
+        &self,
+        item: &Item,
+        key: &IdempotencyKey,
+        token: &str,
+        now: Timestamp,
+    ) -> Vec<TransactWriteItem> {
+        let done = Update::builder()
+            .table_name(&self.items_table)
+            .set_key(Some(record_key(key)))
+            .update_expression("SET #state = :done, #item = :item, #ttl = :ttl REMOVE #token")
+            .condition_expression("#token = :token AND #state = :pending")
+            .expression_attribute_names("#state", STATE)
+            .expression_attribute_names("#item", ITEM)
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_names("#token", TOKEN)
+            .expression_attribute_values(":done", AttributeValue::S(DONE.into()))
+            .expression_attribute_values(":item", AttributeValue::M(to_attributes(item)))
+            .expression_attribute_values(":ttl", number(expiry(now)))
+            .expression_attribute_values(":token", AttributeValue::S(token.into()))
+            .expression_attribute_values(":pending", AttributeValue::S(PENDING.into()))
+            .build()
+            .expect("table, key and expressions are set");
+        let mut steps = self.create_steps(item);
+        steps.push(TransactWriteItem::builder().update(done).build());
+        steps
+    }
+}
+
+impl CreatesOnce for DynamoStore {
+    async fn claim(&self, key: &IdempotencyKey, now: Timestamp) -> Result<Claim, StoreError> {
+        let token = uuid::Uuid::new_v4().to_string();
+        let result = self.claim_request(key, &token, now).send().await;
         match result {
             Ok(_) => Ok(Claim::Claimed { token }),
             Err(error) => match error.as_service_error() {
@@ -141,25 +183,9 @@ impl CreatesOnce for DynamoStore {
         token: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let done = Update::builder()
-            .table_name(&self.items_table)
-            .set_key(Some(record_key(key)))
-            .update_expression("SET #state = :done, #item = :item, #ttl = :ttl REMOVE #token")
-            .condition_expression("#token = :token AND #state = :pending")
-            .expression_attribute_names("#state", STATE)
-            .expression_attribute_names("#item", ITEM)
-            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
-            .expression_attribute_names("#token", TOKEN)
-            .expression_attribute_values(":done", AttributeValue::S(DONE.into()))
-            .expression_attribute_values(":item", AttributeValue::M(to_attributes(item)))
-            .expression_attribute_values(":ttl", number(expiry(now)))
-            .expression_attribute_values(":token", AttributeValue::S(token.into()))
-            .expression_attribute_values(":pending", AttributeValue::S(PENDING.into()))
-            .build()
-            .expect("table, key and expressions are set");
-        let mut steps = self.create_steps(item);
-        let record_step = steps.len();
-        steps.push(TransactWriteItem::builder().update(done).build());
+        let steps = self.create_once_steps(item, key, token, now);
+        // The record's step comes last.
+        let record_step = steps.len() - 1;
         match self.transact(steps).await {
             Ok(()) => Ok(()),
             Err(Transaction::ConditionFailed { step, .. }) if step == record_step => {

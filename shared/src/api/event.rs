@@ -17,7 +17,7 @@ use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV
 use lambda_http::aws_lambda_events::encodings::Body as EventBody;
 use lambda_http::http::HeaderMap;
 use lambda_http::{Body, Response};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::request::{ApiRequest, Headers};
@@ -155,8 +155,10 @@ impl Event<'_> {
                         .0
                         .into_iter()
                         .flat_map(|(name, value)| {
-                            let values: Vec<String> = value.split(',').map(String::from).collect();
-                            values.into_iter().map(move |v| (name.clone(), v))
+                            value
+                                .split(',')
+                                .map(|part| (name.clone(), part.to_string()))
+                                .collect::<Vec<_>>()
                         })
                         .collect(),
                 };
@@ -264,11 +266,6 @@ impl<'de> Deserialize<'de> for Values {
         }
         deserializer.deserialize_any(OneOrMore)
     }
-}
-
-/// Skips a value of any shape (for the headers the API does not read).
-pub(super) fn skip<'de, M: MapAccess<'de>>(map: &mut M) -> Result<(), M::Error> {
-    map.next_value::<IgnoredAny>().map(|_| ())
 }
 
 /// The response in the format of the event it answers: 2.0 takes the headers as they are; 1.0

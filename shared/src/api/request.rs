@@ -5,11 +5,11 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::event::{skip, ObjectOrNull, Values};
+use super::event::{ObjectOrNull, Values};
 
 /// Bodies above this size are refused with 413 (SPEC §7).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -77,7 +77,7 @@ impl<'de> Deserialize<'de> for Headers {
                 let mut headers = Headers::default();
                 while let Some(name) = map.next_key::<HeaderName>()? {
                     let Some(which) = name.0 else {
-                        skip(&mut map)?;
+                        map.next_value::<IgnoredAny>()?;
                         continue;
                     };
                     let Values { list, values } = map.next_value()?;

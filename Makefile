@@ -2,16 +2,16 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-.PHONY: help dev test invoke build bench bench-scale tools dynamodb-install python-tools-install
+.PHONY: help dev test invoke build bench bench-scale tools dynamodb-install python-tools-install licenses-install
 
 help:
-	@echo "make dev    - DynamoDB Local + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
-	@echo "make test   - fmt, clippy, tests, smoke test behind cargo lambda watch, cfn-lint"
+	@echo "make dev    - local engine (Dynoxide) + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
+	@echo "make test   - fmt, clippy, licences, tests on Dynoxide, smoke test behind cargo lambda watch, cfn-lint, checkov"
 	@echo "make invoke FUNCTION=list EVENT=events/list-post.http.json - one event through one function, on the make dev tables"
 	@echo "make build  - the six functions as arm64 Lambda zips (target/lambda/<function>/bootstrap.zip)"
 	@echo "make bench  - cold start and RSS vs a floor and a Node.js peer, warm latency vs bare SDK, zip size, concurrency (docs/benchmarks.md)"
 	@echo "make bench-scale - list/count latency in a 100,000-item vs a 100-item project (docs/benchmarks.md)"
-	@echo "make tools  - install DynamoDB Local (.local/) and the PyPI tools (.venv/: cargo-lambda, cfn-lint, sam, schemathesis)"
+	@echo "make tools  - install the local engine and cargo-deny (.local/) and the PyPI tools (.venv/: cargo-lambda, cfn-lint, sam, schemathesis)"
 
 dev:
 	scripts/dev.sh
@@ -32,10 +32,13 @@ bench:
 bench-scale:
 	scripts/bench-scale.sh
 
-tools: dynamodb-install python-tools-install
+tools: dynamodb-install python-tools-install licenses-install
 
 dynamodb-install:
 	scripts/dynamodb-local.sh install
 
 python-tools-install:
 	scripts/python-tools.sh install
+
+licenses-install:
+	scripts/licenses.sh install

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench-scale`: seed 100,000 items (and a 100-item project) into a throwaway in-memory
-# DynamoDB Local, time list and count through the real handler, and write the table to
+# local engine (Dynoxide), time list and count through the real handler, and write the table to
 # docs/benchmarks.md. A benchmark, not a test: `make test` does not run it.
 set -euo pipefail
 # shellcheck source=scripts/local-env.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: cold start, warm latency (against the bare SDK calls), peak RSS, package size
-# and concurrency of the six functions, against a throwaway in-memory DynamoDB Local, next to a
+# and concurrency of the six functions, against a throwaway in-memory local engine (Dynoxide), next to a
 # floor (bench/src/bin/floor.rs) and a Node.js 20 peer (bench/peer/, installed here from npm);
 # the tables go to docs/benchmarks.md. Run `make build` first for the arm64 zip sizes. Not part
 # of `make test`.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make dev`: run the whole API locally.
-#   1. install DynamoDB Local (.local/dynamodb/) and cargo-lambda (.venv/) if missing
-#   2. start DynamoDB Local on 127.0.0.1:$DYNAMODB_PORT (default 8000), data kept in
-#      .local/dynamodb-data/ across restarts
+#   1. install the local engine, Dynoxide (.local/dynoxide/), and cargo-lambda (.venv/) if missing
+#   2. start it on 127.0.0.1:$DYNAMODB_PORT (default 8000), data kept in
+#      .local/dynamodb-data/dynoxide.db across restarts
 #   3. create the tables and mint a dev API key for a fixed dev project (.local/dev-project-id)
 #   4. serve the API with `cargo lambda watch` on 127.0.0.1:$PORT (default 3000), in the
 #      foreground, rebuilding functions when the code changes
@@ -46,7 +46,7 @@ prebuild_functions -q
 
 cat <<EOF
 
-  DynamoDB Local  $AWS_ENDPOINT_URL_DYNAMODB   (data: .local/dynamodb-data/)
+  Local engine    $("$DDB" version) on $AWS_ENDPOINT_URL_DYNAMODB   (data: .local/dynamodb-data/dynoxide.db)
   Tables          $ITEMS_TABLE, $API_KEYS_TABLE
   Dev project     $DEV_PROJECT
   Dev API key     $KEY
@@ -54,7 +54,7 @@ cat <<EOF
   Try:
     curl -s -X POST "http://127.0.0.1:$PORT/api/incoming-call-log-item/get-list" -H "ApiKey: $KEY" -H 'Content-Type: application/json' -d '{}'
 
-  Serving on http://127.0.0.1:$PORT  (Ctrl-C stops the API and DynamoDB Local)
+  Serving on http://127.0.0.1:$PORT  (Ctrl-C stops the API and the local engine)
 
 EOF
 

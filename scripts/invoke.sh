@@ -9,7 +9,7 @@
 #   ITEM_ID   optional: replaces the sample item id 00000000-0000-7000-8000-000000000000
 #   API_KEY   optional: replaces REPLACE_WITH_YOUR_API_KEY (default: the `make dev` key)
 #
-# Against the `make dev` tables: the DynamoDB Local of a running `make dev`, or else one
+# Against the `make dev` tables: the local engine of a running `make dev`, or else one
 # started on its data (.local/dynamodb-data/) for this call. When AWS_ENDPOINT_URL_DYNAMODB is
 # already set (make test), against that one and its tables.
 set -euo pipefail
@@ -44,7 +44,7 @@ if [[ -z "${AWS_ENDPOINT_URL_DYNAMODB:-}" ]]; then
     DYNAMODB_PORT="${DYNAMODB_PORT:-8000}"
     "$DDB" install
     if ! "$DDB" status "$DYNAMODB_PORT" >/dev/null 2>&1; then
-        log "no make dev running: starting DynamoDB Local on its data for this call"
+        log "no make dev running: starting the local engine on its data for this call"
         "$DDB" start "$DYNAMODB_PORT" "$ROOT/.local/dynamodb-data" >/dev/null
         DDB_STARTED=1
     fi

@@ -13,7 +13,7 @@ die() {
     exit 1
 }
 
-# export_aws_env DYNAMODB_PORT: point the SDK at DynamoDB Local. Variables the SDK already
+# export_aws_env DYNAMODB_PORT: point the SDK at the local engine. Variables the SDK already
 # understands; values already set by the caller win, except the endpoint.
 export_aws_env() {
     export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$1"
@@ -103,7 +103,7 @@ stop_tree() {
     wait "$pid" 2>/dev/null || true
 }
 
-# throwaway_dynamodb TABLE_PREFIX: a fresh in-memory DynamoDB Local on a free port, stopped
+# throwaway_dynamodb TABLE_PREFIX: a fresh in-memory local engine (Dynoxide) on a free port, stopped
 # when the calling script exits; exports the SDK environment and `PREFIX-` table names.
 throwaway_dynamodb() {
     "$DDB" install

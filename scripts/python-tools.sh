@@ -3,6 +3,7 @@
 #   - cargo-lambda (the wheel ships the cargo-lambda binary and zig): make dev, make build
 #   - cfn-lint and aws-sam-cli (sam validate --lint, sam build): make test, deploying
 #   - schemathesis (contract tests against docs/openapi.yaml) and openapi-spec-validator: make test
+#   - pip-licenses (the licence check of these tools, scripts/licenses.sh): make test
 #   - checkov (static security scan of template.yaml): make test. In a virtualenv of its own
 #     (.venv/isolated/checkov/, linked into .venv/bin/): its pins clash with aws-sam-cli's.
 #
@@ -18,6 +19,7 @@ PACKAGES=(
     "aws-sam-cli==1.170.0"
     "schemathesis==4.32.5"
     "openapi-spec-validator==0.9.0"
+    "pip-licenses==5.5.5"
 )
 # package==version, each in its own virtualenv; its command is linked into $BIN.
 ISOLATED=(

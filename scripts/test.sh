@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make test` (and CI): lint, unit/integration tests, then a smoke test of the real function
-# binaries behind `cargo lambda watch`, all against a throwaway in-memory DynamoDB Local.
-# Everything started here is stopped on exit, on failure too. Never touches the dev data.
+# `make test` (and CI): lint, licences, unit/integration tests, then a smoke test of the real
+# function binaries behind `cargo lambda watch`, all against a throwaway in-memory local engine
+# (Dynoxide). Everything started here is stopped on exit, on failure too. Never touches the dev
+# data.
 set -euo pipefail
 # shellcheck source=scripts/local-env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
@@ -11,11 +12,26 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 stage() { echo "==> $*" >&2; }
 
-stage "tools"
-"$DDB" install
-# The PyPI tools are first needed after the Rust tests: on a fresh machine they install while
-# cargo compiles (minutes either way), their output kept aside until then.
+# await_job PID LOG WHAT: wait for a background install, show its output, fail if it failed.
+await_job() {
+    if ! wait "$1"; then
+        cat "$2" >&2
+        die "$3 failed"
+    fi
+    cat "$2" >&2
+}
+
+stage "tools (installed in the background while fmt and clippy run)"
+# On a fresh machine the local engine and cargo-deny are built with cargo, and the PyPI tools
+# installed, while the workspace compiles (minutes either way); each is kept in an ignored
+# folder and reused after. Their output is kept aside until they are needed.
 mkdir -p "$ROOT/.local/logs"
+ENGINE_LOG="$ROOT/.local/logs/engine-install.log"
+"$DDB" install >"$ENGINE_LOG" 2>&1 &
+ENGINE_PID=$!
+DENY_LOG="$ROOT/.local/logs/cargo-deny-install.log"
+"$ROOT/scripts/licenses.sh" install >"$DENY_LOG" 2>&1 &
+DENY_PID=$!
 TOOLS_LOG="$ROOT/.local/logs/python-tools.log"
 "$ROOT/scripts/python-tools.sh" install >"$TOOLS_LOG" 2>&1 &
 TOOLS_PID=$!
@@ -29,7 +45,10 @@ cleanup() {
     trap - EXIT INT TERM
     trap '' PIPE # output may go to a pipe that is already gone (`make dev | tee`)
     if [[ -n "$WATCH_PID" ]]; then stop_tree "$WATCH_PID"; fi
-    if [[ -n "${TOOLS_PID:-}" ]]; then kill "$TOOLS_PID" 2>/dev/null || true; fi
+    local job
+    for job in "${TOOLS_PID:-}" "${ENGINE_PID:-}" "${DENY_PID:-}"; do
+        if [[ -n "$job" ]]; then kill "$job" 2>/dev/null || true; fi
+    done
     if [[ -n "$DDB_PORT" ]]; then "$DDB" stop "$DDB_PORT" >/dev/null 2>&1 || true; fi
     if ((rc != 0)); then log "FAILED (exit $rc)"; fi
     exit "$rc"
@@ -38,30 +57,32 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-stage "DynamoDB Local (in memory)"
-DDB_PORT="$("$DDB" free-port)"
-"$DDB" start "$DDB_PORT" -inMemory >/dev/null
-export ITEMS_TABLE="test-IncomingCallLogItems"
-export API_KEYS_TABLE="test-IncomingCallLogItemApiKeys"
-export_aws_env "$DDB_PORT"
-
 stage "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 
 stage "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+stage "the local engine: Dynoxide, in memory (built meanwhile)"
+await_job "$ENGINE_PID" "$ENGINE_LOG" "building the local engine"
+ENGINE_PID=""
+DDB_PORT="$("$DDB" free-port)"
+"$DDB" start "$DDB_PORT" -inMemory >/dev/null
+export ITEMS_TABLE="test-IncomingCallLogItems"
+export API_KEYS_TABLE="test-IncomingCallLogItemApiKeys"
+export_aws_env "$DDB_PORT"
+
 stage "cargo test --workspace"
 cargo test --workspace
 
-stage "tools from PyPI (installed meanwhile)"
-if ! wait "$TOOLS_PID"; then
-    TOOLS_PID=""
-    cat "$TOOLS_LOG" >&2
-    die "installing the PyPI tools failed"
-fi
+stage "tools from PyPI and cargo-deny (installed meanwhile)"
+await_job "$TOOLS_PID" "$TOOLS_LOG" "installing the PyPI tools"
 TOOLS_PID=""
-cat "$TOOLS_LOG" >&2
+await_job "$DENY_PID" "$DENY_LOG" "building cargo-deny"
+DENY_PID=""
+
+stage "licences: the Rust crates, the local engine's, the PyPI and npm tools"
+"$ROOT/scripts/licenses.sh" check
 
 stage "smoke: tables, key, functions behind cargo lambda watch"
 cargo run -q -p call-log-admin -- create-tables

@@ -1,0 +1,1 @@
+// Nothing to build: only the licence above matters.

@@ -1,22 +1,29 @@
-//! A fault injector for DynamoDB Local: an HTTP client handed to the SDK
+//! A fault injector for the local engine (Dynoxide): an HTTP client handed to the SDK
 //! (`config::Builder::http_client`) that sends requests on through the SDK's own client, and,
-//! on demand, makes DynamoDB Local behave the way the real service does where the emulator is
-//! lenient:
+//! on demand, makes the engine behave the way the real service does where an emulator is
+//! lenient (`docs/local-engine.md` lists the differences and which of these covers each):
 //!
 //! - an answer lost after the write committed (the SDK sees a timeout and retries the same
 //!   request): [`Faults::lose_answers`];
+//! - a transaction whose answer was lost and whose retries, with the same
+//!   `ClientRequestToken`, find it still running (`TransactionInProgressException`):
+//!   [`Faults::lose_answer_in_progress`];
 //! - a transaction cancelled by `TransactionConflict` or `ThrottlingError`:
 //!   [`Faults::cancel_transactions`];
 //! - `TransactionConflictException` on a write to an item inside another transaction, and
 //!   throttling (`ThrottlingException`, `ProvisionedThroughputExceededException`):
 //!   [`Faults::fail`];
-//! - the 4 KB limit on every expression, which DynamoDB Local does not enforce: always on;
-//! - eventually consistent reads that return an older answer: [`Faults::stale_reads`].
+//! - the 4 KB limit on every expression: always on (a check of its own, whatever the engine
+//!   enforces);
+//! - eventually consistent reads that return an older answer: [`Faults::stale_reads`];
+//! - a global secondary index that lags the table's writes by a bounded time:
+//!   [`Faults::lagging_index`].
 //!
 //! It also counts the requests of each operation, so a test can see the SDK retry.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::{
@@ -39,6 +46,10 @@ pub const MAX_EXPRESSION_BYTES: usize = 4096;
 pub enum Fault {
     /// Send it on, let it commit, and lose the answer: the SDK sees a timeout.
     LoseAnswer,
+    /// As [`Fault::LoseAnswer`], for a transaction; then the next this-many requests with its
+    /// `ClientRequestToken` are answered `TransactionInProgressException`, as DynamoDB answers
+    /// a token whose transaction it is still applying.
+    LoseAnswerInProgress(usize),
     /// Answer a `TransactionCanceledException` with this reason code for the first item (and
     /// `None` for the others), without sending it on.
     CancelTransaction(&'static str),
@@ -46,6 +57,9 @@ pub enum Fault {
     /// `ProvisionedThroughputExceededException`, …), without sending it on.
     Error(&'static str),
 }
+
+/// An answer as it came back: its status and its whole body.
+type Answer = (u16, Vec<u8>);
 
 #[derive(Debug, Default)]
 struct State {
@@ -56,7 +70,14 @@ struct State {
     /// Tables whose eventually consistent `GetItem`s answer the first answer seen for a key.
     stale_tables: Vec<String>,
     /// The remembered answers of those reads, by request body.
-    stale_answers: HashMap<Vec<u8>, (u16, Vec<u8>)>,
+    stale_answers: HashMap<Vec<u8>, Answer>,
+    /// Tables whose index `Query`s lag the table's writes, by how long.
+    lagging_indexes: HashMap<String, Duration>,
+    /// The answers of those queries, by request body, and when each was read.
+    index_answers: HashMap<Vec<u8>, (Instant, Answer)>,
+    /// Per `ClientRequestToken` of a transaction still "in progress", how many more requests
+    /// with it are answered `TransactionInProgressException`.
+    in_progress: HashMap<String, usize>,
     /// Expressions refused for being over 4 KB.
     refused_expressions: usize,
     /// Whether requests ask DynamoDB for the capacity they consume.
@@ -126,6 +147,24 @@ impl Faults {
         self.state().stale_tables.push(table.to_string());
     }
 
+    /// The next transaction commits and its answer is lost; the SDK's retries of it (same
+    /// `ClientRequestToken`) and whatever else sends that token are then answered
+    /// `TransactionInProgressException`, `retries` times.
+    pub fn lose_answer_in_progress(&self, retries: usize) {
+        self.fail(
+            "TransactWriteItems",
+            Fault::LoseAnswerInProgress(retries),
+            1,
+        );
+    }
+
+    /// `Query`s of any global secondary index of `table` answer what the same query answered
+    /// up to `lag` ago, as an index that has not yet caught up with the table's writes would
+    /// (DynamoDB propagates writes to a GSI asynchronously, usually within a second).
+    pub fn lagging_index(&self, table: &str, lag: Duration) {
+        self.state().lagging_indexes.insert(table.to_string(), lag);
+    }
+
     /// How many requests of `operation` were made so far (retries included).
     pub fn seen(&self, operation: &str) -> usize {
         self.state().seen.get(operation).copied().unwrap_or(0)
@@ -167,6 +206,20 @@ impl Faults {
                 Value::Null,
             ));
         }
+        if operation == "TransactWriteItems" {
+            if let Some(left) = request["ClientRequestToken"]
+                .as_str()
+                .and_then(|token| state.in_progress.get_mut(token))
+                .filter(|left| **left > 0)
+            {
+                *left -= 1;
+                return Decision::Answer(error_response(
+                    "TransactionInProgressException",
+                    "injected: the transaction with this ClientRequestToken is in progress",
+                    Value::Null,
+                ));
+            }
+        }
         if let Some(fault) = state
             .planned
             .get_mut(operation)
@@ -174,6 +227,12 @@ impl Faults {
         {
             return match fault {
                 Fault::LoseAnswer => Decision::Lose,
+                Fault::LoseAnswerInProgress(retries) => {
+                    if let Some(token) = request["ClientRequestToken"].as_str() {
+                        state.in_progress.insert(token.to_string(), retries);
+                    }
+                    Decision::Lose
+                }
                 Fault::CancelTransaction(reason) => {
                     let items = request["TransactItems"].as_array().map_or(1, Vec::len);
                     let reasons: Vec<Value> = (0..items.max(1))
@@ -207,11 +266,27 @@ impl Faults {
                 None => Decision::Remember(body.to_vec()),
             };
         }
+        let lag = (operation == "Query" && request["IndexName"].is_string())
+            .then(|| request["TableName"].as_str())
+            .flatten()
+            .and_then(|table| state.lagging_indexes.get(table).copied());
+        if let Some(lag) = lag {
+            return match state.index_answers.get(body) {
+                Some((read, answer)) if read.elapsed() < lag => Decision::Answer(answer.clone()),
+                _ => Decision::RememberIndex(body.to_vec()),
+            };
+        }
         Decision::Pass
     }
 
     fn remember(&self, body: Vec<u8>, answer: (u16, Vec<u8>)) {
         self.state().stale_answers.entry(body).or_insert(answer);
+    }
+
+    fn remember_index(&self, body: Vec<u8>, answer: (u16, Vec<u8>)) {
+        self.state()
+            .index_answers
+            .insert(body, (Instant::now(), answer));
     }
 }
 
@@ -221,6 +296,8 @@ enum Decision {
     Answer((u16, Vec<u8>)),
     /// Send it on and remember the answer for later stale reads.
     Remember(Vec<u8>),
+    /// Send it on and remember the answer, with when it was read, for a lagging index.
+    RememberIndex(Vec<u8>),
 }
 
 /// An answer's status and its whole body (which arrives as a stream).
@@ -391,6 +468,15 @@ impl HttpConnector for FaultyConnector {
                     Ok(response(answer))
                 })
             }
+            Decision::RememberIndex(key) => {
+                let sent = self.inner.call(request);
+                let faults = self.faults.clone();
+                HttpConnectorFuture::new(async move {
+                    let answer = read_whole(sent.await?).await?;
+                    faults.remember_index(key, answer.clone());
+                    Ok(response(answer))
+                })
+            }
         }
     }
 }
@@ -428,6 +514,47 @@ mod tests {
         ));
         assert!(matches!(faults.decide("UpdateItem", b"{}"), Decision::Pass));
         assert_eq!(faults.seen("UpdateItem"), 3);
+    }
+
+    #[test]
+    fn a_lost_transaction_stays_in_progress_for_its_token_only() {
+        let faults = Faults::new();
+        faults.lose_answer_in_progress(2);
+        let first = json!({"ClientRequestToken": "t1", "TransactItems": [{}]}).to_string();
+        let other = json!({"ClientRequestToken": "t2", "TransactItems": [{}]}).to_string();
+        let decide = |body: &str| faults.decide("TransactWriteItems", body.as_bytes());
+        assert!(matches!(decide(&first), Decision::Lose));
+        assert!(matches!(decide(&other), Decision::Pass));
+        for _ in 0..2 {
+            let Decision::Answer((400, bytes)) = decide(&first) else {
+                panic!("in progress")
+            };
+            assert!(String::from_utf8_lossy(&bytes).contains("TransactionInProgressException"));
+        }
+        assert!(matches!(decide(&first), Decision::Pass));
+    }
+
+    #[test]
+    fn a_lagging_index_answers_its_last_answer_until_the_lag_is_over() {
+        let faults = Faults::new();
+        faults.lagging_index("items", Duration::from_millis(50));
+        let index = json!({"TableName": "items", "IndexName": "i"}).to_string();
+        let table = json!({"TableName": "items"}).to_string();
+        let decide = |body: &str| faults.decide("Query", body.as_bytes());
+        assert!(
+            matches!(decide(&table), Decision::Pass),
+            "the table is not lagging"
+        );
+        let Decision::RememberIndex(key) = decide(&index) else {
+            panic!("read and remembered")
+        };
+        faults.remember_index(key, (200, b"old".to_vec()));
+        assert!(matches!(decide(&index), Decision::Answer((200, ref old)) if old == b"old"));
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(
+            matches!(decide(&index), Decision::RememberIndex(_)),
+            "caught up"
+        );
     }
 
     #[test]

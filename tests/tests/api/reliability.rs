@@ -232,3 +232,82 @@ async fn a_revocation_is_seen_at_once_even_when_replicas_lag() {
         .await
         .assert_status(401);
 }
+
+#[tokio::test]
+async fn a_transaction_still_in_progress_for_its_retries_is_applied_once() {
+    // DynamoDB answers a retry whose ClientRequestToken belongs to a transaction it is still
+    // applying with TransactionInProgressException. The write happened: the request must
+    // answer as it did, and apply nothing twice.
+    let (app, faults) = TestApp::with_faults().await;
+    let log = random_id();
+    // The SDK's own two retries both find it in progress.
+    faults.lose_answer_in_progress(2);
+    let created = app.create_item(&log, json!({})).await;
+    assert_eq!(count(&app).await, 1);
+    let listed = app.all_items().await;
+    assert_eq!(listed.len(), 1, "one item, not two");
+    assert_eq!(listed[0]["_id"], created["_id"]);
+
+    let other = app.create_id(&log, json!({})).await;
+    faults.lose_answer_in_progress(2);
+    app.delete(&other).await.assert_status(200);
+    app.get_item(&other, None).await.assert_status(404);
+    assert_eq!(count(&app).await, 1);
+
+    let id = created["_id"].as_str().unwrap();
+    faults.lose_answer_in_progress(2);
+    app.update(id, json!({"data": {"status": "Completed"}}))
+        .await
+        .assert_status(200);
+    let item = app.get_item(id, None).await.body;
+    assert_eq!(item["version"], 2, "applied once");
+    let completed = app
+        .count(Some(json!({"query": {"status": "Completed"}})))
+        .await;
+    assert_eq!(completed.body["count"], 1, "counted once");
+}
+
+#[tokio::test]
+async fn a_call_logs_page_may_lag_its_writes_but_its_count_and_the_project_list_do_not() {
+    // The call-log index is a GSI: read eventually consistently, as the docs say. A page of a
+    // call log may miss an item created a moment ago, for at most the index's lag; the counts
+    // and the project-wide list (the table, read consistently) never do.
+    let (app, faults) = TestApp::with_faults().await;
+    let lag = std::time::Duration::from_millis(400);
+    faults.lagging_index(&app.config.items_table, lag);
+    let log = random_id();
+    let first = app.create_id(&log, json!({})).await;
+    let by_log = json!({"query": {"incomingCallLogId": log}});
+    let ids = |response: &TestResponse| -> Vec<String> {
+        response.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let page = app.list("", Some(by_log.clone())).await;
+    page.assert_status(200);
+    assert_eq!(ids(&page), [first.as_str()]);
+
+    let second = app.create_id(&log, json!({})).await;
+    let lagging = app.list("", Some(by_log.clone())).await;
+    assert_eq!(
+        ids(&lagging),
+        [first.as_str()],
+        "the index has not caught up"
+    );
+    assert_eq!(lagging.body["count"], 2, "the call log's counter has");
+    let counted = app.count(Some(by_log.clone())).await;
+    assert_eq!(counted.body["count"], 2);
+    let project = app.list("", None).await;
+    assert_eq!(
+        ids(&project),
+        [second.clone(), first.clone()],
+        "the table has"
+    );
+
+    tokio::time::sleep(lag).await;
+    let caught_up = app.list("", Some(by_log)).await;
+    assert_eq!(ids(&caught_up), [second, first], "within the lag");
+}

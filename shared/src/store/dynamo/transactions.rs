@@ -14,13 +14,22 @@ use crate::store::StoreError;
 impl DynamoStore {
     /// Runs a transaction, retrying while it only conflicts with concurrent ones (the counters
     /// are shared by every write of a project). Bounded: about a second at most.
+    ///
+    /// Every attempt carries a `ClientRequestToken`, which the SDK's own retries of that
+    /// attempt reuse, so DynamoDB applies it once however often it is sent. A cancelled
+    /// attempt applied nothing, and the next one gets a new token; an attempt answered
+    /// `TransactionInProgressException` (its token's transaction, an earlier send of the same
+    /// attempt whose answer was lost, is still being applied) is sent again with the same
+    /// token, so that it is answered as the first send was rather than applied twice.
     pub async fn transact(&self, steps: Vec<TransactWriteItem>) -> Result<(), Transaction> {
         let mut attempt = 0u32;
+        let mut token = uuid::Uuid::new_v4().to_string();
         loop {
             let result = self
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(steps.clone()))
+                .client_request_token(&token)
                 .send()
                 .await;
             let error = match result {
@@ -40,12 +49,14 @@ impl DynamoStore {
                             old: failed.item().cloned(),
                         });
                     }
-                    reasons.iter().any(|reason| {
+                    let retry = reasons.iter().any(|reason| {
                         matches!(
                             reason.code(),
                             Some("TransactionConflict" | "ThrottlingError")
                         )
-                    })
+                    });
+                    token = uuid::Uuid::new_v4().to_string();
+                    retry
                 }
                 Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
                 _ => false,

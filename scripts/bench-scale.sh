@@ -12,5 +12,7 @@ cd "$ROOT"
 cargo build --release -q -p list
 cargo build --release -q -p bench --bin bench-scale
 throwaway_dynamodb bench
+LOCAL_ENGINE="$("$DDB" version)"
+export LOCAL_ENGINE
 # stdout: the metrics records of every timed request; the report goes to stderr.
 "$ROOT/target/release/bench-scale" >/dev/null

@@ -25,5 +25,7 @@ if ! cmp -s bench/peer/package-lock.json "$PEER_DIR/node_modules/.package-lock.j
     cp bench/peer/package-lock.json "$PEER_DIR/node_modules/.package-lock.json.installed"
 fi
 throwaway_dynamodb bench
+LOCAL_ENGINE="$("$DDB" version)"
+export LOCAL_ENGINE
 # stdout: the metrics records of the in-process requests; the report goes to stderr.
 "$ROOT/target/release/bench-functions" >/dev/null

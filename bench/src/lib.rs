@@ -77,6 +77,12 @@ pub fn machine_description() -> String {
     )
 }
 
+/// The local engine the run is against, with its version, as `scripts/dynamodb-local.sh
+/// version` prints it (the bench scripts pass it in `LOCAL_ENGINE`).
+pub fn engine_description() -> String {
+    std::env::var("LOCAL_ENGINE").unwrap_or_else(|_| "the local engine".to_string())
+}
+
 /// Replaces the section between `<!-- NAME:start -->` and `<!-- NAME:end -->` in the file (or
 /// appends it), so each benchmark rewrites only its own part of `docs/benchmarks.md`.
 pub fn write_section(file: &Path, name: &str, content: &str) -> std::io::Result<()> {

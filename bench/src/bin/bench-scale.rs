@@ -1,7 +1,7 @@
 //! `make bench-scale`: how list and count scale with a project's size.
 //!
 //! Seeds one project with 100,000 items over 1,000 call logs and another with 100 items in
-//! DynamoDB Local, then times each common request through the real handler (an HTTP API event
+//! the local engine (Dynoxide), then times each common request through the real handler (an HTTP API event
 //! in, a response out), at least 20 runs each after warm-up, and reports medians and the ratio
 //! large/small. Writes the table to `docs/benchmarks.md`. A benchmark, not a test.
 //!
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
-use bench::{machine_description, median, millis, write_section};
+use bench::{engine_description, machine_description, median, millis, write_section};
 use call_log_item::api::{json as api_json, routes, ApiRequest};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
@@ -495,7 +495,7 @@ async fn main() {
     let cursor_vs_first = cursor_row.2.as_secs_f64() / first_page_large.as_secs_f64();
     let report = format!(
         "## Scale: list and count in a large and a small project\n\n\
-         `make bench-scale` — {machine}. DynamoDB Local (in memory) on the same machine; each \
+         `make bench-scale` — {machine}. {engine} (in memory) on the same machine; each \
          figure is the median of {runs} requests through the real handler (HTTP API event in, \
          response out) after 3 warm-up requests. One project holds {large} items over 1,000 call \
          logs and 100 users, the other 100 over 10 call logs and 5 users (so that a user's first page \
@@ -507,6 +507,7 @@ async fn main() {
          after a first page of the large project: {resting}; after a list sorted by `status` over \
          all its {large} items: {sorting} (+{growth}).\n",
         machine = machine_description(),
+        engine = engine_description(),
         large = large.items,
         resting = mb(resting),
         sorting = mb(sorting),

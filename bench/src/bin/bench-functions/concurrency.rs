@@ -1,5 +1,5 @@
 //! The concurrency row: requests per second of one process at `AWS_LAMBDA_MAX_CONCURRENCY` 1
-//! and 8, with DynamoDB Local behind a proxy that adds a fixed latency to every call, so that
+//! and 8, with the local engine behind a proxy that adds a fixed latency to every call, so that
 //! waiting, not CPU, dominates a request (as it does against DynamoDB in a region).
 //!
 //! Each run queues all its events at once and times the first delivery to the last answer.
@@ -22,8 +22,9 @@ use super::subjects::{spawn_with, stop, Subject};
 use super::{event, Fixture};
 
 /// Added to every DynamoDB answer: long enough that waiting dominates a create too, whose
-/// transaction costs DynamoDB Local about 10 ms of CPU on this machine (at 10 ms the create
-/// row measured the emulator's CPU, not the function: 2.15x).
+/// transaction costs the local engine milliseconds of CPU on this machine (DynamoDB Local took
+/// about 10 ms: at a 10 ms latency the create row measured the emulator's CPU, not the
+/// function: 2.15x).
 pub const CALL_LATENCY: Duration = Duration::from_millis(50);
 
 pub struct Throughput {

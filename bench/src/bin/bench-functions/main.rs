@@ -1,4 +1,4 @@
-//! `make bench`: the functions' own figures, against DynamoDB Local.
+//! `make bench`: the functions' own figures, against the local engine (Dynoxide).
 //!
 //! - Cold start: each release binary started fresh under a minimal Lambda Runtime API
 //!   (`runtime_api`), timed from process start to its first response posted back, for a
@@ -27,7 +27,7 @@ mod roots;
 mod subjects;
 
 use bench::bare::{bare, bare_create, bare_keyed_create, Target};
-use bench::{machine_description, median, millis, percentile, write_section};
+use bench::{engine_description, machine_description, median, millis, percentile, write_section};
 use call_log_item::api::{json as api_json, routes, ApiRequest};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
@@ -190,8 +190,8 @@ impl Case {
     }
 }
 
-/// Handler and bare calls alternate, request by request, so that both meet DynamoDB Local in
-/// the same state (its JIT warms up over a run).
+/// Handler and bare calls alternate, request by request, so that both meet the local engine in
+/// the same state (its tables and caches grow over a run).
 async fn warm(case: Case, fixture: &Fixture, app: &App) -> Warm {
     let operation = case.operation;
     let runs = WARM_REQUESTS + 20;
@@ -240,7 +240,7 @@ async fn warm(case: Case, fixture: &Fixture, app: &App) -> Warm {
 }
 
 /// Cold starts of `subjects`, taken in turns (one start of each per round, the order
-/// alternating round by round) so that a function and its floor meet DynamoDB Local and the
+/// alternating round by round) so that a function and its floor meet the local engine and the
 /// machine in the same state; `COLD_STARTS` counted rounds after one uncounted. For each
 /// subject: the median and the max of process start → first response, and the median of the
 /// first invocation alone (event taken → response posted).
@@ -364,7 +364,7 @@ async fn main() {
     }
     let app = Arc::new(App::new(client.clone(), &config));
 
-    // Warm latency first: its thousands of requests also warm DynamoDB Local up, so that the
+    // Warm latency first: its thousands of requests also warm the local engine up, so that the
     // cold starts after it, the functions' and the baselines', all meet it in the same state.
     let mut warm_rows = String::new();
     for case in Case::all() {
@@ -441,9 +441,9 @@ async fn main() {
     }
 
     let upstream = testkit::latency::address_of(
-        &std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("DynamoDB Local's URL"),
+        &std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("the local engine's URL"),
     )
-    .expect("a loopback DynamoDB Local");
+    .expect("a loopback local engine");
     let proxy = testkit::latency::LatencyProxy::start(upstream, concurrency::CALL_LATENCY)
         .await
         .unwrap();
@@ -477,7 +477,7 @@ async fn main() {
 
     let report = format!(
         "## Functions: cold start, warm latency, memory, package, concurrency\n\n\
-         `make bench` — {machine}. DynamoDB Local (in memory) on the same machine.\n\n\
+         `make bench` — {machine}. {engine} (in memory) on the same machine.\n\n\
          Cold start: process start to first response posted back, under a minimal Lambda Runtime \
          API, first request with an API key not yet cached ({COLD_STARTS} starts each, after one \
          uncounted start; a function's starts and its floor's taken in turns). Peak RSS: VmHWM \
@@ -505,7 +505,7 @@ async fn main() {
          | function | requests/s at 1 | requests/s at 8 | gain | most in flight at 1 | at 8 |\n\
          |---|---:|---:|---:|---:|---:|\n{concurrency_rows}\n\
          Trust store: what the first HTTPS connection of a cold start spends on root certificates \
-         (DynamoDB Local is plain HTTP, so the cold starts above pay neither), median of 50 loads: \
+         (the local engine is plain HTTP, so the cold starts above pay neither), median of 50 loads: \
          the system's store as the SDK's default client reads it, against Amazon's roots compiled \
          in, which the functions use in Lambda (`config::Roots`).\n\n\
          | roots | certificates | read and parsed |\n|---|---:|---:|\n\
@@ -516,6 +516,7 @@ async fn main() {
         trust.amazon_count,
         millis(trust.amazon),
         machine = machine_description(),
+        engine = engine_description(),
         latency = concurrency::CALL_LATENCY.as_millis(),
     );
     // On stderr: stdout carries the metrics records the handler writes per request.

@@ -1,7 +1,7 @@
 //! The trust-store row: what the first HTTPS connection of a cold start spends on root
 //! certificates, the system's store (read from disk and parsed, as `rustls-native-certs` does
 //! for the SDK's default client) against Amazon's five roots compiled in (`Roots::Amazon`,
-//! what the functions use in Lambda). DynamoDB Local is plain HTTP, so the cold starts above
+//! what the functions use in Lambda). The local engine is plain HTTP, so the cold starts above
 //! never pay either; this times the difference on its own.
 
 use std::time::{Duration, Instant};

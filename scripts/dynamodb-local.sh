@@ -6,7 +6,8 @@
 #       Build it once into .local/dynoxide/ (`cargo install --locked`, only the features the
 #       server needs; about 2 minutes on 2 cores). Idempotent: kept while its version matches.
 #   scripts/dynamodb-local.sh start PORT [DATA_DIR|-inMemory]
-#       Start it on 127.0.0.1:PORT (default: in memory; with DATA_DIR, the database is the
+#       Start it on 127.0.0.1:PORT (DYNAMODB_BIND=0.0.0.0 for every interface, e.g. for
+#       `sam local`'s containers; default: in memory; with DATA_DIR, the database is the
 #       file DATA_DIR/dynoxide.db, kept across restarts). Prints the pid on stdout, writes it
 #       to .local/dynamodb-PORT.pid, logs to .local/logs/dynamodb-PORT.log, and waits up to
 #       60 s (DYNAMODB_START_TIMEOUT) until it answers a ListTables request.
@@ -133,7 +134,7 @@ start() {
     # stops it. The inner shell records its pid and execs the engine (so the pid is its own).
     # shellcheck disable=SC2016 # expanded by the inner shell
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" \
-        "$BIN" serve --host 127.0.0.1 --port "$port" "${storage[@]}" \
+        "$BIN" serve --host "${DYNAMODB_BIND:-127.0.0.1}" --port "$port" "${storage[@]}" \
         </dev/null >>"$logfile" 2>&1 &
 
     local deadline=$((SECONDS + ${DYNAMODB_START_TIMEOUT:-60})) pid=""

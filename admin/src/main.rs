@@ -1,5 +1,5 @@
 //! `call-log-admin`: the operator's command line. Creates the tables and mints, lists and
-//! revokes API keys, against DynamoDB Local or real AWS, from the same environment the
+//! revokes API keys, against the local engine or real AWS, from the same environment the
 //! functions read (`ITEMS_TABLE`, `API_KEYS_TABLE`, `AWS_*`).
 //!
 //! Against real AWS (no `AWS_ENDPOINT_URL_DYNAMODB`) the tables must be named: a default name
@@ -35,7 +35,7 @@ struct Cli {
     command: Command,
 }
 
-/// The tables to work on: both named, or, against DynamoDB Local only, the local defaults.
+/// The tables to work on: both named, or, against a local engine only, the local defaults.
 fn tables(items: Option<String>, keys: Option<String>) -> Result<Tables, String> {
     let named = |name: Option<String>| name.filter(|name| !name.trim().is_empty());
     match (named(items), named(keys)) {

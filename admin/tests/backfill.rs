@@ -1,4 +1,4 @@
-//! `call-log-admin backfill` against DynamoDB Local: items written before counts and indexes
+//! `call-log-admin backfill` against the local engine: items written before counts and indexes
 //! by value existed (the old way: the item and the project's and call log's counters only)
 //! get both, exactly, resuming from a checkpoint, and a second run changes nothing.
 

@@ -1,4 +1,4 @@
-//! The operator CLI against DynamoDB Local (`make test` sets `AWS_ENDPOINT_URL_DYNAMODB`):
+//! The operator CLI against the local engine (`make test` sets `AWS_ENDPOINT_URL_DYNAMODB`):
 //! idempotent table creation, a key alone on stdout, listing without plain keys, revocation.
 
 mod common;

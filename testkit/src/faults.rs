@@ -310,7 +310,7 @@ async fn read_whole(answer: HttpResponse) -> Result<(u16, Vec<u8>), ConnectorErr
     Ok((status, bytes.into_bytes().to_vec()))
 }
 
-/// The request, asking DynamoDB to return the capacity it consumes. (DynamoDB Local does not
+/// The request, asking DynamoDB to return the capacity it consumes. (The local engine does not
 /// check signatures, so the rewritten body needs no new one.)
 fn with_capacity_asked(mut request: HttpRequest, body: &[u8]) -> HttpRequest {
     let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) else {

@@ -1,5 +1,5 @@
 //! A TCP proxy that adds a fixed delay to every byte on its way back from the upstream: in
-//! front of DynamoDB Local it makes each call take about as long as a call to DynamoDB in a
+//! front of the local engine it makes each call take about as long as a call to DynamoDB in a
 //! region, so that waiting, not CPU, dominates a request (as it does in AWS).
 //!
 //! Each chunk read from the upstream is forwarded `delay` after it arrived, in order; requests

@@ -1,11 +1,11 @@
 //! One process, many invocations: the real `create` binary under a local Lambda Runtime API,
-//! with DynamoDB Local behind a proxy that gives every call the latency of a region.
+//! with the local engine behind a proxy that gives every call the latency of a region.
 //!
 //! With `AWS_LAMBDA_MAX_CONCURRENCY=8` (Lambda Managed Instances) the process takes eight
 //! events at once; without it (classic Lambda) one at a time, as before. Either way every event
 //! is answered once and the project's count stays exact.
 //!
-//! Needs the function binaries and the `make test` DynamoDB Local: `make test` runs it with
+//! Needs the function binaries and the `make test` local engine: `make test` runs it with
 //! `--include-ignored` after building them (`FUNCTION_BIN_DIR`, default `target/debug`).
 
 use std::path::PathBuf;
@@ -50,8 +50,8 @@ async fn project() -> Project {
     let key = mint_key(&store, id, vec![Permission::ProjectAdmin], None, None)
         .await
         .expect("a key");
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("DynamoDB Local's URL");
-    let upstream = address_of(&endpoint).expect("a loopback DynamoDB Local");
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("the local engine's URL");
+    let upstream = address_of(&endpoint).expect("a loopback local engine");
     let proxy = LatencyProxy::start(upstream, CALL_LATENCY).await.unwrap();
     Project {
         store,
@@ -157,14 +157,14 @@ async fn run(concurrency: Option<usize>, n: usize) -> usize {
 }
 
 #[tokio::test]
-#[ignore = "needs the function binaries and DynamoDB Local: run by `make test`"]
+#[ignore = "needs the function binaries and the local engine: run by `make test`"]
 async fn with_max_concurrency_8_one_process_holds_eight_invocations_at_once() {
     let most = run(Some(8), 24).await;
     assert_eq!(most, 8, "invocations in flight at once");
 }
 
 #[tokio::test]
-#[ignore = "needs the function binaries and DynamoDB Local: run by `make test`"]
+#[ignore = "needs the function binaries and the local engine: run by `make test`"]
 async fn on_classic_lambda_one_process_takes_one_invocation_at_a_time() {
     let most = run(None, 6).await;
     assert_eq!(most, 1, "invocations in flight at once");

@@ -1,7 +1,8 @@
 //! Faults: DynamoDB stopped, or hanging, during a run. Every route answers 503 with
 //! `Retry-After` within 3 s — never a hang, never a 5xx of another kind — and the same warm
-//! app recovers by itself once DynamoDB is back. This binary runs its own DynamoDB Local
-//! (`scripts/dynamodb-local.sh`, data on disk so it survives the restart).
+//! app recovers by itself once DynamoDB is back. This binary runs its own local engine
+//! (`scripts/dynamodb-local.sh`, data on disk so it survives the restart: it relies on the
+//! engine's file-backed mode keeping every acknowledged write across a stop and a start).
 
 use std::process::Command;
 use std::sync::Arc;
@@ -240,7 +241,7 @@ impl Proxy {
 #[tokio::test]
 async fn a_hanging_dynamodb_gives_503_within_3_s_and_the_same_app_recovers() {
     let upstream = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-        .expect("AWS_ENDPOINT_URL_DYNAMODB (make test starts DynamoDB Local)")
+        .expect("AWS_ENDPOINT_URL_DYNAMODB (make test starts the local engine)")
         .trim_start_matches("http://")
         .to_string();
     let proxy = Proxy::start(upstream).await;

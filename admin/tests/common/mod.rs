@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-/// `call-log-admin`, with a region and credentials for DynamoDB Local unless the environment
+/// `call-log-admin`, with a region and credentials for the local engine unless the environment
 /// has its own.
 pub fn admin_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_call-log-admin"));

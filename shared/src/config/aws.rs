@@ -43,14 +43,14 @@ pub fn function_sdk_config() -> Result<aws_config::SdkConfig, String> {
 
     let region = variable("AWS_REGION")
         .or_else(|| variable("AWS_DEFAULT_REGION"))
-        .ok_or("no AWS region configured: set AWS_REGION (any value for DynamoDB Local)")?;
+        .ok_or("no AWS region configured: set AWS_REGION (any value for a local engine)")?;
     let from_environment = variable("AWS_ACCESS_KEY_ID").is_some();
     let from_container = variable("AWS_CONTAINER_CREDENTIALS_FULL_URI").is_some()
         || variable("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").is_some();
     if !from_environment && !from_container {
         return Err(
             "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
-                    (any values for DynamoDB Local)"
+                    (any values for a local engine)"
                 .into(),
         );
     }
@@ -98,7 +98,7 @@ fn retry_config() -> RetryConfig {
 }
 
 /// The client's configuration, for a client with extra settings (an HTTP client of its own),
-/// pointed at [`endpoint_override`] when one is set (DynamoDB Local; `DYNAMODB_ENDPOINT` for
+/// pointed at [`endpoint_override`] when one is set (the local engine; `DYNAMODB_ENDPOINT` for
 /// `sam local`, whose template declares it empty so that an `--env-vars` file can set it).
 pub fn client_config(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
     let builder = aws_sdk_dynamodb::config::Builder::from(shared)
@@ -215,12 +215,12 @@ pub async fn sdk_config() -> Result<aws_config::SdkConfig, String> {
         .await;
     if shared.region().is_none() {
         return Err(
-            "no AWS region configured: set AWS_REGION (any value for DynamoDB Local)".into(),
+            "no AWS region configured: set AWS_REGION (any value for a local engine)".into(),
         );
     }
     if shared.credentials_provider().is_none() {
         return Err("no AWS credentials provider: set AWS_ACCESS_KEY_ID and \
-                    AWS_SECRET_ACCESS_KEY (any values for DynamoDB Local)"
+                    AWS_SECRET_ACCESS_KEY (any values for a local engine)"
             .into());
     }
     Ok(shared)

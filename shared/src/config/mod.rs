@@ -142,7 +142,7 @@ impl Tables {
     }
 }
 
-/// The endpoint the client is pointed at instead of AWS (DynamoDB Local), if any.
+/// The endpoint the client is pointed at instead of AWS (the local engine), if any.
 pub fn endpoint_override() -> Option<String> {
     endpoint_from(variable)
 }

@@ -1,4 +1,4 @@
-//! `TestApp`: a fresh project (random id, its own keys) on the shared DynamoDB Local, and plain
+//! `TestApp`: a fresh project (random id, its own keys) on the shared local engine, and plain
 //! methods that send real API Gateway events through the real handler.
 
 use std::sync::Arc;
@@ -108,7 +108,7 @@ pub fn random_id() -> String {
     Uuid::new_v4().to_string()
 }
 
-/// Credentials and region for DynamoDB Local when the environment has none.
+/// Credentials and region for the local engine when the environment has none.
 fn local_defaults() {
     for (name, value) in [
         ("AWS_REGION", "us-east-1"),
@@ -124,11 +124,11 @@ fn local_defaults() {
     }
     assert!(
         std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`, which starts DynamoDB Local"
+        "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`, which starts the local engine"
     );
 }
 
-/// The configuration and a client for the shared DynamoDB Local, with both tables created
+/// The configuration and a client for the shared local engine, with both tables created
 /// (once per test binary).
 async fn tables() -> (Config, aws_sdk_dynamodb::Client) {
     local_defaults();

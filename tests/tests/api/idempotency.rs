@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on create (SPEC §4) on DynamoDB Local, retried the ways clients retry.
+//! `Idempotency-Key` on create (SPEC §4) on the local engine, retried the ways clients retry.
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! Least privilege: each function's DynamoDB permissions in `template.yaml` are exactly the
 //! actions its code performs, recorded from the SDK's own requests (an interceptor) while every
-//! shape of its operation runs against DynamoDB Local. IAM checks each action inside a
+//! shape of its operation runs against the local engine. IAM checks each action inside a
 //! transaction, so a `TransactWriteItems` records its `PutItem` / `UpdateItem` / `DeleteItem`.
 
 use std::collections::{BTreeMap, BTreeSet};

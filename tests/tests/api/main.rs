@@ -1,5 +1,5 @@
 //! Black-box tests of the API: real API Gateway events through the real handler, against
-//! DynamoDB Local. One test binary, one file per concern; every test uses its own project.
+//! the local engine (Dynoxide). One test binary, one file per concern; every test uses its own project.
 
 mod auth;
 mod cors;

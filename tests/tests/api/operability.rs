@@ -509,7 +509,7 @@ fn the_sam_local_environment_file_matches_the_template_and_the_code() {
                 "{function}.{name}: the code never reads it"
             );
         }
-        // What makes it local: DynamoDB Local, the tables `make dev` creates, a cursor secret.
+        // What makes it local: the local engine, the tables `make dev` creates, a cursor secret.
         for name in [
             "DYNAMODB_ENDPOINT",
             "ITEMS_TABLE",

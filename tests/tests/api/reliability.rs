@@ -1,7 +1,14 @@
-//! What real DynamoDB does and DynamoDB Local does not, made to happen on purpose by the fault
-//! injector (`testkit::faults`), and what the API answers (SPEC §5, §7, §8): answers lost after
-//! the write committed, transaction conflicts, items locked by other transactions, throttling,
-//! the 4 KB expression limit, and replicas that lag.
+//! What real DynamoDB does and the local engine (Dynoxide) does not, made to happen on purpose by
+//! the fault injector (`testkit::faults`), and what the API answers (SPEC §5, §7, §8): answers
+//! lost after the write committed, transactions still in progress for their token, transaction
+//! conflicts, items locked by other transactions, throttling, the 4 KB expression limit,
+//! replicas and indexes that lag.
+//!
+//! What the engine itself must do for these tests to mean anything: apply a transaction once
+//! per `ClientRequestToken` (the lost-answer tests send one again and count the items), and
+//! answer every read with the latest write (the stale-read and lagging-index faults replay
+//! answers it gave earlier). Every difference these tests cover is listed in
+//! `docs/local-engine.md`.
 
 use serde_json::{json, Value};
 use testkit::faults::Fault;

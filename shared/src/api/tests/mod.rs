@@ -1,7 +1,7 @@
 //! The API's behaviour without a database: real API Gateway events (from `testkit`) through
 //! [`App::handle`] on the in-memory twin ([`MemoryStore`]). Routing, parsing, authentication,
 //! permissions, every operation, listing and every error mapping; the black-box tests on
-//! DynamoDB Local (`tests/`) prove the real store behaves the same.
+//! the local engine (`tests/`) prove the real store behaves the same.
 //!
 //! One file per concern; every test builds its own app, so they run in parallel.
 

@@ -17,8 +17,8 @@ use crate::query::{Comparison, Condition, Filter, Operator, Scalar};
 /// DynamoDB's limit on the operands of one `IN`.
 const MAX_IN_OPERANDS: usize = 100;
 
-/// DynamoDB's limit on the text of one expression (DynamoDB Local does not enforce it; the real
-/// service refuses the request with a `ValidationException`).
+/// DynamoDB's limit on the text of one expression (the real service, and the
+/// local engine, refuse a longer one with a `ValidationException`).
 pub const MAX_EXPRESSION_BYTES: usize = 4096;
 
 #[derive(Debug, Default, Clone, PartialEq)]

@@ -17,29 +17,31 @@
 //!   enforces);
 //! - eventually consistent reads that return an older answer: [`Faults::stale_reads`];
 //! - a global secondary index that lags the table's writes by a bounded time:
-//!   [`Faults::lagging_index`].
+//!   [`Faults::lagging_index`];
+//! - transaction locking: a transaction holds its items for its duration, and what overlaps
+//!   it is cancelled (`TransactionConflict`) or refused (`TransactionConflictException`):
+//!   [`Faults::transaction_locking`] (`locks.rs`);
+//! - `BatchGetItem` handing keys back as `UnprocessedKeys`:
+//!   [`Faults::serve_batch_gets_in_part`].
 //!
 //! It also counts the requests of each operation, so a test can see the SDK retry.
+
+mod connector;
+mod locks;
+mod wire;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use aws_smithy_http_client::tls;
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
-    SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_runtime_api::http::StatusCode;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::byte_stream::ByteStream;
-use serde_json::{json, Value};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use serde_json::Value;
 
-/// DynamoDB's limit on one expression (filter, condition, update, projection, key condition).
-pub const MAX_EXPRESSION_BYTES: usize = 4096;
+use connector::FaultyClient;
+use locks::{Claim, Locks};
+pub use wire::MAX_EXPRESSION_BYTES;
+use wire::{cancelled, error_response, oversized_expression, serve_in_part, Answer};
 
 /// What to do to a request instead of (or after) sending it on.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,9 +60,6 @@ pub enum Fault {
     Error(&'static str),
 }
 
-/// An answer as it came back: its status and its whole body.
-type Answer = (u16, Vec<u8>);
-
 #[derive(Debug, Default)]
 struct State {
     /// Per operation (`UpdateItem`, …), the faults still to inject, in order.
@@ -78,6 +77,10 @@ struct State {
     /// Per `ClientRequestToken` of a transaction still "in progress", how many more requests
     /// with it are answered `TransactionInProgressException`.
     in_progress: HashMap<String, usize>,
+    /// Transaction locking, when on.
+    locks: Option<Locks>,
+    /// How many keys one `BatchGetItem` is served, when limited.
+    batch_get_serves: Option<usize>,
     /// Expressions refused for being over 4 KB.
     refused_expressions: usize,
     /// Whether requests ask DynamoDB for the capacity they consume.
@@ -108,10 +111,7 @@ impl Faults {
                 tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
-        SharedHttpClient::new(FaultyClient {
-            faults: self.clone(),
-            inner,
-        })
+        SharedHttpClient::new(FaultyClient::new(self.clone(), inner))
     }
 
     /// The next `times` requests of `operation` get `fault`.
@@ -165,6 +165,30 @@ impl Faults {
         self.state().lagging_indexes.insert(table.to_string(), lag);
     }
 
+    /// From now on every transaction holds the items it touches for at least `hold`; a
+    /// transaction touching a held item is cancelled (`TransactionConflict` for that item),
+    /// and a single-item write to one fails with `TransactionConflictException`. Items are
+    /// told apart by the attributes named in `key_names` (every table's key attributes).
+    pub fn transaction_locking(&self, hold: Duration, key_names: &[&str]) {
+        self.state().locks = Some(Locks::new(hold, key_names));
+    }
+
+    /// How many requests transaction locking has refused so far.
+    pub fn conflicts(&self) -> usize {
+        self.state()
+            .locks
+            .as_ref()
+            .map_or(0, |locks| locks.conflicts)
+    }
+
+    /// From now on each `BatchGetItem` is served its first `keys` keys only, and hands the
+    /// others back as `UnprocessedKeys`; with 0 it is refused
+    /// (`ProvisionedThroughputExceededException`), as DynamoDB refuses a batch of which it can
+    /// serve nothing. `None` serves every key again.
+    pub fn serve_batch_gets_in_part(&self, keys: Option<usize>) {
+        self.state().batch_get_serves = keys;
+    }
+
     /// How many requests of `operation` were made so far (retries included).
     pub fn seen(&self, operation: &str) -> usize {
         self.state().seen.get(operation).copied().unwrap_or(0)
@@ -174,6 +198,10 @@ impl Faults {
     /// (`ReturnConsumedCapacity: TOTAL`), and [`Faults::consumed`] adds it up.
     pub fn measure_capacity(&self) {
         self.state().measuring = true;
+    }
+
+    fn measuring(&self) -> bool {
+        self.state().measuring
     }
 
     /// The (read, write) capacity units consumed per operation since the last call, and resets.
@@ -225,35 +253,64 @@ impl Faults {
             .get_mut(operation)
             .and_then(|planned| (!planned.is_empty()).then(|| planned.remove(0)))
         {
+            let steps = request["TransactItems"].as_array().map_or(1, Vec::len);
             return match fault {
-                Fault::LoseAnswer => Decision::Lose,
+                Fault::LoseAnswer => Decision::Send(Sending::lost()),
                 Fault::LoseAnswerInProgress(retries) => {
                     if let Some(token) = request["ClientRequestToken"].as_str() {
                         state.in_progress.insert(token.to_string(), retries);
                     }
-                    Decision::Lose
+                    Decision::Send(Sending::lost())
                 }
                 Fault::CancelTransaction(reason) => {
-                    let items = request["TransactItems"].as_array().map_or(1, Vec::len);
-                    let reasons: Vec<Value> = (0..items.max(1))
-                        .map(|n| {
-                            if n == 0 {
-                                json!({"Code": reason, "Message": "injected"})
-                            } else {
-                                json!({"Code": "None"})
-                            }
-                        })
-                        .collect();
-                    Decision::Answer(error_response(
-                        "TransactionCanceledException",
-                        "Transaction cancelled, please refer cancellation reasons for specific reasons",
-                        json!(reasons),
-                    ))
+                    Decision::Answer(cancelled(steps, &[0], reason))
                 }
                 Fault::Error(code) => {
                     Decision::Answer(error_response(code, "injected", Value::Null))
                 }
             };
+        }
+        if let Some(locks) = state.locks.as_mut() {
+            if operation == "TransactWriteItems" {
+                return match locks.claim(&request) {
+                    Ok(claim) => Decision::Send(Sending {
+                        claim: Some(claim),
+                        ..Sending::default()
+                    }),
+                    Err(conflicting) => {
+                        let steps = request["TransactItems"].as_array().map_or(1, Vec::len);
+                        Decision::Answer(cancelled(steps, &conflicting, "TransactionConflict"))
+                    }
+                };
+            }
+            if locks.blocks_write(operation, &request) {
+                return Decision::Answer(error_response(
+                    "TransactionConflictException",
+                    "Transaction is ongoing for the item",
+                    Value::Null,
+                ));
+            }
+        }
+        if operation == "BatchGetItem" {
+            match state.batch_get_serves {
+                Some(0) => {
+                    return Decision::Answer(error_response(
+                        "ProvisionedThroughputExceededException",
+                        "injected: no key of the batch could be served",
+                        Value::Null,
+                    ))
+                }
+                Some(keys) => {
+                    if let Some((request, unprocessed)) = serve_in_part(&request, keys) {
+                        return Decision::Send(Sending {
+                            request: Some(request),
+                            unprocessed: Some(unprocessed),
+                            ..Sending::default()
+                        });
+                    }
+                }
+                None => {}
+            }
         }
         let stale = operation == "GetItem"
             && request["ConsistentRead"] != Value::Bool(true)
@@ -262,8 +319,8 @@ impl Faults {
                 .is_some_and(|table| state.stale_tables.iter().any(|t| t == table));
         if stale {
             return match state.stale_answers.get(body) {
-                Some((status, bytes)) => Decision::Answer((*status, bytes.clone())),
-                None => Decision::Remember(body.to_vec()),
+                Some(answer) => Decision::Answer(answer.clone()),
+                None => Decision::Send(Sending::remembered(Remember::Stale(body.to_vec()))),
             };
         }
         let lag = (operation == "Query" && request["IndexName"].is_string())
@@ -273,232 +330,91 @@ impl Faults {
         if let Some(lag) = lag {
             return match state.index_answers.get(body) {
                 Some((read, answer)) if read.elapsed() < lag => Decision::Answer(answer.clone()),
-                _ => Decision::RememberIndex(body.to_vec()),
+                _ => Decision::Send(Sending::remembered(Remember::Index(body.to_vec()))),
             };
         }
-        Decision::Pass
+        Decision::Send(Sending::default())
     }
 
-    fn remember(&self, body: Vec<u8>, answer: (u16, Vec<u8>)) {
-        self.state().stale_answers.entry(body).or_insert(answer);
-    }
-
-    fn remember_index(&self, body: Vec<u8>, answer: (u16, Vec<u8>)) {
-        self.state()
-            .index_answers
-            .insert(body, (Instant::now(), answer));
-    }
-}
-
-enum Decision {
-    Pass,
-    Lose,
-    Answer((u16, Vec<u8>)),
-    /// Send it on and remember the answer for later stale reads.
-    Remember(Vec<u8>),
-    /// Send it on and remember the answer, with when it was read, for a lagging index.
-    RememberIndex(Vec<u8>),
-}
-
-/// An answer's status and its whole body (which arrives as a stream).
-async fn read_whole(answer: HttpResponse) -> Result<(u16, Vec<u8>), ConnectorError> {
-    let status = u16::from(answer.status());
-    let bytes = ByteStream::new(answer.into_body())
-        .collect()
-        .await
-        .map_err(|error| ConnectorError::io(error.into()))?;
-    Ok((status, bytes.into_bytes().to_vec()))
-}
-
-/// The request, asking DynamoDB to return the capacity it consumes. (The local engine does not
-/// check signatures, so the rewritten body needs no new one.)
-fn with_capacity_asked(mut request: HttpRequest, body: &[u8]) -> HttpRequest {
-    let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(body) else {
-        return request;
-    };
-    object.insert("ReturnConsumedCapacity".into(), json!("TOTAL"));
-    let bytes = Value::Object(object).to_string().into_bytes();
-    request
-        .headers_mut()
-        .insert("content-length", bytes.len().to_string());
-    *request.body_mut() = SdkBody::from(bytes);
-    request
-}
-
-/// The (read, write) capacity units an answer of `operation` reports, over every table it
-/// touched. (DynamoDB reports one `CapacityUnits` figure; a read operation's are read units.)
-fn consumed_units(operation: &str, body: &[u8]) -> (f64, f64) {
-    let Ok(answer) = serde_json::from_slice::<Value>(body) else {
-        return (0.0, 0.0);
-    };
-    let entries = match &answer["ConsumedCapacity"] {
-        Value::Array(entries) => entries.clone(),
-        Value::Null => Vec::new(),
-        single => vec![single.clone()],
-    };
-    let units: f64 = entries
-        .iter()
-        .map(|entry| entry["CapacityUnits"].as_f64().unwrap_or(0.0))
-        .sum();
-    let reads = [
-        "GetItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "TransactGetItems",
-    ];
-    if reads.contains(&operation) {
-        (units, 0.0)
-    } else {
-        (0.0, units)
-    }
-}
-
-/// The name of the first expression in the request over the limit, if any.
-fn oversized_expression(request: &Value) -> Option<&'static str> {
-    const NAMES: [&str; 5] = [
-        "FilterExpression",
-        "ConditionExpression",
-        "UpdateExpression",
-        "ProjectionExpression",
-        "KeyConditionExpression",
-    ];
-    let mut requests = vec![request];
-    if let Some(items) = request["TransactItems"].as_array() {
-        requests.extend(items.iter().flat_map(|item| {
-            item.as_object()
-                .into_iter()
-                .flat_map(|object| object.values())
-        }));
-    }
-    requests.into_iter().find_map(|request| {
-        NAMES.into_iter().find(|name| {
-            request[*name]
-                .as_str()
-                .is_some_and(|text| text.len() > MAX_EXPRESSION_BYTES)
-        })
-    })
-}
-
-/// A DynamoDB JSON error answer.
-fn error_response(code: &str, message: &str, reasons: Value) -> (u16, Vec<u8>) {
-    let mut body = json!({
-        "__type": format!("com.amazonaws.dynamodb.v20120810#{code}"),
-        "message": message,
-    });
-    if !reasons.is_null() {
-        body["CancellationReasons"] = reasons;
-    }
-    (400, body.to_string().into_bytes())
-}
-
-fn response((status, body): (u16, Vec<u8>)) -> HttpResponse {
-    let status = StatusCode::try_from(status).expect("a valid status");
-    let mut response = HttpResponse::new(status, SdkBody::from(body));
-    response
-        .headers_mut()
-        .insert("content-type", "application/x-amz-json-1.0");
-    response
-}
-
-#[derive(Debug)]
-struct FaultyClient {
-    faults: Faults,
-    /// The HTTP client the functions use (hyper, rustls on ring), which does the real work.
-    inner: SharedHttpClient,
-}
-
-impl HttpClient for FaultyClient {
-    fn http_connector(
-        &self,
-        settings: &HttpConnectorSettings,
-        components: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        let inner = self.inner.http_connector(settings, components);
-        SharedHttpConnector::new(FaultyConnector {
-            inner,
-            faults: self.faults.clone(),
-        })
-    }
-}
-
-#[derive(Debug)]
-struct FaultyConnector {
-    inner: SharedHttpConnector,
-    faults: Faults,
-}
-
-impl HttpConnector for FaultyConnector {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let operation = request
-            .headers()
-            .get("x-amz-target")
-            .and_then(|target| target.rsplit('.').next())
-            .unwrap_or_default()
-            .to_string();
-        let body = request.body().bytes().unwrap_or_default().to_vec();
-        match self.faults.decide(&operation, &body) {
-            Decision::Pass if self.faults.state().measuring => {
-                let request = with_capacity_asked(request, &body);
-                let sent = self.inner.call(request);
-                let faults = self.faults.clone();
-                HttpConnectorFuture::new(async move {
-                    let (status, bytes) = read_whole(sent.await?).await?;
-                    faults.add_consumed(&operation, consumed_units(&operation, &bytes));
-                    Ok(response((status, bytes)))
-                })
+    /// Keeps an answer for the stale reads or the lagging index it was read for.
+    fn remember(&self, remember: Remember, answer: Answer) {
+        let mut state = self.state();
+        match remember {
+            Remember::Stale(body) => {
+                state.stale_answers.entry(body).or_insert(answer);
             }
-            Decision::Pass => self.inner.call(request),
-            Decision::Answer(answer) => HttpConnectorFuture::ready(Ok(response(answer))),
-            Decision::Lose => {
-                let sent = self.inner.call(request);
-                HttpConnectorFuture::new(async move {
-                    let _committed = sent.await?;
-                    Err(ConnectorError::timeout(
-                        "injected: the answer was lost after the request was served".into(),
-                    ))
-                })
-            }
-            Decision::Remember(key) => {
-                let sent = self.inner.call(request);
-                let faults = self.faults.clone();
-                HttpConnectorFuture::new(async move {
-                    let answer = read_whole(sent.await?).await?;
-                    faults.remember(key, answer.clone());
-                    Ok(response(answer))
-                })
-            }
-            Decision::RememberIndex(key) => {
-                let sent = self.inner.call(request);
-                let faults = self.faults.clone();
-                HttpConnectorFuture::new(async move {
-                    let answer = read_whole(sent.await?).await?;
-                    faults.remember_index(key, answer.clone());
-                    Ok(response(answer))
-                })
+            Remember::Index(body) => {
+                state.index_answers.insert(body, (Instant::now(), answer));
             }
         }
     }
+
+    /// Lets go of a transaction's items.
+    fn release(&self, claim: &Claim) {
+        if let Some(locks) = self.state().locks.as_mut() {
+            locks.release(claim);
+        }
+    }
+}
+
+/// What the injector does with one request.
+#[derive(Debug)]
+enum Decision {
+    /// Answer this, without sending the request on.
+    Answer(Answer),
+    /// Send it on (as it is, or as rewritten), then do what it says with the answer.
+    Send(Sending),
+}
+
+/// A request sent on, and what to do around it.
+#[derive(Debug, Default)]
+struct Sending {
+    /// The request to send instead of the one the SDK made.
+    request: Option<Value>,
+    /// Lose the answer once the engine has given it: the SDK sees a timeout.
+    lose: bool,
+    /// Keep the answer for later stale reads or a lagging index.
+    remember: Option<Remember>,
+    /// Keys to hand back as `UnprocessedKeys` with the answer.
+    unprocessed: Option<Value>,
+    /// The items a transaction holds: the answer waits out the hold, then they are let go.
+    claim: Option<Claim>,
+}
+
+impl Sending {
+    fn lost() -> Self {
+        Sending {
+            lose: true,
+            ..Sending::default()
+        }
+    }
+
+    fn remembered(remember: Remember) -> Self {
+        Sending {
+            remember: Some(remember),
+            ..Sending::default()
+        }
+    }
+
+    /// Whether the answer can go straight back to the SDK.
+    fn untouched(&self) -> bool {
+        !self.lose && self.remember.is_none() && self.unprocessed.is_none() && self.claim.is_none()
+    }
+}
+
+#[derive(Debug)]
+enum Remember {
+    Stale(Vec<u8>),
+    Index(Vec<u8>),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn expressions_over_4_kb_are_found_in_requests_and_transactions() {
-        let long = "a".repeat(MAX_EXPRESSION_BYTES + 1);
-        assert_eq!(
-            oversized_expression(&json!({"FilterExpression": long})),
-            Some("FilterExpression")
-        );
-        let transaction = json!({"TransactItems": [{"Update": {"UpdateExpression": long}}]});
-        assert_eq!(oversized_expression(&transaction), Some("UpdateExpression"));
-        let fine = "a".repeat(MAX_EXPRESSION_BYTES);
-        assert_eq!(
-            oversized_expression(&json!({"FilterExpression": fine})),
-            None
-        );
+    fn sent_as_is(decision: &Decision) -> bool {
+        matches!(decision, Decision::Send(sending) if sending.untouched() && sending.request.is_none())
     }
 
     #[test]
@@ -506,13 +422,16 @@ mod tests {
         let faults = Faults::new();
         faults.lose_answers("UpdateItem", 1);
         faults.fail("UpdateItem", Fault::Error("ThrottlingException"), 1);
-        assert!(matches!(faults.decide("UpdateItem", b"{}"), Decision::Lose));
-        assert!(matches!(faults.decide("GetItem", b"{}"), Decision::Pass));
+        assert!(matches!(
+            faults.decide("UpdateItem", b"{}"),
+            Decision::Send(Sending { lose: true, .. })
+        ));
+        assert!(sent_as_is(&faults.decide("GetItem", b"{}")));
         assert!(matches!(
             faults.decide("UpdateItem", b"{}"),
             Decision::Answer((400, _))
         ));
-        assert!(matches!(faults.decide("UpdateItem", b"{}"), Decision::Pass));
+        assert!(sent_as_is(&faults.decide("UpdateItem", b"{}")));
         assert_eq!(faults.seen("UpdateItem"), 3);
     }
 
@@ -523,15 +442,18 @@ mod tests {
         let first = json!({"ClientRequestToken": "t1", "TransactItems": [{}]}).to_string();
         let other = json!({"ClientRequestToken": "t2", "TransactItems": [{}]}).to_string();
         let decide = |body: &str| faults.decide("TransactWriteItems", body.as_bytes());
-        assert!(matches!(decide(&first), Decision::Lose));
-        assert!(matches!(decide(&other), Decision::Pass));
+        assert!(matches!(
+            decide(&first),
+            Decision::Send(Sending { lose: true, .. })
+        ));
+        assert!(sent_as_is(&decide(&other)));
         for _ in 0..2 {
             let Decision::Answer((400, bytes)) = decide(&first) else {
                 panic!("in progress")
             };
             assert!(String::from_utf8_lossy(&bytes).contains("TransactionInProgressException"));
         }
-        assert!(matches!(decide(&first), Decision::Pass));
+        assert!(sent_as_is(&decide(&first)));
     }
 
     #[test]
@@ -541,18 +463,25 @@ mod tests {
         let index = json!({"TableName": "items", "IndexName": "i"}).to_string();
         let table = json!({"TableName": "items"}).to_string();
         let decide = |body: &str| faults.decide("Query", body.as_bytes());
-        assert!(
-            matches!(decide(&table), Decision::Pass),
-            "the table is not lagging"
-        );
-        let Decision::RememberIndex(key) = decide(&index) else {
+        assert!(sent_as_is(&decide(&table)), "the table is not lagging");
+        let Decision::Send(Sending {
+            remember: Some(remember),
+            ..
+        }) = decide(&index)
+        else {
             panic!("read and remembered")
         };
-        faults.remember_index(key, (200, b"old".to_vec()));
+        faults.remember(remember, (200, b"old".to_vec()));
         assert!(matches!(decide(&index), Decision::Answer((200, ref old)) if old == b"old"));
         std::thread::sleep(Duration::from_millis(60));
         assert!(
-            matches!(decide(&index), Decision::RememberIndex(_)),
+            matches!(
+                decide(&index),
+                Decision::Send(Sending {
+                    remember: Some(_),
+                    ..
+                })
+            ),
             "caught up"
         );
     }
@@ -572,5 +501,36 @@ mod tests {
             answer["CancellationReasons"][0]["Code"],
             "TransactionConflict"
         );
+    }
+
+    #[test]
+    fn with_locking_an_overlapping_transaction_is_cancelled_on_its_shared_item() {
+        let faults = Faults::new();
+        faults.transaction_locking(Duration::from_millis(20), &["pk"]);
+        let update = |pk: &str| json!({"Update": {"TableName": "t", "Key": {"pk": {"S": pk}}}});
+        let first = json!({"TransactItems": [update("a"), update("counter")]}).to_string();
+        let second = json!({"TransactItems": [update("b"), update("counter")]}).to_string();
+        let Decision::Send(Sending {
+            claim: Some(claim), ..
+        }) = faults.decide("TransactWriteItems", first.as_bytes())
+        else {
+            panic!("the first holds its items")
+        };
+        let Decision::Answer((400, bytes)) = faults.decide("TransactWriteItems", second.as_bytes())
+        else {
+            panic!("the second is cancelled")
+        };
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(answer["CancellationReasons"][0]["Code"], "None");
+        assert_eq!(
+            answer["CancellationReasons"][1]["Code"],
+            "TransactionConflict"
+        );
+        faults.release(&claim);
+        assert!(matches!(
+            faults.decide("TransactWriteItems", second.as_bytes()),
+            Decision::Send(Sending { claim: Some(_), .. })
+        ));
+        assert_eq!(faults.conflicts(), 1);
     }
 }

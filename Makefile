@@ -2,7 +2,7 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-.PHONY: help dev test invoke build bench bench-scale tools dynamodb-install python-tools-install licenses-install
+.PHONY: help dev test invoke build bench bench-scale bench-burst tools dynamodb-install python-tools-install licenses-install
 
 help:
 	@echo "make dev    - local engine (Dynoxide) + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
@@ -11,6 +11,7 @@ help:
 	@echo "make build  - the six functions as arm64 Lambda zips (target/lambda/<function>/bootstrap.zip)"
 	@echo "make bench  - cold start and RSS vs a floor and a Node.js peer, warm latency vs bare SDK, zip size, concurrency (docs/benchmarks.md)"
 	@echo "make bench-scale - list/count latency in a 100,000-item vs a 100-item project (docs/benchmarks.md)"
+	@echo "make bench-burst - an incident in one project: concurrent creates, updates, deletes under transaction locking (docs/benchmarks.md)"
 	@echo "make tools  - install the local engine and cargo-deny (.local/) and the PyPI tools (.venv/: cargo-lambda, cfn-lint, sam, schemathesis)"
 
 dev:
@@ -31,6 +32,9 @@ bench:
 
 bench-scale:
 	scripts/bench-scale.sh
+
+bench-burst:
+	scripts/bench-burst.sh
 
 tools: dynamodb-install python-tools-install licenses-install
 

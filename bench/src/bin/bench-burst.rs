@@ -1,0 +1,317 @@
+//! `make bench-burst`: an incident in one project. Many creates at once, then a status update
+//! of each, then a delete of each, through the real handler, with the fault injector modelling
+//! DynamoDB's transaction locking (a transaction holds the items it touches for at least
+//! `BURST_HOLD_MS`, 20 ms by default; what overlaps it is cancelled or refused, as on AWS).
+//!
+//! Reports per phase: how many requests answered 200 and how many otherwise, p50 and p99
+//! latency, the conflicts the injector raised, and the write units per request (as the engine
+//! reports them, retries included). At the end, every count of the project is compared with a
+//! walk of its items. Writes the table to `docs/benchmarks.md`. A benchmark, not a test.
+//!
+//! Environment: what `scripts/bench-burst.sh` sets (`AWS_ENDPOINT_URL_DYNAMODB`, tables);
+//! `BURST_REQUESTS` (default 100) and `BURST_HOLD_MS` (default 20).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bench::{engine_description, machine_description, millis, percentile, write_section};
+use call_log_item::api::{routes, ApiRequest};
+use call_log_item::auth::mint_key;
+use call_log_item::config::{client_config, sdk_config, Config};
+use call_log_item::model::{ObjectId, Operation, Permission};
+use call_log_item::store::dynamo::{create_items_table, create_keys_table};
+use call_log_item::store::DynamoStore;
+use call_log_item::App;
+use serde_json::{json, Value};
+use testkit::faults::Faults;
+use testkit::{EventSpec, Payload};
+
+const BASE: &str = "/api/incoming-call-log-item";
+/// The escalation's people: each create rings one of them.
+const USERS: usize = 8;
+const CALL_LOGS: usize = 4;
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// One request through the handler: its status, body and how long it took.
+async fn call(
+    app: &App,
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value, Duration) {
+    let body = body.map(|body| body.to_string());
+    let headers = [("ApiKey", key), ("Content-Type", "application/json")];
+    let route = routes::template_for(method, path);
+    let spec = EventSpec {
+        method,
+        path,
+        headers: &headers,
+        body: body.as_deref(),
+        base64: false,
+        route: route.as_deref(),
+    };
+    let request = ApiRequest::from_event(&testkit::event_json(Payload::Http, &spec))
+        .expect("the event reads");
+    let operation = routes::operation_for(method, path).unwrap_or(Operation::List);
+    let started = Instant::now();
+    let response = app.handle(operation, request).await;
+    let elapsed = started.elapsed();
+    let value = match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    (response.status().as_u16(), value, elapsed)
+}
+
+/// What one phase of the burst did.
+struct Phase {
+    name: &'static str,
+    statuses: BTreeMap<u16, usize>,
+    latencies: Vec<Duration>,
+    conflicts: usize,
+    write_units: f64,
+    requests: usize,
+}
+
+impl Phase {
+    fn row(&self) -> String {
+        let ok = self.statuses.get(&200).copied().unwrap_or(0);
+        let other: Vec<String> = self
+            .statuses
+            .iter()
+            .filter(|(status, _)| **status != 200)
+            .map(|(status, n)| format!("{n} × {status}"))
+            .collect();
+        format!(
+            "| {} | {} | {ok} | {} | {} | {} | {} | {:.1} |\n",
+            self.name,
+            self.requests,
+            if other.is_empty() {
+                "—".to_string()
+            } else {
+                other.join(", ")
+            },
+            millis(percentile(&self.latencies, 50.0)),
+            millis(percentile(&self.latencies, 99.0)),
+            self.conflicts,
+            self.write_units / self.requests as f64,
+        )
+    }
+}
+
+/// Runs `requests` at once, each built by `make` from its index; records the phase.
+async fn phase<F, Fut>(
+    name: &'static str,
+    faults: &Faults,
+    requests: usize,
+    make: F,
+) -> (Phase, Vec<Value>)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = (u16, Value, Duration)> + Send + 'static,
+{
+    faults.consumed();
+    let conflicts_before = faults.conflicts();
+    let tasks: Vec<_> = (0..requests).map(|n| tokio::spawn(make(n))).collect();
+    let mut statuses = BTreeMap::new();
+    let mut latencies = Vec::with_capacity(requests);
+    let mut bodies = Vec::with_capacity(requests);
+    for task in tasks {
+        let (status, body, elapsed) = task.await.expect("the request ran");
+        *statuses.entry(status).or_default() += 1;
+        latencies.push(elapsed);
+        bodies.push(body);
+    }
+    let write_units = faults.consumed().values().map(|(_, write)| write).sum();
+    let phase = Phase {
+        name,
+        statuses,
+        latencies,
+        conflicts: faults.conflicts() - conflicts_before,
+        write_units,
+        requests,
+    };
+    eprint!("{}", phase.row());
+    (phase, bodies)
+}
+
+/// Every count the dashboard reads, against a walk of the items: the differences.
+async fn count_differences(app: &App, key: &str, logs: &[String]) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let body = match &cursor {
+            Some(cursor) => json!({ "cursor": cursor }),
+            None => json!({}),
+        };
+        let (_, page, _) = call(
+            app,
+            key,
+            "POST",
+            &format!("{BASE}/get-list?limit=100"),
+            Some(body),
+        )
+        .await;
+        items.extend(page["data"].as_array().cloned().unwrap_or_default());
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    let mut queries = vec![json!({})];
+    for log in logs {
+        queries.push(json!({ "incomingCallLogId": log }));
+    }
+    for status in ["Ringing", "Completed", "NoAnswer"] {
+        queries.push(json!({ "status": status }));
+    }
+    for answered in [true, false] {
+        queries.push(json!({ "isAnswered": answered }));
+    }
+    let mut differences = Vec::new();
+    for query in queries {
+        let walked = items
+            .iter()
+            .filter(|item| {
+                query
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .all(|(field, value)| &item[field] == value)
+            })
+            .count();
+        let (_, counted, _) = call(
+            app,
+            key,
+            "POST",
+            &format!("{BASE}/count"),
+            Some(json!({ "query": query })),
+        )
+        .await;
+        if counted["count"].as_u64() != Some(walked as u64) {
+            differences.push(format!(
+                "{query}: count {} but {walked} items",
+                counted["count"]
+            ));
+        }
+    }
+    differences
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let requests = env_number("BURST_REQUESTS", 100) as usize;
+    let hold = Duration::from_millis(env_number("BURST_HOLD_MS", 20));
+    let config = Config::from_env().expect("configuration");
+    let shared = sdk_config().await.expect("SDK configuration");
+    let plain = aws_sdk_dynamodb::Client::from_conf(client_config(&shared).build());
+    create_items_table(&plain, &config.items_table)
+        .await
+        .expect("items table");
+    create_keys_table(&plain, &config.keys_table)
+        .await
+        .expect("keys table");
+    let faults = Faults::new();
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        client_config(&shared)
+            .http_client(faults.http_client())
+            .build(),
+    );
+    let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let keys = DynamoStore::new(plain.clone(), &config.items_table, &config.keys_table);
+    let key = mint_key(&keys, project, vec![Permission::ProjectAdmin], None, None)
+        .await
+        .expect("a key");
+    let app = Arc::new(App::new(client, &config));
+    let users: Vec<String> = (0..USERS)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let logs: Vec<String> = (0..CALL_LOGS)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    // Warm: the key is read, the connections are open.
+    call(
+        &app,
+        &key,
+        "POST",
+        &format!("{BASE}/count"),
+        Some(json!({})),
+    )
+    .await;
+
+    faults.transaction_locking(hold, &["projectId", "_id", "keyHash"]);
+    faults.measure_capacity();
+    eprintln!("| phase | requests | 200 | other answers | p50 | p99 | conflicts | write units per request |");
+    let (creates, created) = phase("create", &faults, requests, |n| {
+        let (app, key) = (Arc::clone(&app), key.clone());
+        let data = json!({"data": {
+            "incomingCallLogId": logs[n % CALL_LOGS],
+            "userId": users[n % USERS],
+            "status": "Ringing",
+            "isAnswered": false,
+        }});
+        async move { call(&app, &key, "POST", BASE, Some(data)).await }
+    })
+    .await;
+    let ids: Vec<String> = created
+        .iter()
+        .filter_map(|item| item["_id"].as_str().map(str::to_string))
+        .collect();
+    let (updates, _) = phase("status update", &faults, ids.len(), |n| {
+        let (app, key, id) = (Arc::clone(&app), key.clone(), ids[n].clone());
+        let (status, answered) = if n % 2 == 0 {
+            ("Completed", true)
+        } else {
+            ("NoAnswer", false)
+        };
+        let data = json!({"data": {"status": status, "isAnswered": answered}});
+        async move { call(&app, &key, "PUT", &format!("{BASE}/{id}"), Some(data)).await }
+    })
+    .await;
+    let (deletes, _) = phase("delete", &faults, ids.len(), |n| {
+        let (app, key, id) = (Arc::clone(&app), key.clone(), ids[n].clone());
+        async move { call(&app, &key, "DELETE", &format!("{BASE}/{id}"), None).await }
+    })
+    .await;
+
+    // Quiescence: no locking, then every count against the items.
+    faults.transaction_locking(Duration::ZERO, &["projectId", "_id", "keyHash"]);
+    let differences = count_differences(&app, &key, &logs).await;
+    for difference in &differences {
+        eprintln!("count differs: {difference}");
+    }
+    let table: String = [creates, updates, deletes].iter().map(Phase::row).collect();
+    let report = format!(
+        "## Burst: an incident in one project\n\n\
+         `make bench-burst` — {machine}. {engine} (in memory) on the same machine, behind the \
+         fault injector modelling DynamoDB's transaction locking: a transaction holds every item \
+         it touches for at least {hold} ms; an overlapping one is cancelled (`TransactionConflict`), \
+         a single-item write to a held item refused (`TransactionConflictException`). \
+         {requests} creates at once in one project ({USERS} users, {CALL_LOGS} call logs), then a \
+         status update of each created item at once, then a delete of each at once, through the \
+         real handler. Write units as the engine reports them, retries included, per request sent.\n\n\
+         | phase | requests | 200 | other answers | p50 | p99 | conflicts | write units per request |\n\
+         |---|---:|---:|---|---:|---:|---:|---:|\n{table}\n\
+         Counts against a walk of the items afterwards: {counts}.\n",
+        machine = machine_description(),
+        engine = engine_description(),
+        hold = hold.as_millis(),
+        counts = if differences.is_empty() {
+            "every count equal".to_string()
+        } else {
+            format!("{} differ ({})", differences.len(), differences.join("; "))
+        },
+    );
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/benchmarks.md");
+    write_section(&file, "bench-burst", &report).expect("docs/benchmarks.md written");
+    eprintln!("written to docs/benchmarks.md");
+}

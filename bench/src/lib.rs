@@ -61,8 +61,17 @@ pub fn machine_description() -> String {
     let kernel = first_line("uname", &["-srm"]).unwrap_or_default();
     let commit =
         first_line("git", &["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    // Changes to the report itself (an earlier benchmark of the same run wrote its section)
+    // are not changes to what is measured.
     let dirty = Command::new("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
+        .args([
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!docs/benchmarks.md",
+        ])
         .output()
         .map(|o| !o.stdout.is_empty())
         .unwrap_or(false);

@@ -318,3 +318,45 @@ async fn a_call_logs_page_may_lag_its_writes_but_its_count_and_the_project_list_
     let caught_up = app.list("", Some(by_log)).await;
     assert_eq!(ids(&caught_up), [second, first], "within the lag");
 }
+
+#[tokio::test]
+async fn a_batch_get_served_one_key_at_a_time_still_fills_the_page() {
+    // DynamoDB may serve part of a BatchGetItem and hand the rest back as UnprocessedKeys, as
+    // often as it likes under load. A page is never cut short for it: the rest is asked for
+    // again (with backoff), and if nothing can be served, the answer is 503, not a short 200.
+    let (app, faults) = TestApp::with_faults().await;
+    let log = random_id();
+    for _ in 0..25 {
+        app.create_id(&log, json!({"status": "Paged"})).await;
+    }
+    let by_value = json!({"query": {"status": "Paged"}});
+    faults.serve_batch_gets_in_part(Some(1));
+    let page = app.list("?limit=25", Some(by_value.clone())).await;
+    page.assert_status(200);
+    assert_eq!(
+        page.body["data"].as_array().unwrap().len(),
+        25,
+        "a full page"
+    );
+    assert!(faults.seen("BatchGetItem") >= 25, "one key per call");
+
+    faults.serve_batch_gets_in_part(Some(0));
+    assert_unavailable(&app.list("?limit=25", Some(by_value.clone())).await);
+    faults.serve_batch_gets_in_part(None);
+    let page = app.list("?limit=25", Some(by_value)).await;
+    assert_eq!(page.body["data"].as_array().unwrap().len(), 25);
+}
+
+#[tokio::test]
+async fn transactions_cancelled_for_throughput_are_retried_then_503() {
+    // ProvisionedThroughputExceeded is one of DynamoDB's cancellation reasons, like
+    // ThrottlingError: "not now", never a 500.
+    let (app, faults) = TestApp::with_faults().await;
+    let data = || json!({"incomingCallLogId": random_id(), "status": "Ringing"});
+    faults.cancel_transactions("ProvisionedThroughputExceeded", 2);
+    app.create(data()).await.assert_status(200);
+    faults.cancel_transactions("ProvisionedThroughputExceeded", 100);
+    assert_unavailable(&app.create(data()).await);
+    faults.clear("TransactWriteItems");
+    assert_eq!(count(&app).await, 1, "the refused create wrote nothing");
+}

@@ -49,10 +49,15 @@ impl DynamoStore {
                             old: failed.item().cloned(),
                         });
                     }
+                    // Another transaction held an item, or DynamoDB throttled: "not now".
                     let retry = reasons.iter().any(|reason| {
                         matches!(
                             reason.code(),
-                            Some("TransactionConflict" | "ThrottlingError")
+                            Some(
+                                "TransactionConflict"
+                                    | "ThrottlingError"
+                                    | "ProvisionedThroughputExceeded"
+                            )
                         )
                     });
                     token = uuid::Uuid::new_v4().to_string();
@@ -81,7 +86,7 @@ impl DynamoStore {
 const MAX_TRANSACTION_ATTEMPTS: u32 = 8;
 
 /// 10 ms, 20 ms, 40 ms … capped at 200 ms, with jitter so that racing writers spread out.
-fn backoff(attempt: u32) -> Duration {
+pub(super) fn backoff(attempt: u32) -> Duration {
     let base = (10u64 << attempt.min(5)).min(200);
     let jitter = u64::from(
         std::time::SystemTime::now()

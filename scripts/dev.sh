@@ -16,8 +16,17 @@ DYNAMODB_PORT="${DYNAMODB_PORT:-8000}"
 PORT="${PORT:-3000}"
 DATA_DIR="$ROOT/.local/dynamodb-data"
 
-"$DDB" install
+# On a fresh machine the engine builds (cargo) while the PyPI tools install (pip).
+mkdir -p "$ROOT/.local/logs"
+ENGINE_LOG="$ROOT/.local/logs/engine-install.log"
+"$DDB" install >"$ENGINE_LOG" 2>&1 &
+ENGINE_PID=$!
 "$ROOT/scripts/python-tools.sh" install
+if ! wait "$ENGINE_PID"; then
+    cat "$ENGINE_LOG" >&2
+    die "building the local engine failed"
+fi
+cat "$ENGINE_LOG" >&2
 use_venv
 
 DDB_STARTED=""

@@ -60,7 +60,7 @@ impl HttpConnector for FaultyConnector {
         let body = request.body().bytes().unwrap_or_default().to_vec();
         let sending = match self.faults.decide(&operation, &body) {
             Decision::Answer(answer) => return HttpConnectorFuture::ready(Ok(response(answer))),
-            Decision::Send(sending) => sending,
+            Decision::Send(sending) => *sending,
         };
         let measuring = self.faults.measuring();
         if sending.untouched() && sending.request.is_none() && !measuring {
@@ -73,10 +73,14 @@ impl HttpConnector for FaultyConnector {
         if measuring {
             outgoing = with_capacity_asked(&outgoing).unwrap_or(outgoing);
         }
-        let sent = self.inner.call(with_body(request, outgoing));
+        let request = with_body(request, outgoing);
+        let inner = self.inner.clone();
         let faults = self.faults.clone();
         HttpConnectorFuture::new(async move {
-            let answer = match sent.await {
+            if let Some(gate) = &sending.held {
+                gate.notified().await;
+            }
+            let answer = match inner.call(request).await {
                 Ok(answer) => read_whole(answer).await,
                 Err(error) => Err(error),
             };

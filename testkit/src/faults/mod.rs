@@ -58,6 +58,9 @@ pub enum Fault {
     /// Answer this service error (`TransactionConflictException`, `ThrottlingException`,
     /// `ProvisionedThroughputExceededException`, …), without sending it on.
     Error(&'static str),
+    /// Hold the request until [`Faults::release_held`], then send it on: what a slow network
+    /// does to an SDK retry, so that a test can let another writer in first.
+    Hold,
 }
 
 #[derive(Debug, Default)]
@@ -81,6 +84,8 @@ struct State {
     locks: Option<Locks>,
     /// How many keys one `BatchGetItem` is served, when limited.
     batch_get_serves: Option<usize>,
+    /// Opened by [`Faults::release_held`] for the requests a [`Fault::Hold`] holds.
+    gate: Arc<tokio::sync::Notify>,
     /// Expressions refused for being over 4 KB.
     refused_expressions: usize,
     /// Whether requests ask DynamoDB for the capacity they consume.
@@ -189,6 +194,12 @@ impl Faults {
         self.state().batch_get_serves = keys;
     }
 
+    /// Sends on the requests [`Fault::Hold`] is holding (one at a time, in turn; a release
+    /// before the request arrives lets it through at once).
+    pub fn release_held(&self) {
+        self.state().gate.notify_one();
+    }
+
     /// How many requests of `operation` were made so far (retries included).
     pub fn seen(&self, operation: &str) -> usize {
         self.state().seen.get(operation).copied().unwrap_or(0)
@@ -255,12 +266,12 @@ impl Faults {
         {
             let steps = request["TransactItems"].as_array().map_or(1, Vec::len);
             return match fault {
-                Fault::LoseAnswer => Decision::Send(Sending::lost()),
+                Fault::LoseAnswer => Decision::Send(Box::new(Sending::lost())),
                 Fault::LoseAnswerInProgress(retries) => {
                     if let Some(token) = request["ClientRequestToken"].as_str() {
                         state.in_progress.insert(token.to_string(), retries);
                     }
-                    Decision::Send(Sending::lost())
+                    Decision::Send(Box::new(Sending::lost()))
                 }
                 Fault::CancelTransaction(reason) => {
                     Decision::Answer(cancelled(steps, &[0], reason))
@@ -268,15 +279,19 @@ impl Faults {
                 Fault::Error(code) => {
                     Decision::Answer(error_response(code, "injected", Value::Null))
                 }
+                Fault::Hold => Decision::Send(Box::new(Sending {
+                    held: Some(Arc::clone(&state.gate)),
+                    ..Sending::default()
+                })),
             };
         }
         if let Some(locks) = state.locks.as_mut() {
             if operation == "TransactWriteItems" {
                 return match locks.claim(&request) {
-                    Ok(claim) => Decision::Send(Sending {
+                    Ok(claim) => Decision::Send(Box::new(Sending {
                         claim: Some(claim),
                         ..Sending::default()
-                    }),
+                    })),
                     Err(conflicting) => {
                         let steps = request["TransactItems"].as_array().map_or(1, Vec::len);
                         Decision::Answer(cancelled(steps, &conflicting, "TransactionConflict"))
@@ -302,11 +317,11 @@ impl Faults {
                 }
                 Some(keys) => {
                     if let Some((request, unprocessed)) = serve_in_part(&request, keys) {
-                        return Decision::Send(Sending {
+                        return Decision::Send(Box::new(Sending {
                             request: Some(request),
                             unprocessed: Some(unprocessed),
                             ..Sending::default()
-                        });
+                        }));
                     }
                 }
                 None => {}
@@ -320,7 +335,9 @@ impl Faults {
         if stale {
             return match state.stale_answers.get(body) {
                 Some(answer) => Decision::Answer(answer.clone()),
-                None => Decision::Send(Sending::remembered(Remember::Stale(body.to_vec()))),
+                None => Decision::Send(Box::new(Sending::remembered(Remember::Stale(
+                    body.to_vec(),
+                )))),
             };
         }
         let lag = (operation == "Query" && request["IndexName"].is_string())
@@ -330,10 +347,12 @@ impl Faults {
         if let Some(lag) = lag {
             return match state.index_answers.get(body) {
                 Some((read, answer)) if read.elapsed() < lag => Decision::Answer(answer.clone()),
-                _ => Decision::Send(Sending::remembered(Remember::Index(body.to_vec()))),
+                _ => Decision::Send(Box::new(Sending::remembered(Remember::Index(
+                    body.to_vec(),
+                )))),
             };
         }
-        Decision::Send(Sending::default())
+        Decision::Send(Box::default())
     }
 
     /// Keeps an answer for the stale reads or the lagging index it was read for.
@@ -363,7 +382,7 @@ enum Decision {
     /// Answer this, without sending the request on.
     Answer(Answer),
     /// Send it on (as it is, or as rewritten), then do what it says with the answer.
-    Send(Sending),
+    Send(Box<Sending>),
 }
 
 /// A request sent on, and what to do around it.
@@ -379,6 +398,8 @@ struct Sending {
     unprocessed: Option<Value>,
     /// The items a transaction holds: the answer waits out the hold, then they are let go.
     claim: Option<Claim>,
+    /// Not sent on before this gate opens.
+    held: Option<Arc<tokio::sync::Notify>>,
 }
 
 impl Sending {
@@ -398,7 +419,11 @@ impl Sending {
 
     /// Whether the answer can go straight back to the SDK.
     fn untouched(&self) -> bool {
-        !self.lose && self.remember.is_none() && self.unprocessed.is_none() && self.claim.is_none()
+        !self.lose
+            && self.remember.is_none()
+            && self.unprocessed.is_none()
+            && self.claim.is_none()
+            && self.held.is_none()
     }
 }
 
@@ -417,15 +442,20 @@ mod tests {
         matches!(decision, Decision::Send(sending) if sending.untouched() && sending.request.is_none())
     }
 
+    /// What a decision to send does around the request (panics on an answer).
+    fn sent(decision: Decision) -> Sending {
+        match decision {
+            Decision::Send(sending) => *sending,
+            Decision::Answer(answer) => panic!("answered instead: {answer:?}"),
+        }
+    }
+
     #[test]
     fn planned_faults_apply_in_order_then_stop() {
         let faults = Faults::new();
         faults.lose_answers("UpdateItem", 1);
         faults.fail("UpdateItem", Fault::Error("ThrottlingException"), 1);
-        assert!(matches!(
-            faults.decide("UpdateItem", b"{}"),
-            Decision::Send(Sending { lose: true, .. })
-        ));
+        assert!(sent(faults.decide("UpdateItem", b"{}")).lose);
         assert!(sent_as_is(&faults.decide("GetItem", b"{}")));
         assert!(matches!(
             faults.decide("UpdateItem", b"{}"),
@@ -442,10 +472,7 @@ mod tests {
         let first = json!({"ClientRequestToken": "t1", "TransactItems": [{}]}).to_string();
         let other = json!({"ClientRequestToken": "t2", "TransactItems": [{}]}).to_string();
         let decide = |body: &str| faults.decide("TransactWriteItems", body.as_bytes());
-        assert!(matches!(
-            decide(&first),
-            Decision::Send(Sending { lose: true, .. })
-        ));
+        assert!(sent(decide(&first)).lose);
         assert!(sent_as_is(&decide(&other)));
         for _ in 0..2 {
             let Decision::Answer((400, bytes)) = decide(&first) else {
@@ -464,26 +491,11 @@ mod tests {
         let table = json!({"TableName": "items"}).to_string();
         let decide = |body: &str| faults.decide("Query", body.as_bytes());
         assert!(sent_as_is(&decide(&table)), "the table is not lagging");
-        let Decision::Send(Sending {
-            remember: Some(remember),
-            ..
-        }) = decide(&index)
-        else {
-            panic!("read and remembered")
-        };
+        let remember = sent(decide(&index)).remember.expect("read and remembered");
         faults.remember(remember, (200, b"old".to_vec()));
         assert!(matches!(decide(&index), Decision::Answer((200, ref old)) if old == b"old"));
         std::thread::sleep(Duration::from_millis(60));
-        assert!(
-            matches!(
-                decide(&index),
-                Decision::Send(Sending {
-                    remember: Some(_),
-                    ..
-                })
-            ),
-            "caught up"
-        );
+        assert!(sent(decide(&index)).remember.is_some(), "caught up");
     }
 
     #[test]
@@ -510,12 +522,9 @@ mod tests {
         let update = |pk: &str| json!({"Update": {"TableName": "t", "Key": {"pk": {"S": pk}}}});
         let first = json!({"TransactItems": [update("a"), update("counter")]}).to_string();
         let second = json!({"TransactItems": [update("b"), update("counter")]}).to_string();
-        let Decision::Send(Sending {
-            claim: Some(claim), ..
-        }) = faults.decide("TransactWriteItems", first.as_bytes())
-        else {
-            panic!("the first holds its items")
-        };
+        let claim = sent(faults.decide("TransactWriteItems", first.as_bytes()))
+            .claim
+            .expect("the first holds its items");
         let Decision::Answer((400, bytes)) = faults.decide("TransactWriteItems", second.as_bytes())
         else {
             panic!("the second is cancelled")
@@ -527,10 +536,9 @@ mod tests {
             "TransactionConflict"
         );
         faults.release(&claim);
-        assert!(matches!(
-            faults.decide("TransactWriteItems", second.as_bytes()),
-            Decision::Send(Sending { claim: Some(_), .. })
-        ));
+        assert!(sent(faults.decide("TransactWriteItems", second.as_bytes()))
+            .claim
+            .is_some());
         assert_eq!(faults.conflicts(), 1);
     }
 }

@@ -117,28 +117,37 @@ pub async fn bare(operation: Operation, target: &Target, id: ObjectId) {
         }
         Operation::Create => bare_create(client, &target.store, &new_item(target)).await,
         Operation::Update => {
-            // The update the store sends: the fields, updatedAt, version, and its write token.
+            // The update the store sends: the fields, updatedAt, version, and its write token
+            // into the item's last four.
             client
                 .update_item()
                 .table_name(table)
                 .set_key(Some(item_key(project, id)))
-                .update_expression("SET #m = :m, #d = :d, #u = :u, #v = #v + :one, #token = :token")
+                .update_expression(
+                    "SET #m = :m, #d = :d, #u = :u, #v = #v + :one, \
+                     #wt3 = if_not_exists(#wt2, :none), #wt2 = if_not_exists(#wt1, :none), \
+                     #wt1 = if_not_exists(#wt0, :none), #wt0 = :token",
+                )
                 .condition_expression(
-                    "attribute_exists(#id) AND (attribute_not_exists(#token) OR #token <> :token)",
+                    "attribute_exists(#id) AND NOT (:token IN (#wt0, #wt1, #wt2, #wt3))",
                 )
                 .expression_attribute_names("#m", "statusMessage")
                 .expression_attribute_names("#d", "dialDurationInSeconds")
                 .expression_attribute_names("#u", "updatedAt")
                 .expression_attribute_names("#v", "version")
                 .expression_attribute_names("#id", "_id")
-                .expression_attribute_names("#token", "writeToken")
+                .expression_attribute_names("#wt0", "wt0")
+                .expression_attribute_names("#wt1", "wt1")
+                .expression_attribute_names("#wt2", "wt2")
+                .expression_attribute_names("#wt3", "wt3")
                 .expression_attribute_values(":m", AttributeValue::S("Called back".into()))
                 .expression_attribute_values(":d", AttributeValue::N("12".into()))
                 .expression_attribute_values(":u", AttributeValue::S(Timestamp::now().to_iso()))
                 .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(":none", AttributeValue::S("-".into()))
                 .expression_attribute_values(
                     ":token",
-                    AttributeValue::S(uuid::Uuid::new_v4().to_string()),
+                    AttributeValue::S(uuid::Uuid::new_v4().simple().to_string()[..16].to_string()),
                 )
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
@@ -152,11 +161,11 @@ pub async fn bare(operation: Operation, target: &Target, id: ObjectId) {
             let item = from_attributes(&stored).unwrap();
             client
                 .transact_write_items()
-                .set_transact_items(Some(target.store.delete_steps(
-                    &item,
-                    stored.contains_key(TALLIED),
-                    None,
-                )))
+                .set_transact_items(Some(
+                    target
+                        .store
+                        .delete_steps(&item, stored.contains_key(TALLIED)),
+                ))
                 .send()
                 .await
                 .unwrap();

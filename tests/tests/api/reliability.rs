@@ -360,3 +360,39 @@ async fn transactions_cancelled_for_throughput_are_retried_then_503() {
     faults.clear("TransactWriteItems");
     assert_eq!(count(&app).await, 1, "the refused create wrote nothing");
 }
+
+#[tokio::test]
+async fn an_update_whose_answer_was_lost_while_another_writer_came_in_is_applied_once() {
+    // Update A commits, its answer is lost, and before the SDK's retry of A arrives, update B
+    // of the same item is applied. A's retry must recognise its own write (200, once), not
+    // apply it again nor answer 412.
+    let (app, faults) = TestApp::with_faults().await;
+    let id = app.create_id(&random_id(), json!({})).await;
+    let before = faults.seen("UpdateItem");
+    faults.lose_answers("UpdateItem", 1);
+    faults.fail("UpdateItem", Fault::Hold, 1);
+    let first = app.with_payload(app.payload);
+    let path = id.clone();
+    let a = tokio::spawn(async move {
+        first
+            .update(&path, json!({"data": {"statusMessage": "from A"}}))
+            .await
+    });
+    while faults.seen("UpdateItem") < before + 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    app.update(&id, json!({"data": {"callCostInUSDCents": 7}}))
+        .await
+        .assert_status(200);
+    faults.release_held();
+    a.await.unwrap().assert_status(200);
+    let item = app.get_item(&id, None).await.body;
+    assert_eq!(item["version"], 3, "created, A once, B once: {item}");
+    assert_eq!(
+        (
+            item["statusMessage"].as_str(),
+            item["callCostInUSDCents"].as_i64()
+        ),
+        (Some("from A"), Some(7))
+    );
+}

@@ -2,8 +2,9 @@
 //! in one atomic write — applied once however often the SDK sends it (SPEC §5).
 //!
 //! An update that does not touch a dashboard field's value is one `UpdateItem` that also
-//! writes a token of its own (`writeToken`): a retry that fails its condition and finds that
-//! token in the returned item knows its first attempt was applied. An update that sets
+//! writes a token of its own into the item's last four write tokens (`wt0`, newest, to `wt3`):
+//! a retry that fails its condition and finds its token in the returned item knows its first
+//! attempt was applied, even when up to three other updates came in between. An update that sets
 //! `status` or `isAnswered` reads the item first and is a transaction that also moves the
 //! item's counts and entries from the old value to the new (its `ClientRequestToken` makes the
 //! SDK's retries safe), conditional on the version read: if the item changed in between, it
@@ -28,15 +29,25 @@ use super::DynamoStore;
 use crate::model::{Field, ItemPatch, ObjectId, Timestamp};
 use crate::store::StoreError;
 
-/// The attribute holding the token of the last plain update applied to an item.
-pub const WRITE_TOKEN: &str = "writeToken";
+/// The attributes holding the tokens of the last plain updates applied to an item, newest
+/// first: each update shifts them along and writes its own into the first.
+pub const WRITE_TOKENS: [&str; 4] = ["wt0", "wt1", "wt2", "wt3"];
+/// Where the version before this one kept its single token (read, for a retry of an update
+/// that version sent while a deploy replaced it; no longer written).
+const LEGACY_WRITE_TOKEN: &str = "writeToken";
 
-/// The stored write token of `old`, if any.
-fn write_token(old: Option<&Attributes>) -> Option<&str> {
-    match old?.get(WRITE_TOKEN) {
-        Some(AttributeValue::S(token)) => Some(token),
-        _ => None,
-    }
+/// A new write token: 64 random bits in 16 hex digits (short, since every item carries four).
+fn new_write_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..16].to_string()
+}
+
+/// Whether `old` holds `token` among its write tokens.
+fn holds_write_token(old: Option<&Attributes>, token: &str) -> bool {
+    let Some(old) = old else { return false };
+    WRITE_TOKENS
+        .iter()
+        .chain([&LEGACY_WRITE_TOKEN])
+        .any(|name| matches!(old.get(*name), Some(AttributeValue::S(held)) if held == token))
 }
 
 /// An update expression's parts with their placeholders.
@@ -121,9 +132,15 @@ impl DynamoStore {
         expected_version: Option<i64>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let token = uuid::Uuid::new_v4().to_string();
+        let token = new_write_token();
         let mut changes = changes(patch, now);
-        changes.sets.push("#token = :token".into());
+        // wt3 = wt2, wt2 = wt1, wt1 = wt0 (as they were before this write), wt0 = the token.
+        for slot in (1..WRITE_TOKENS.len()).rev() {
+            changes
+                .sets
+                .push(format!("#wt{slot} = if_not_exists(#wt{}, :none)", slot - 1));
+        }
+        changes.sets.push("#wt0 = :token".into());
         let expression = changes.expression();
         let Changes {
             mut names,
@@ -131,15 +148,18 @@ impl DynamoStore {
             ..
         } = changes;
         names.insert("#id".into(), Field::Id.name().into());
-        names.insert("#token".into(), WRITE_TOKEN.into());
+        for (slot, name) in WRITE_TOKENS.iter().enumerate() {
+            names.insert(format!("#wt{slot}"), name.to_string());
+        }
         values.insert(":token".into(), AttributeValue::S(token.clone()));
+        values.insert(":none".into(), AttributeValue::S("-".into()));
         if let Some(version) = expected_version {
             values.insert(":expected".into(), AttributeValue::N(version.to_string()));
         }
         // Never applied twice: a retry of an update already applied fails this condition,
         // and finds its own token below.
         let condition = format!(
-            "{} AND (attribute_not_exists(#token) OR #token <> :token)",
+            "{} AND NOT (:token IN (#wt0, #wt1, #wt2, #wt3))",
             existence_condition(expected_version)
         );
         let result = self
@@ -158,7 +178,7 @@ impl DynamoStore {
             Ok(_) => Ok(()),
             Err(error) => match error.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                    if write_token(failed.item()) == Some(token.as_str()) {
+                    if holds_write_token(failed.item(), &token) {
                         return Ok(());
                     }
                     Err(condition_failure(failed.item(), expected_version))

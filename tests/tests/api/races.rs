@@ -2,6 +2,7 @@
 //! racing updates never leaves a resurrected item behind; counts stay exact.
 
 use serde_json::json;
+use testkit::faults::Fault;
 
 use crate::helpers::{random_id, TestApp};
 
@@ -140,4 +141,41 @@ pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
         .into_iter()
         .map(|o| o.expect("every future finished"))
         .collect()
+}
+
+#[tokio::test]
+async fn a_status_update_between_a_deletes_read_and_its_write_leaves_every_count_exact() {
+    // The delete reads the item (to know what to uncount), then writes. Forced through the
+    // fault injector: the delete's transaction waits until a status update has moved the
+    // item's counts from Ringing to Completed. The delete must uncount what it removes.
+    let (app, faults) = TestApp::with_faults().await;
+    let log = random_id();
+    let id = app.create_id(&log, json!({"status": "Ringing"})).await;
+    let before = faults.seen("TransactWriteItems");
+    faults.fail("TransactWriteItems", Fault::Hold, 1);
+    let deleter = app.with_payload(app.payload);
+    let path = id.clone();
+    let delete = tokio::spawn(async move { deleter.delete(&path).await });
+    while faults.seen("TransactWriteItems") == before {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    app.update(&id, json!({"data": {"status": "Completed"}}))
+        .await
+        .assert_status(200);
+    faults.release_held();
+    delete.await.unwrap().assert_status(200);
+    app.get_item(&id, None).await.assert_status(404);
+    for query in [
+        json!({}),
+        json!({"status": "Ringing"}),
+        json!({"status": "Completed"}),
+        json!({"incomingCallLogId": log, "status": "Completed"}),
+    ] {
+        let counted = app.count(Some(json!({ "query": query }))).await;
+        assert_eq!(counted.body["count"], 0, "{query}: {}", counted.body);
+    }
+    let listed = app
+        .list("", Some(json!({"query": {"status": "Completed"}})))
+        .await;
+    assert_eq!(listed.body["data"], json!([]), "no entry left behind");
 }

@@ -96,23 +96,24 @@ impl ItemWrites for DynamoStore {
         expected_version: Option<i64>,
     ) -> Result<(), StoreError> {
         for _ in 0..MAX_READ_WRITE_ATTEMPTS {
-            // What to uncount: read first. Its call log never changes; whether it is tallied
-            // might (the backfill), which the delete's condition checks.
+            // What to uncount: read first. The delete is conditional on the item still being
+            // at the version read (and as tallied), so the counts it moves are the values it
+            // removes: an update between the read and the delete makes it read again.
             let stored = self.read(project, id).await?.ok_or(StoreError::NotFound)?;
             let current = from_attributes(&stored)?;
+            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
+                return Err(StoreError::VersionMismatch {
+                    stored: current.version,
+                    expected,
+                });
+            }
             let tallied = stored.contains_key(TALLIED);
-            match self
-                .transact(self.delete_steps(&current, tallied, expected_version))
-                .await
-            {
+            match self.transact(self.delete_steps(&current, tallied)).await {
                 Ok(()) => return Ok(()),
-                Err(Transaction::ConditionFailed { old: Some(old), .. })
-                    if old.contains_key(TALLIED) != tallied =>
-                {
-                    continue
-                }
-                Err(Transaction::ConditionFailed { old, .. }) => {
-                    return Err(condition_failure(old.as_ref(), expected_version))
+                // Changed since it was read (an update, or the backfill): read again.
+                Err(Transaction::ConditionFailed { old: Some(_), .. }) => continue,
+                Err(Transaction::ConditionFailed { old: None, .. }) => {
+                    return Err(StoreError::NotFound)
                 }
                 Err(Transaction::Failed(error)) => return Err(error),
             }
@@ -182,28 +183,19 @@ impl DynamoStore {
 
     /// The steps of a delete: the conditional `Delete`, and the counts and entries the item
     /// has (an item not yet tallied only has the project's and its call log's counts).
-    pub fn delete_steps(
-        &self,
-        item: &Item,
-        tallied: bool,
-        expected_version: Option<i64>,
-    ) -> Vec<TransactWriteItem> {
-        let mut delete = Delete::builder()
+    pub fn delete_steps(&self, item: &Item, tallied: bool) -> Vec<TransactWriteItem> {
+        let delete = Delete::builder()
             .table_name(&self.items_table)
             .set_key(Some(item_key(item.project_id, item.id)))
             .expression_attribute_names("#id", Field::Id.name())
             .expression_attribute_names("#tallied", TALLIED)
+            .expression_attribute_names("#version", Field::Version.name())
+            .expression_attribute_values(":read", AttributeValue::N(item.version.to_string()))
             .condition_expression(format!(
-                "{} AND {}",
-                existence_condition(expected_version),
+                "attribute_exists(#id) AND #version = :read AND {}",
                 tallied_condition(tallied)
             ))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if let Some(version) = expected_version {
-            delete = delete
-                .expression_attribute_names("#version", Field::Version.name())
-                .expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
-        }
         let delete = delete.build().expect("table, key and condition are set");
         let mut steps = vec![TransactWriteItem::builder().delete(delete).build()];
         let scopes = if tallied {

@@ -186,9 +186,11 @@ impl From<StoreError> for ApiError {
                 "If-Match: the item is at version {stored}, not {expected}; read it again and retry"
             ))
             }
-            StoreError::Conflict => ApiError::Conflict(
-                "The item changed while it was being written; read it again and retry".into(),
-            ),
+            // The item kept changing under the write through every retry: contention, which
+            // passes; the same request may succeed a moment later.
+            StoreError::Conflict => {
+                ApiError::unavailable("the item kept changing while it was being written")
+            }
             StoreError::IdTaken => {
                 ApiError::Conflict("An item with this id already exists; retry the request".into())
             }
@@ -243,7 +245,7 @@ mod tests {
                 },
                 412,
             ),
-            (StoreError::Conflict, 409),
+            (StoreError::Conflict, 503),
             (StoreError::IdTaken, 409),
             (StoreError::Unavailable("timeout".into()), 503),
             (StoreError::Corrupt("bad status".into()), 500),

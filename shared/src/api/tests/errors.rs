@@ -198,11 +198,12 @@ async fn corrupt_data_or_a_failed_call_is_a_generic_500() {
 }
 
 #[tokio::test]
-async fn write_conflicts_are_409_and_mismatches_412() {
+async fn write_conflicts_are_503_or_409_and_mismatches_412() {
     let update = format!("{BASE_PATH}/{}", ObjectId::from_uuid(uuid::Uuid::new_v4()));
     let body = json!({"data": {"status": "y"}});
     for (error, status) in [
-        (StoreError::Conflict, 409),
+        // Contention that outlasted the retries: try again later, with Retry-After.
+        (StoreError::Conflict, 503),
         (StoreError::IdTaken, 409),
         (StoreError::NotFound, 404),
         (

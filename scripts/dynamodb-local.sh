@@ -42,7 +42,9 @@ die() {
 wanted() { echo "$CRATE $CRATE_VERSION $FEATURES"; }
 
 install() {
-    if [[ -x "$BIN" && -f "$STAMP" && "$(cat "$STAMP")" == "$(wanted)" ]]; then
+    # Kept while the pinned version is the one built and its source is still in cargo's
+    # registry (the licence check reads the engine's crate graph from it).
+    if [[ -x "$BIN" && -f "$STAMP" && "$(cat "$STAMP")" == "$(wanted)" ]] && source_dir >/dev/null 2>&1; then
         return 0
     fi
     command -v cargo >/dev/null || die "cargo is needed to build Dynoxide"

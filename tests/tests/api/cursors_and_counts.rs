@@ -325,3 +325,33 @@ async fn a_non_key_sort_skips_nothing_when_items_come_and_go_between_pages() {
     second.assert_status(200);
     assert_eq!(statuses(&second.body), ["d", "d0", "e"]);
 }
+
+#[tokio::test]
+async fn a_counter_below_zero_reads_as_0_and_is_logged() {
+    use call_log_item::store::dynamo::{counter_key, Scope, ITEM_COUNT};
+    let app = TestApp::spawn().await;
+    app.client
+        .update_item()
+        .table_name(&app.config.items_table)
+        .set_key(Some(counter_key(app.project, &Scope::Project)))
+        .update_expression("ADD #count :drift")
+        .expression_attribute_names("#count", ITEM_COUNT)
+        .expression_attribute_values(
+            ":drift",
+            aws_sdk_dynamodb::types::AttributeValue::N("-2".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let counted = app.count(None).await;
+    assert_eq!(counted.body["count"], 0, "{}", counted.body);
+    let logs = crate::helpers::captured_logs();
+    let line = logs
+        .lines()
+        .find(|line| line.contains("counter below zero") && line.contains(&app.project.to_string()))
+        .unwrap_or_else(|| panic!("no warning for project {}", app.project));
+    assert!(
+        line.contains("\"level\":\"WARN\"") && line.contains("\"value\":-2"),
+        "{line}"
+    );
+}

@@ -9,6 +9,10 @@
 //! `projectCallLogId`, so it is in no index. Each counter is one item: its write ceiling is
 //! DynamoDB's per-item limit (about 1,000 writes per second), shared by all creates and deletes
 //! of a project (the project counter) or of one call (the call-log counter).
+//!
+//! A counter below zero cannot come from the writes of this version; if one is ever read
+//! (drift from an older version's race, or a hand edit), it counts as 0 and is logged at warn
+//! level (`counter below zero`, with the counter and its value), never hidden.
 
 use std::collections::HashMap;
 
@@ -121,10 +125,20 @@ pub async fn read(
         .map_err(|error| from_sdk("GetItem", error))?;
     match output.item().and_then(|item| item.get(ITEM_COUNT)) {
         None => Ok(0),
-        Some(AttributeValue::N(number)) => number
-            .parse::<i64>()
-            .map(|n| n.max(0) as u64)
-            .map_err(|_| StoreError::Corrupt(format!("counter is not a number: {number}"))),
+        Some(AttributeValue::N(number)) => {
+            let value = number
+                .parse::<i64>()
+                .map_err(|_| StoreError::Corrupt(format!("counter is not a number: {number}")))?;
+            if value < 0 {
+                tracing::warn!(
+                    project = %project,
+                    counter = ?scope,
+                    value,
+                    "counter below zero"
+                );
+            }
+            Ok(value.max(0) as u64)
+        }
         Some(other) => Err(StoreError::Corrupt(format!(
             "counter is not a number: {other:?}"
         ))),

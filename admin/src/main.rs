@@ -96,6 +96,14 @@ enum Command {
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(i32).range(1..=1000))]
         page: i32,
     },
+    /// Check every count and index entry by value against the items (of one project, or of
+    /// all): prints each difference on stdout and exits 1 if there is any. Reads the whole
+    /// table; a write landing meanwhile can show as a difference that the next run no longer
+    /// finds.
+    VerifyCounts {
+        #[arg(long, value_parser = parse_project)]
+        project: Option<ObjectId>,
+    },
 }
 
 fn parse_project(text: &str) -> Result<ObjectId, String> {
@@ -241,6 +249,25 @@ async fn run(tables: &Tables, command: Command) -> Result<(), String> {
             }
             let _ = std::fs::remove_file(&checkpoint);
             eprintln!("backfill: done; {tallied} items given their counts and index entries");
+        }
+        Command::VerifyCounts { project } => {
+            let found = keys
+                .verify_counts(project)
+                .await
+                .map_err(|e| e.to_string())?;
+            for difference in &found.differences {
+                println!("{difference}");
+            }
+            eprintln!(
+                "verify-counts: {} items, {} counters, {} index entries read; {} difference(s)",
+                found.items,
+                found.counters,
+                found.entries,
+                found.differences.len()
+            );
+            if !found.differences.is_empty() {
+                return Err("counts or index entries differ from the items".into());
+            }
         }
         Command::ListKeys { project } => {
             let records = keys.list_keys(project).await.map_err(|e| e.to_string())?;

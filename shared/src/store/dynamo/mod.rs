@@ -1,10 +1,11 @@
 //! The DynamoDB store: the items table (items and their exact counters) and the API-keys
-//! table. Every write is conditional; every read is a `GetItem` or a `Query`, never a `Scan`.
+//! table. Every write is conditional; every read of the functions is a `GetItem` or a `Query`,
+//! never a `Scan` (only the operator's backfill and verify-counts scan).
 //!
 //! [`DynamoStore`] is defined here and each file implements the part it is named for:
 //! `items.rs` (one item: reads, writes, transactions), `queries.rs` (counts and pages),
 //! `updates.rs` (updates), `idempotency.rs` (idempotency keys of creates), `keys.rs` (API
-//! keys), with the table layout in `attributes.rs`, `counters.rs`,
+//! keys), `backfill.rs` and `verify.rs` (the operator's backfill and verify-counts), with the table layout in `attributes.rs`, `counters.rs`,
 //! `entries.rs`, `expression.rs` and `tables.rs`, transactions run in `transactions.rs`, and SDK
 //! failures read in `sdk_errors.rs`.
 
@@ -22,6 +23,7 @@ mod sdk_errors;
 mod tables;
 mod transactions;
 mod updates;
+mod verify;
 
 use aws_sdk_dynamodb::Client;
 
@@ -34,6 +36,7 @@ pub use idempotency::TTL_ATTRIBUTE;
 pub use items::{item_key, CALL_LOG_INDEX};
 pub use keys::PROJECT_INDEX;
 pub use tables::{create_items_table, create_keys_table, TableOutcome};
+pub use verify::Verification;
 
 /// Both tables through one SDK client (built once per cold start).
 #[derive(Debug, Clone)]

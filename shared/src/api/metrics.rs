@@ -5,7 +5,9 @@
 //! Each record counts the request (`Requests`), whether it failed on the client's side
 //! (`ClientErrors`, a 4xx) or the service's (`ServerErrors`, a 5xx), how long it took
 //! (`Latency`) and whether it was the first request of a new execution environment
-//! (`ColdStarts`), once for the whole service and once per route.
+//! (`ColdStarts`), once for the whole service and once per route. A request that read counters
+//! below zero (drift, `store/drift.rs`) writes a second record with `CountersBelowZero`, for
+//! the whole service: only then, so the metric costs nothing while there is no drift.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,6 +22,9 @@ pub const METRICS: [(&str, &str); 5] = [
     ("Latency", "Milliseconds"),
     ("ColdStarts", "Count"),
 ];
+
+/// The metric of drift, in a record of its own (only when there is some), by `Service` only.
+pub const DRIFT_METRIC: (&str, &str) = ("CountersBelowZero", "Count");
 
 /// The dimension sets every metric is published under: the whole service, and each route.
 pub const DIMENSION_SETS: [&[&str]; 2] = [&["Service"], &["Service", "Route"]];
@@ -37,6 +42,8 @@ pub struct Measured<'a> {
     pub status: u16,
     pub latency_ms: f64,
     pub request_id: &'a str,
+    /// Counters the request read below zero.
+    pub counters_below_zero: u32,
 }
 
 /// Where the records go.
@@ -52,6 +59,8 @@ pub struct Metrics {
     /// What every record says after its timestamp: the metric directive (namespace,
     /// dimensions, metrics) and the `Service` dimension, as JSON text, made once.
     fixed: String,
+    /// The same for the drift record.
+    drift_fixed: String,
     /// Until the first request is recorded: it is the cold start of this environment.
     cold: AtomicBool,
     sink: Sink,
@@ -89,9 +98,18 @@ impl Metrics {
                 .map(|(name, unit)| json!({"Name": name, "Unit": unit}))
                 .collect::<Vec<_>>(),
         }]);
+        let drift = json!([{
+            "Namespace": namespace,
+            "Dimensions": [["Service"]],
+            "Metrics": [{"Name": DRIFT_METRIC.0, "Unit": DRIFT_METRIC.1}],
+        }]);
         Metrics {
             fixed: format!(
                 ",\"CloudWatchMetrics\":{directive}}},\"Service\":{}",
+                json!(service)
+            ),
+            drift_fixed: format!(
+                ",\"CloudWatchMetrics\":{drift}}},\"Service\":{}",
                 json!(service)
             ),
             cold: AtomicBool::new(true),
@@ -103,7 +121,19 @@ impl Metrics {
     pub fn record(&self, measured: &Measured<'_>) {
         let cold = self.cold.swap(false, Ordering::Relaxed);
         let timestamp = chrono::Utc::now().timestamp_millis();
-        let line = self.line(measured, cold, timestamp);
+        self.write(self.line(measured, cold, timestamp));
+        if measured.counters_below_zero > 0 {
+            self.write(format!(
+                "{{\"_aws\":{{\"Timestamp\":{timestamp}{fixed},\"{name}\":{count},\"request_id\":{id}}}",
+                fixed = self.drift_fixed,
+                name = DRIFT_METRIC.0,
+                count = measured.counters_below_zero,
+                id = json!(measured.request_id),
+            ));
+        }
+    }
+
+    fn write(&self, line: String) {
         match &self.sink {
             Sink::Stdout => println!("{line}"),
             Sink::Memory(lines) => lines.lock().unwrap_or_else(|e| e.into_inner()).push(line),
@@ -146,7 +176,29 @@ pub(crate) mod tests {
             status,
             latency_ms: 12.345_678,
             request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            counters_below_zero: 0,
         }
+    }
+
+    #[test]
+    fn drift_writes_a_record_of_its_own_and_only_then() {
+        let (metrics, recorded) = Metrics::in_memory("Calls", "prod-stack");
+        metrics.record(&measured(200));
+        assert_eq!(recorded.lines().len(), 1, "no drift, no drift record");
+        metrics.record(&Measured {
+            counters_below_zero: 2,
+            ..measured(200)
+        });
+        let lines = recorded.lines();
+        assert_eq!(lines.len(), 3);
+        let drift = parse(&lines[2]);
+        assert_emf(&drift);
+        assert_eq!(drift["CountersBelowZero"], 2);
+        assert_eq!(drift["Service"], "prod-stack");
+        assert_eq!(
+            drift["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Service"]])
+        );
     }
 
     use serde_json::Value;

@@ -121,7 +121,8 @@ impl<S: Store> App<S> {
             trace_id = %request.trace_id().unwrap_or("-"),
         );
         async move {
-            let outcome = self.respond(operation, &request).await;
+            let (outcome, counters_below_zero) =
+                crate::store::drift::watching(self.respond(operation, &request)).await;
             let status = outcome.response.status().as_u16();
             let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
             tracing::info!(
@@ -141,6 +142,7 @@ impl<S: Store> App<S> {
                 status,
                 latency_ms,
                 request_id: request.request_id(),
+                counters_below_zero,
             });
             outcome.response
         }

@@ -8,6 +8,7 @@
 //! HTTP terms.
 
 pub mod contract;
+pub mod drift;
 pub mod dynamo;
 mod error;
 mod memory;

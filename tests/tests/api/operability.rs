@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use call_log_item::api::metrics::{DIMENSION_SETS, METRICS};
+use call_log_item::api::metrics::{DIMENSION_SETS, DRIFT_METRIC, METRICS};
 use call_log_item::config::VARIABLES;
 use serde_json::Value as Json;
 use serde_norway::Value;
@@ -92,9 +92,19 @@ fn check(named: &Named) {
     let dimensions: Vec<&str> = named.dimensions.keys().map(String::as_str).collect();
     if named.namespace == OWN {
         assert!(
-            METRICS.iter().any(|(name, _)| *name == named.name),
+            METRICS
+                .iter()
+                .chain([&DRIFT_METRIC])
+                .any(|(name, _)| *name == named.name),
             "{named:?}: the functions write no such metric"
         );
+        if named.name == DRIFT_METRIC.0 {
+            assert_eq!(
+                dimensions,
+                ["Service"],
+                "{named:?}: drift is by Service only"
+            );
+        }
         assert!(
             DIMENSION_SETS.iter().any(|set| {
                 let mut set = set.to_vec();
@@ -268,6 +278,7 @@ fn every_alarm_watches_a_metric_that_exists() {
         "LambdaThrottlesAlarm",
         "DynamoDbThrottlesAlarm",
         "DynamoDbSystemErrorsAlarm",
+        "CountersBelowZeroAlarm",
     ] {
         assert!(alarms.contains(wanted), "no {wanted}");
     }

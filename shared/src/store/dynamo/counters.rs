@@ -11,8 +11,9 @@
 //! of a project (the project counter) or of one call (the call-log counter).
 //!
 //! A counter below zero cannot come from the writes of this version; if one is ever read
-//! (drift from an older version's race, or a hand edit), it counts as 0 and is logged at warn
-//! level (`counter below zero`, with the counter and its value), never hidden.
+//! (drift from an older version's race, or a hand edit), it counts as 0, is logged at warn
+//! level (`counter below zero`, with the counter and its value) and counted in the request's
+//! metrics (`store/drift.rs`): never hidden.
 
 use std::collections::HashMap;
 
@@ -130,6 +131,7 @@ pub async fn read(
                 .parse::<i64>()
                 .map_err(|_| StoreError::Corrupt(format!("counter is not a number: {number}")))?;
             if value < 0 {
+                crate::store::drift::counter_below_zero();
                 tracing::warn!(
                     project = %project,
                     counter = ?scope,

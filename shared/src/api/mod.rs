@@ -121,8 +121,10 @@ impl<S: Store> App<S> {
             trace_id = %request.trace_id().unwrap_or("-"),
         );
         async move {
+            // Boxed: the respond future is deep, and callers that nest `handle` in their own
+            // futures (the tests) would otherwise reach the compiler's type-depth limit.
             let (outcome, counters_below_zero) =
-                crate::store::drift::watching(self.respond(operation, &request)).await;
+                crate::store::drift::watching(Box::pin(self.respond(operation, &request))).await;
             let status = outcome.response.status().as_u16();
             let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
             tracing::info!(

@@ -1,6 +1,10 @@
 //! Black-box tests of the API: real API Gateway events through the real handler, against
 //! the local engine (Dynoxide). One test binary, one file per concern; every test uses its own project.
 
+// The tests nest the handler's future in their own (spawned tasks, joins); computing the
+// layout of the deepest once went past the default limit of 128 on a clean build.
+#![recursion_limit = "256"]
+
 mod auth;
 mod cors;
 mod costs;

@@ -103,15 +103,16 @@ impl Metrics {
             "Dimensions": [["Service"]],
             "Metrics": [{"Name": DRIFT_METRIC.0, "Unit": DRIFT_METRIC.1}],
         }]);
-        Metrics {
-            fixed: format!(
+        // What follows a record's timestamp: its directive, closing `_aws`, then `Service`.
+        let after_timestamp = |directive: serde_json::Value| {
+            format!(
                 ",\"CloudWatchMetrics\":{directive}}},\"Service\":{}",
                 json!(service)
-            ),
-            drift_fixed: format!(
-                ",\"CloudWatchMetrics\":{drift}}},\"Service\":{}",
-                json!(service)
-            ),
+            )
+        };
+        Metrics {
+            fixed: after_timestamp(directive),
+            drift_fixed: after_timestamp(drift),
             cold: AtomicBool::new(true),
             sink,
         }

@@ -105,7 +105,7 @@ impl DynamoStore {
                 let output = self
                     .client
                     .batch_get_item()
-                    .request_items(&self.items_table, wanted.clone())
+                    .request_items(&self.items_table, wanted)
                     .send()
                     .await
                     .map_err(|error| from_sdk("BatchGetItem", error))?;

@@ -158,9 +158,13 @@ impl DynamoStore {
         }
         // Never applied twice: a retry of an update already applied fails this condition,
         // and finds its own token below.
+        let slots: Vec<String> = (0..WRITE_TOKENS.len())
+            .map(|slot| format!("#wt{slot}"))
+            .collect();
         let condition = format!(
-            "{} AND NOT (:token IN (#wt0, #wt1, #wt2, #wt3))",
-            existence_condition(expected_version)
+            "{} AND NOT (:token IN ({}))",
+            existence_condition(expected_version),
+            slots.join(", ")
         );
         let result = self
             .client

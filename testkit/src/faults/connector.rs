@@ -63,7 +63,7 @@ impl HttpConnector for FaultyConnector {
             Decision::Send(sending) => *sending,
         };
         let measuring = self.faults.measuring();
-        if sending.untouched() && sending.request.is_none() && !measuring {
+        if sending.untouched() && !measuring {
             return self.inner.call(request);
         }
         let mut outgoing = sending

@@ -194,6 +194,22 @@ impl Faults {
         self.state().batch_get_serves = keys;
     }
 
+    /// Holds the next request of `operation` that no other planned fault takes (after the
+    /// faults already planned for it), until [`Faults::release_held`]. The answer says when
+    /// that request has arrived.
+    pub fn hold_next(&self, operation: &str) -> Held {
+        let mut state = self.state();
+        let planned = state.planned.entry(operation.to_string()).or_default();
+        planned.push(Fault::Hold);
+        let ahead = planned.len();
+        let seen = state.seen.get(operation).copied().unwrap_or(0);
+        Held {
+            faults: self.clone(),
+            operation: operation.to_string(),
+            arrives_as: seen + ahead,
+        }
+    }
+
     /// Sends on the requests [`Fault::Hold`] is holding (one at a time, in turn; a release
     /// before the request arrives lets it through at once).
     pub fn release_held(&self) {
@@ -376,6 +392,24 @@ impl Faults {
     }
 }
 
+/// A request [`Faults::hold_next`] will hold.
+#[derive(Debug)]
+pub struct Held {
+    faults: Faults,
+    operation: String,
+    /// The count of requests of the operation at which it is the one held.
+    arrives_as: usize,
+}
+
+impl Held {
+    /// Waits until the held request has arrived (and is being held).
+    pub async fn reached(&self) {
+        while self.faults.seen(&self.operation) < self.arrives_as {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}
+
 /// What the injector does with one request.
 #[derive(Debug)]
 enum Decision {
@@ -417,9 +451,10 @@ impl Sending {
         }
     }
 
-    /// Whether the answer can go straight back to the SDK.
+    /// Whether the request goes as the SDK made it and its answer straight back.
     fn untouched(&self) -> bool {
-        !self.lose
+        self.request.is_none()
+            && !self.lose
             && self.remember.is_none()
             && self.unprocessed.is_none()
             && self.claim.is_none()
@@ -439,7 +474,7 @@ mod tests {
     use serde_json::json;
 
     fn sent_as_is(decision: &Decision) -> bool {
-        matches!(decision, Decision::Send(sending) if sending.untouched() && sending.request.is_none())
+        matches!(decision, Decision::Send(sending) if sending.untouched())
     }
 
     /// What a decision to send does around the request (panics on an answer).

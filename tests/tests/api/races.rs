@@ -2,7 +2,6 @@
 //! racing updates never leaves a resurrected item behind; counts stay exact.
 
 use serde_json::json;
-use testkit::faults::Fault;
 
 use crate::helpers::{random_id, TestApp};
 
@@ -151,14 +150,11 @@ async fn a_status_update_between_a_deletes_read_and_its_write_leaves_every_count
     let (app, faults) = TestApp::with_faults().await;
     let log = random_id();
     let id = app.create_id(&log, json!({"status": "Ringing"})).await;
-    let before = faults.seen("TransactWriteItems");
-    faults.fail("TransactWriteItems", Fault::Hold, 1);
+    let held = faults.hold_next("TransactWriteItems");
     let deleter = app.with_payload(app.payload);
     let path = id.clone();
     let delete = tokio::spawn(async move { deleter.delete(&path).await });
-    while faults.seen("TransactWriteItems") == before {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    held.reached().await;
     app.update(&id, json!({"data": {"status": "Completed"}}))
         .await
         .assert_status(200);
@@ -199,8 +195,7 @@ async fn a_delete_between_a_status_updates_read_and_its_write_leaves_every_count
     let id = app
         .create_id(&random_id(), json!({"status": "Ringing"}))
         .await;
-    let before = faults.seen("TransactWriteItems");
-    faults.fail("TransactWriteItems", Fault::Hold, 1);
+    let held = faults.hold_next("TransactWriteItems");
     let updater = app.with_payload(app.payload);
     let path = id.clone();
     let update = tokio::spawn(async move {
@@ -208,9 +203,7 @@ async fn a_delete_between_a_status_updates_read_and_its_write_leaves_every_count
             .update(&path, json!({"data": {"status": "Completed"}}))
             .await
     });
-    while faults.seen("TransactWriteItems") == before {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    held.reached().await;
     app.delete(&id).await.assert_status(200);
     faults.release_held();
     update.await.unwrap().assert_status(404);
@@ -231,23 +224,20 @@ async fn two_status_updates_racing_count_the_item_once_under_the_last() {
     let id = app
         .create_id(&random_id(), json!({"status": "Ringing"}))
         .await;
-    let before = faults.seen("TransactWriteItems");
-    faults.fail("TransactWriteItems", Fault::Hold, 1);
+    let held = faults.hold_next("TransactWriteItems");
     let second = app.with_payload(app.payload);
     let path = id.clone();
-    let held = tokio::spawn(async move {
+    let later = tokio::spawn(async move {
         second
             .update(&path, json!({"data": {"status": "NoAnswer"}}))
             .await
     });
-    while faults.seen("TransactWriteItems") == before {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    held.reached().await;
     app.update(&id, json!({"data": {"status": "Completed"}}))
         .await
         .assert_status(200);
     faults.release_held();
-    held.await.unwrap().assert_status(200);
+    later.await.unwrap().assert_status(200);
     let item = app.get_item(&id, None).await.body;
     assert_eq!(
         (item["status"].as_str(), item["version"].as_i64()),

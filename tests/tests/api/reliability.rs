@@ -368,9 +368,8 @@ async fn an_update_whose_answer_was_lost_while_another_writer_came_in_is_applied
     // apply it again nor answer 412.
     let (app, faults) = TestApp::with_faults().await;
     let id = app.create_id(&random_id(), json!({})).await;
-    let before = faults.seen("UpdateItem");
     faults.lose_answers("UpdateItem", 1);
-    faults.fail("UpdateItem", Fault::Hold, 1);
+    let retry = faults.hold_next("UpdateItem");
     let first = app.with_payload(app.payload);
     let path = id.clone();
     let a = tokio::spawn(async move {
@@ -378,9 +377,7 @@ async fn an_update_whose_answer_was_lost_while_another_writer_came_in_is_applied
             .update(&path, json!({"data": {"statusMessage": "from A"}}))
             .await
     });
-    while faults.seen("UpdateItem") < before + 2 {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-    }
+    retry.reached().await;
     app.update(&id, json!({"data": {"callCostInUSDCents": 7}}))
         .await
         .assert_status(200);

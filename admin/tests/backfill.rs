@@ -5,12 +5,9 @@
 mod common;
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
-use call_log_item::config::{dynamodb_client, Tables};
 use call_log_item::model::{Field, Input, Item, NewItem, ObjectId, Timestamp};
 use call_log_item::query::{Condition, Direction, Filter, Operator, Scalar};
-use call_log_item::store::dynamo::{
-    add_to_counter, create_items_table, key_to_text, to_attributes, Scope,
-};
+use call_log_item::store::dynamo::{add_to_counter, key_to_text, to_attributes, Scope};
 use call_log_item::store::{DynamoStore, ItemQueries, ItemWrites, Start};
 
 fn backfill(args: &[&str]) -> String {
@@ -105,14 +102,7 @@ async fn check(store: &DynamoStore, project: ObjectId, items: &[Item]) {
 
 #[tokio::test]
 async fn old_items_get_their_counts_and_indexes_exactly_once() {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`"
-    );
-    let tables = Tables::from_env();
-    let client = dynamodb_client().await.unwrap();
-    create_items_table(&client, &tables.items).await.unwrap();
-    let store = DynamoStore::new(client.clone(), &tables.items, &tables.keys);
+    let (tables, client, store) = common::items_table().await;
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
     let log = uuid::Uuid::new_v4().to_string();
     let users: Vec<String> = (0..3).map(|_| uuid::Uuid::new_v4().to_string()).collect();

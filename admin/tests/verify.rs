@@ -5,11 +5,10 @@
 mod common;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use call_log_item::config::{dynamodb_client, Tables};
 use call_log_item::model::{Field, FieldValue, Input, NewItem, ObjectId, Timestamp};
 use call_log_item::query::Tally;
-use call_log_item::store::dynamo::{counter_key, create_items_table, entry_key, Scope, ITEM_COUNT};
-use call_log_item::store::{DynamoStore, ItemWrites};
+use call_log_item::store::dynamo::{counter_key, entry_key, Scope, ITEM_COUNT};
+use call_log_item::store::ItemWrites;
 
 /// Runs `verify-counts --project`: (success, stdout, stderr).
 fn verify(project: ObjectId) -> (bool, String, String) {
@@ -26,14 +25,7 @@ fn verify(project: ObjectId) -> (bool, String, String) {
 
 #[tokio::test]
 async fn verify_counts_reports_every_drifted_count_and_entry() {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`"
-    );
-    let tables = Tables::from_env();
-    let client = dynamodb_client().await.unwrap();
-    create_items_table(&client, &tables.items).await.unwrap();
-    let store = DynamoStore::new(client.clone(), &tables.items, &tables.keys);
+    let (tables, client, store) = common::items_table().await;
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
     let log = uuid::Uuid::new_v4().to_string();
     let at = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();

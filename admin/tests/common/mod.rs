@@ -2,6 +2,10 @@
 
 use std::process::Command;
 
+use call_log_item::config::{dynamodb_client, Tables};
+use call_log_item::store::dynamo::create_items_table;
+use call_log_item::store::DynamoStore;
+
 /// `call-log-admin`, with a region and credentials for the local engine unless the environment
 /// has its own.
 pub fn admin_command() -> Command {
@@ -16,4 +20,18 @@ pub fn admin_command() -> Command {
         }
     }
     command
+}
+
+/// The tables `make test` names, the items table created, a client and the store on them.
+#[allow(dead_code)] // not every test binary uses it
+pub async fn items_table() -> (Tables, aws_sdk_dynamodb::Client, DynamoStore) {
+    assert!(
+        std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
+        "AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`"
+    );
+    let tables = Tables::from_env();
+    let client = dynamodb_client().await.unwrap();
+    create_items_table(&client, &tables.items).await.unwrap();
+    let store = DynamoStore::new(client.clone(), &tables.items, &tables.keys);
+    (tables, client, store)
 }

@@ -6,7 +6,45 @@ pub mod bare;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use call_log_item::api::{routes, ApiRequest};
+use call_log_item::model::Operation;
+use call_log_item::App;
+use testkit::{EventSpec, Payload};
+
+/// A number from the environment, or `default`.
+pub fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// One request through the handler as an HTTP API event with `key`: the answer's status, its
+/// body text, and how long the handler took.
+pub async fn through_handler(
+    app: &App,
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, String, Duration) {
+    let headers = [("ApiKey", key), ("Content-Type", "application/json")];
+    let route = routes::template_for(method, path);
+    let spec = EventSpec::new(method, path, &headers, body).on_route(route.as_deref());
+    let request = ApiRequest::from_event(&testkit::event_json(Payload::Http, &spec))
+        .expect("the event reads");
+    let operation = routes::operation_for(method, path).unwrap_or(Operation::List);
+    let started = Instant::now();
+    let response = app.handle(operation, request).await;
+    let elapsed = started.elapsed();
+    let text = match response.body() {
+        lambda_http::Body::Text(text) => text.clone(),
+        _ => String::new(),
+    };
+    (response.status().as_u16(), text, elapsed)
+}
 
 /// Median of the samples (the mean of the two middle ones for an even count).
 pub fn median(samples: &[Duration]) -> Duration {

@@ -14,31 +14,25 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use bench::{engine_description, machine_description, millis, percentile, write_section};
-use call_log_item::api::{routes, ApiRequest};
+use bench::{
+    engine_description, env_number, machine_description, millis, percentile, through_handler,
+    write_section,
+};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{client_config, sdk_config, Config};
-use call_log_item::model::{ObjectId, Operation, Permission};
+use call_log_item::model::{ObjectId, Permission};
 use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use serde_json::{json, Value};
 use testkit::faults::Faults;
-use testkit::{EventSpec, Payload};
 
 const BASE: &str = "/api/incoming-call-log-item";
 /// The escalation's people: each create rings one of them.
 const USERS: usize = 8;
 const CALL_LOGS: usize = 4;
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// One request through the handler: its status, body and how long it took.
 async fn call(
@@ -49,27 +43,12 @@ async fn call(
     body: Option<Value>,
 ) -> (u16, Value, Duration) {
     let body = body.map(|body| body.to_string());
-    let headers = [("ApiKey", key), ("Content-Type", "application/json")];
-    let route = routes::template_for(method, path);
-    let spec = EventSpec {
-        method,
-        path,
-        headers: &headers,
-        body: body.as_deref(),
-        base64: false,
-        route: route.as_deref(),
-    };
-    let request = ApiRequest::from_event(&testkit::event_json(Payload::Http, &spec))
-        .expect("the event reads");
-    let operation = routes::operation_for(method, path).unwrap_or(Operation::List);
-    let started = Instant::now();
-    let response = app.handle(operation, request).await;
-    let elapsed = started.elapsed();
-    let value = match response.body() {
-        lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap_or(Value::Null),
-        _ => Value::Null,
-    };
-    (response.status().as_u16(), value, elapsed)
+    let (status, text, elapsed) = through_handler(app, key, method, path, body.as_deref()).await;
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+        elapsed,
+    )
 }
 
 /// What one phase of the burst did.

@@ -15,11 +15,14 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
-use bench::{engine_description, machine_description, median, millis, write_section};
-use call_log_item::api::{json as api_json, routes, ApiRequest};
+use bench::{
+    engine_description, env_number, machine_description, median, millis, through_handler,
+    write_section,
+};
+use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{dynamodb_client, Config};
-use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
+use call_log_item::model::{ObjectId, Permission, Timestamp};
 use call_log_item::store::dynamo::{
     counter_key, create_items_table, create_keys_table, entry_key, tallies, to_attributes,
     Attributes, Scope, ITEM_COUNT, TALLIED,
@@ -54,13 +57,6 @@ struct Project {
     user: ObjectId,
     /// One hour of the project's creation times: [start, start + 1 h).
     hour: (Timestamp, Timestamp),
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 /// Writes `count` items spread over `call_logs` call logs, and their exact counters.
@@ -194,23 +190,9 @@ async fn call(
     body: Value,
 ) -> (Duration, Value) {
     let body = body.to_string();
-    let headers = [
-        ("ApiKey", project.key.as_str()),
-        ("Content-Type", "application/json"),
-    ];
-    let route = routes::template_for(method, path);
-    let spec = EventSpec::new(method, path, &headers, Some(&body)).on_route(route.as_deref());
-    let request = ApiRequest::from_event(&testkit::event_json(Payload::Http, &spec))
-        .expect("the event reads");
-    let operation = routes::operation_for(method, path).unwrap_or(Operation::List);
-    let started = Instant::now();
-    let response = app.handle(operation, request).await;
-    let elapsed = started.elapsed();
-    let text = match response.body() {
-        lambda_http::Body::Text(text) => text.clone(),
-        _ => String::new(),
-    };
-    assert_eq!(response.status(), 200, "{method} {path}: {text}");
+    let (status, text, elapsed) =
+        through_handler(app, &project.key, method, path, Some(&body)).await;
+    assert_eq!(status, 200, "{method} {path}: {text}");
     (elapsed, serde_json::from_str(&text).unwrap())
 }
 

@@ -22,11 +22,7 @@ ENGINE_LOG="$ROOT/.local/logs/engine-install.log"
 "$DDB" install >"$ENGINE_LOG" 2>&1 &
 ENGINE_PID=$!
 "$ROOT/scripts/python-tools.sh" install
-if ! wait "$ENGINE_PID"; then
-    cat "$ENGINE_LOG" >&2
-    die "building the local engine failed"
-fi
-cat "$ENGINE_LOG" >&2
+await_job "$ENGINE_PID" "$ENGINE_LOG" "building the local engine"
 use_venv
 
 DDB_STARTED=""

@@ -48,6 +48,15 @@ dev_api_key() {
     printf '%s\n' "$key"
 }
 
+# await_job PID LOG WHAT: wait for a background install, show its output, fail if it failed.
+await_job() {
+    if ! wait "$1"; then
+        cat "$2" >&2
+        die "$3 failed"
+    fi
+    cat "$2" >&2
+}
+
 # Put the venv (cargo-lambda, cfn-lint) first on PATH, so `cargo lambda` finds it.
 use_venv() {
     export PATH="$ROOT/.venv/bin:$PATH"

@@ -12,15 +12,6 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 stage() { echo "==> $*" >&2; }
 
-# await_job PID LOG WHAT: wait for a background install, show its output, fail if it failed.
-await_job() {
-    if ! wait "$1"; then
-        cat "$2" >&2
-        die "$3 failed"
-    fi
-    cat "$2" >&2
-}
-
 stage "tools (installed in the background while fmt and clippy run)"
 # On a fresh machine the local engine and cargo-deny are built with cargo, and the PyPI tools
 # installed, while the workspace compiles (minutes either way); each is kept in an ignored

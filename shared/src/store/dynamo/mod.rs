@@ -21,6 +21,7 @@ mod queries;
 mod read_plan;
 mod sdk_errors;
 mod tables;
+mod tally;
 mod transactions;
 mod updates;
 mod verify;
@@ -36,6 +37,7 @@ pub use idempotency::TTL_ATTRIBUTE;
 pub use items::{item_key, CALL_LOG_INDEX};
 pub use keys::PROJECT_INDEX;
 pub use tables::{create_items_table, create_keys_table, TableOutcome};
+pub use tally::{Applied, Changes, CounterChange, EntryChange, Sequence, StreamRecord, TALLY_MARK};
 pub use verify::Verification;
 
 /// Both tables through one SDK client (built once per cold start).

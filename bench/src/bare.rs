@@ -5,9 +5,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailur
 use aws_sdk_dynamodb::Client;
 use call_log_item::api::json as api_json;
 use call_log_item::model::{Item, ObjectId, Timestamp};
-use call_log_item::store::dynamo::{
-    counter_key, from_attributes, item_key, Attributes, Scope, TALLIED,
-};
+use call_log_item::store::dynamo::{counter_key, item_key, Attributes, Scope};
 use call_log_item::store::{DynamoStore, IdempotencyKey};
 use call_log_item::Operation;
 use serde_json::json;
@@ -36,11 +34,15 @@ async fn bare_get(client: &Client, table: &str, project: ObjectId, id: ObjectId)
         .unwrap_or_default()
 }
 
-/// The create transaction the store sends: the item, its counters and its entries by value.
+/// The create the store sends: the item alone, marked tallied, with its write token.
 pub async fn bare_create(client: &Client, store: &DynamoStore, item: &Item) {
     client
-        .transact_write_items()
-        .set_transact_items(Some(store.create_steps(item)))
+        .put_item()
+        .table_name(store.items_table())
+        .set_item(Some(store.created(item, "0123456789abcdef")))
+        .condition_expression("attribute_not_exists(#id)")
+        .expression_attribute_names("#id", "_id")
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .send()
         .await
         .unwrap();
@@ -157,15 +159,11 @@ pub async fn bare(operation: Operation, target: &Target, id: ObjectId) {
                 .unwrap();
         }
         Operation::Delete => {
-            let stored = bare_get(client, table, project, id).await;
-            let item = from_attributes(&stored).unwrap();
+            // A transaction of the one conditional delete, for its client token.
             client
                 .transact_write_items()
-                .set_transact_items(Some(
-                    target
-                        .store
-                        .delete_steps(&item, stored.contains_key(TALLIED)),
-                ))
+                .transact_items(target.store.delete_step(project, id, None))
+                .client_request_token(uuid::Uuid::new_v4().to_string())
                 .send()
                 .await
                 .unwrap();

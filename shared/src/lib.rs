@@ -15,6 +15,7 @@ pub mod logging;
 pub mod model;
 pub mod query;
 pub mod store;
+pub mod tally_entry;
 
 pub use api::{ApiError, App};
 pub use model::Operation;

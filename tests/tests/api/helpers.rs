@@ -142,6 +142,11 @@ async fn tables() -> (Config, aws_sdk_dynamodb::Client) {
             create_keys_table(&client, &config.keys_table)
                 .await
                 .expect("keys table");
+            // Counts and entries of this binary's writes only: earlier binaries tallied theirs.
+            DynamoStore::new(client.clone(), &config.items_table, &config.keys_table)
+                .settle_from_now()
+                .await
+                .expect("the stream's latest position");
         })
         .await;
     (config, client)
@@ -279,6 +284,13 @@ impl TestApp {
             base64,
             route: route.as_deref(),
         };
+        // Counts and entries by value follow the writes through the table's stream: every
+        // request here is sent once the writes before it are tallied (as on AWS a moment
+        // later); tests of the lag itself tally by hand (`reliability.rs`).
+        self.keys
+            .settle_stream()
+            .await
+            .expect("the stream is tallied");
         let request = ApiRequest::from_event(&testkit::event_json(self.payload, &spec))
             .expect("the event reads");
         let operation = function_for(method, path_and_query);

@@ -216,6 +216,11 @@ async fn each_function_may_do_exactly_what_its_code_does() {
         for _ in 0..3 {
             ids.push(test.create_id(&call_log, json!({})).await);
         }
+        // Their entries by value, for the reads that start there.
+        test.keys
+            .settle_stream()
+            .await
+            .expect("the stream is tallied");
         let (app, recorded, faults) = recording_app(&test).await;
         let headers = [("ApiKey", test.key.as_str())];
         for (method, path, body) in requests(operation, &ids[0], &call_log) {

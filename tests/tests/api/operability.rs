@@ -324,12 +324,12 @@ fn system_errors_are_watched_for_every_operation_the_functions_call() {
         .map(|(_, action)| action.clone())
         .collect();
     called.insert("TransactWriteItems".into());
-    let store = std::fs::read_dir(concat!(
+    let store = source_files(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/src/store/dynamo"
     ))
-    .unwrap()
-    .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+    .iter()
+    .map(|path| std::fs::read_to_string(path).unwrap())
     .collect::<String>();
     assert!(
         store.contains(".transact_write_items()"),
@@ -531,4 +531,21 @@ fn the_sam_local_environment_file_matches_the_template_and_the_code() {
         }
         assert!(variables["CURSOR_SECRET"].len() >= call_log_item::config::MIN_CURSOR_SECRET_LEN);
     }
+}
+
+/// Every file under `dir`, its folders' too.
+fn source_files(dir: &str) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![std::path::PathBuf::from(dir)];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }

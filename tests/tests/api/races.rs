@@ -144,9 +144,9 @@ pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
 
 #[tokio::test]
 async fn a_status_update_between_a_deletes_read_and_its_write_leaves_every_count_exact() {
-    // The delete reads the item (to know what to uncount), then writes. Forced through the
-    // fault injector: the delete's transaction waits until a status update has moved the
-    // item's counts from Ringing to Completed. The delete must uncount what it removes.
+    // Forced through the fault injector: the delete's write waits until a status update has
+    // moved the item from Ringing to Completed. The counts follow the stream's images, so the
+    // delete uncounts what it removed.
     let (app, faults) = TestApp::with_faults().await;
     let log = random_id();
     let id = app.create_id(&log, json!({"status": "Ringing"})).await;
@@ -188,14 +188,14 @@ async fn counts(app: &TestApp, queries: &[serde_json::Value]) -> Vec<u64> {
 
 #[tokio::test]
 async fn a_delete_between_a_status_updates_read_and_its_write_leaves_every_count_exact() {
-    // The neighbour of the race above: the update reads, the delete lands, then the update's
-    // transaction (held by the injector until then) meets an item that is gone: 404, and
-    // nothing is counted twice or left behind.
+    // The neighbour of the race above: the update is sent, the delete lands, then the update
+    // (held by the injector until then) meets an item that is gone: 404, and nothing is
+    // counted twice or left behind.
     let (app, faults) = TestApp::with_faults().await;
     let id = app
         .create_id(&random_id(), json!({"status": "Ringing"}))
         .await;
-    let held = faults.hold_next("TransactWriteItems");
+    let held = faults.hold_next("UpdateItem");
     let updater = app.with_payload(app.payload);
     let path = id.clone();
     let update = tokio::spawn(async move {
@@ -217,14 +217,13 @@ async fn a_delete_between_a_status_updates_read_and_its_write_leaves_every_count
 
 #[tokio::test]
 async fn two_status_updates_racing_count_the_item_once_under_the_last() {
-    // Both read the item at version 1; the first to write wins, the other (held until then)
-    // finds the version moved, reads again and applies on top: the item is counted once,
-    // under the status written last.
+    // The first update is held by the injector while the second lands; then the first applies
+    // on top: the item is counted once, under the status written last.
     let (app, faults) = TestApp::with_faults().await;
     let id = app
         .create_id(&random_id(), json!({"status": "Ringing"}))
         .await;
-    let held = faults.hold_next("TransactWriteItems");
+    let held = faults.hold_next("UpdateItem");
     let second = app.with_payload(app.payload);
     let path = id.clone();
     let later = tokio::spawn(async move {

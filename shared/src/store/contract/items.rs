@@ -31,6 +31,7 @@ pub async fn a_create_never_overwrites(store: &impl Tested) {
         store.get(item.project_id, item.id).await.unwrap(),
         Some(item.clone())
     );
+    store.settle().await;
     assert_eq!(
         store
             .count(item.project_id, &Filter::default())
@@ -137,6 +138,7 @@ pub async fn a_delete_removes_and_uncounts(store: &impl Tested) {
     let items = create_in_order(store, project, call_log, &["a", "b"]).await;
     store.delete(project, items[0].id, None).await.unwrap();
     assert_eq!(store.get(project, items[0].id).await.unwrap(), None);
+    store.settle().await;
     assert_eq!(store.count(project, &Filter::default()).await.unwrap(), 1);
     assert_eq!(
         store.count(project, &in_call_log(call_log)).await.unwrap(),
@@ -146,6 +148,7 @@ pub async fn a_delete_removes_and_uncounts(store: &impl Tested) {
         store.delete(project, items[0].id, None).await,
         Err(StoreError::NotFound)
     );
+    store.settle().await;
     assert_eq!(store.count(project, &Filter::default()).await.unwrap(), 1);
 }
 
@@ -160,6 +163,7 @@ pub async fn a_delete_needs_the_expected_version(store: &impl Tested) {
         })
     );
     assert!(store.get(item.project_id, item.id).await.unwrap().is_some());
+    store.settle().await;
     assert_eq!(
         store
             .count(item.project_id, &Filter::default())
@@ -171,6 +175,7 @@ pub async fn a_delete_needs_the_expected_version(store: &impl Tested) {
         .delete(item.project_id, item.id, Some(1))
         .await
         .unwrap();
+    store.settle().await;
     assert_eq!(
         store
             .count(item.project_id, &Filter::default())

@@ -85,6 +85,7 @@ pub async fn a_page_continues_after_an_item_deleted_since(store: &impl Tested) {
     let project = random_id();
     let items = create_in_order(store, project, random_id(), &["a", "b", "c", "d"]).await;
     store.delete(project, items[1].id, None).await.unwrap();
+    store.settle().await;
     let after = store
         .page(
             project,

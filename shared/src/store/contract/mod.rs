@@ -25,10 +25,32 @@ use crate::store::{CreatesOnce, ItemQueries, ItemReads, ItemWrites, KeyAdmin, Ke
 
 /// What a store under test must offer.
 pub trait Tested:
-    ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup + KeyAdmin
+    ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup + KeyAdmin + Settles
 {
 }
-impl<S: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup + KeyAdmin> Tested for S {}
+
+/// Waiting until a store's counts and entries by value reflect every write made so far: they
+/// move with the write in the in-memory twin, and moments later, from the table's stream, in
+/// DynamoDB. Checks of counts and reads by value settle first; "exact" means exact once the
+/// writes settle.
+pub trait Settles: Send + Sync {
+    fn settle(&self) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl Settles for crate::store::MemoryStore {
+    async fn settle(&self) {}
+}
+
+#[cfg(feature = "local-stream")]
+impl Settles for crate::store::DynamoStore {
+    async fn settle(&self) {
+        self.settle_stream().await.expect("the stream is tallied");
+    }
+}
+impl<S: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup + KeyAdmin + Settles> Tested
+    for S
+{
+}
 
 /// A fresh random id (a project, a call log).
 pub fn random_id() -> ObjectId {
@@ -70,6 +92,7 @@ pub(crate) async fn create_in_order(
         store.create(&item).await.expect("create");
         items.push(item);
     }
+    store.settle().await;
     items
 }
 

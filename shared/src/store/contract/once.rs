@@ -36,6 +36,7 @@ pub async fn a_key_creates_once_and_then_replays_its_item(store: &impl Tested) {
         store.claim(&key, now).await.unwrap(),
         Claim::Done(Box::new(item.clone()))
     );
+    store.settle().await;
     assert_eq!(store.count(project, &Filter::default()).await.unwrap(), 1);
 }
 
@@ -93,6 +94,7 @@ pub async fn an_abandoned_claim_is_taken_over(store: &impl Tested) {
     );
     assert_eq!(store.get(project, item.id).await.unwrap(), None);
     store.create_once(&item, &key, &fresh, now).await.unwrap();
+    store.settle().await;
     assert_eq!(store.count(project, &Filter::default()).await.unwrap(), 1);
 }
 

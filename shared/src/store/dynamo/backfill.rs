@@ -1,19 +1,18 @@
-//! The backfill (`call-log-admin backfill`): gives items written before counts and entries by
-//! value existed (those without `tallied`) their counts and entries, each in one transaction
-//! conditional on the item being untallied at the version read — so it is exact while the API
-//! keeps writing, safe to run twice, and resumable from the last page it finished.
+//! The backfill (`call-log-admin backfill`): marks items written before counts and entries by
+//! value existed (those without `tallied`) as tallied, each with one `UpdateItem` conditional
+//! on the item being there and untallied; the `tally` function, reading the mark's change from
+//! the stream, gives the item its counts and entries — so it is exact while the API keeps
+//! writing, safe to run twice, and resumable from the last page it finished.
 //!
 //! It reads the table with `Scan` (an operator's one-off; the functions never scan), a page
 //! at a time.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::{from_attributes, Attributes, PROJECT_CALL_LOG};
-use super::counters::{tallies, Scope};
-use super::entries::{put_entry, TALLIED};
-use super::items::{item_key, MAX_READ_WRITE_ATTEMPTS};
+use super::entries::TALLIED;
+use super::items::item_key;
 use super::sdk_errors::from_sdk;
-use super::transactions::Transaction;
 use super::DynamoStore;
 use crate::model::{Field, Item};
 use crate::store::StoreError;
@@ -65,48 +64,33 @@ impl DynamoStore {
         Ok(page)
     }
 
-    /// Gives one item its counts and entries by value, unless it has them; whether it did.
-    async fn tally(&self, mut item: Item) -> Result<bool, StoreError> {
-        for _ in 0..MAX_READ_WRITE_ATTEMPTS {
-            let mark = Update::builder()
-                .table_name(&self.items_table)
-                .set_key(Some(item_key(item.project_id, item.id)))
-                .update_expression("SET #tallied = :one")
-                .condition_expression("#version = :read AND attribute_not_exists(#tallied)")
-                .expression_attribute_names("#tallied", TALLIED)
-                .expression_attribute_names("#version", Field::Version.name())
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                .expression_attribute_values(":read", AttributeValue::N(item.version.to_string()))
-                .build()
-                .expect("table, key and expressions are set");
-            let mut steps = vec![TransactWriteItem::builder().update(mark).build()];
-            for tally in tallies(&item) {
-                steps.push(self.count_step(item.project_id, &Scope::Value(tally.clone()), 1));
-                let in_log = Scope::CallLogValue(item.incoming_call_log_id, tally.clone());
-                steps.push(self.count_step(item.project_id, &in_log, 1));
-                steps.push(put_entry(
-                    &self.items_table,
-                    item.project_id,
-                    &tally,
-                    item.id,
-                ));
+    /// Marks one item `tallied`, unless it is; whether it did. The stream then gives it its
+    /// counts and entries by value (`tally/`), exactly once.
+    async fn tally(&self, item: Item) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.items_table)
+            .set_key(Some(item_key(item.project_id, item.id)))
+            .update_expression("SET #tallied = :one")
+            .condition_expression("attribute_exists(#id) AND attribute_not_exists(#tallied)")
+            .expression_attribute_names("#id", Field::Id.name())
+            .expression_attribute_names("#tallied", TALLIED)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            // Deleted or tallied since it was read.
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
             }
-            match self.transact(steps).await {
-                Ok(()) => return Ok(true),
-                Err(Transaction::ConditionFailed { .. }) => {
-                    // Changed, deleted or tallied since it was read: look again.
-                    let Some(stored) = self.read(item.project_id, item.id).await? else {
-                        return Ok(false);
-                    };
-                    if stored.contains_key(TALLIED) {
-                        return Ok(false);
-                    }
-                    item = from_attributes(&stored)?;
-                }
-                Err(Transaction::Failed(error)) => return Err(error),
-            }
+            Err(error) => Err(from_sdk("UpdateItem", error)),
         }
-        Err(StoreError::Conflict)
     }
 }
 

@@ -4,14 +4,15 @@
 //! `incomingCallPolicyEscalationRuleId` are read from where they start, in key order, at the
 //! cost of a page. Entries carry keys only; the items are then read by `BatchGetItem`.
 //!
-//! Entries are written and removed in the same transaction as their item (and moved with it
-//! when an update changes the value), so a read by value is consistent and exact — unlike a
-//! global secondary index, which is read eventually consistently, and which an existing table
-//! could gain only one at a time (one per CloudFormation update). An item written by this
-//! version carries `tallied`: it is counted by value and has its entries. Items written
-//! before carry neither until `call-log-admin backfill` gives them both.
+//! Entries are written and removed by the `tally` function from the table's stream (`tally/`),
+//! moments after their item; a read by value reads them consistently and checks each item it
+//! names against the query, so an entry a moment behind its item never gives a wrong answer.
+//! (A global secondary index would cost the same write units, but an existing table can gain
+//! only one at a time, one per CloudFormation update.) An item written by this version carries
+//! `tallied`: the stream counts it by value and gives it its entries. Items written before
+//! carry neither until `call-log-admin backfill` sets the mark.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::Attributes;
 use super::counters::tally_key;
@@ -38,29 +39,4 @@ pub fn entry_key(project: ObjectId, tally: &Tally, id: ObjectId) -> Attributes {
             AttributeValue::S(id.to_string()),
         ),
     ])
-}
-
-/// The transaction step that writes an entry.
-pub fn put_entry(table: &str, project: ObjectId, tally: &Tally, id: ObjectId) -> TransactWriteItem {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(entry_key(project, tally, id)))
-        .build()
-        .expect("table and item are set");
-    TransactWriteItem::builder().put(put).build()
-}
-
-/// The transaction step that removes an entry.
-pub fn delete_entry(
-    table: &str,
-    project: ObjectId,
-    tally: &Tally,
-    id: ObjectId,
-) -> TransactWriteItem {
-    let delete = Delete::builder()
-        .table_name(table)
-        .set_key(Some(entry_key(project, tally, id)))
-        .build()
-        .expect("table and key are set");
-    TransactWriteItem::builder().delete(delete).build()
 }

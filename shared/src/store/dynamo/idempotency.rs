@@ -12,12 +12,13 @@
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
 use super::attributes::{from_attributes, to_attributes, Attributes};
 use super::sdk_errors::from_sdk;
 use super::transactions::Transaction;
+use super::updates::new_write_token;
 use super::DynamoStore;
 use crate::model::{Field, Item, Timestamp};
 use crate::store::{
@@ -150,9 +151,17 @@ impl DynamoStore {
             .expression_attribute_values(":pending", AttributeValue::S(PENDING.into()))
             .build()
             .expect("table, key and expressions are set");
-        let mut steps = self.create_steps(item);
-        steps.push(TransactWriteItem::builder().update(done).build());
-        steps
+        let put = Put::builder()
+            .table_name(&self.items_table)
+            .set_item(Some(self.created(item, &new_write_token())))
+            .condition_expression("attribute_not_exists(#id)")
+            .expression_attribute_names("#id", Field::Id.name())
+            .build()
+            .expect("table and item are set");
+        vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().update(done).build(),
+        ]
     }
 }
 

@@ -1,29 +1,26 @@
-//! One item at a time: consistent reads, creates and deletes. Both writes are transactions
-//! that also move the counters (`counters.rs`) and the item's entries by value
-//! (`entries.rs`); updates are in `updates.rs`.
+//! One item at a time: consistent reads, creates and deletes; updates are in `updates.rs`.
+//! Each write touches the item alone: its counts and entries by value follow from the table's
+//! stream (`tally/`), so no two writes of a project wait for each other.
 //!
 //! Keys: `projectId` (partition) + `_id` (sort, UUIDv7, so key order is creation order).
 //! Index `byIncomingCallLog`: `projectCallLogId` + `_id`, for one call log's items.
 
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
 
 use super::attributes::{from_attributes, to_attributes, Attributes};
-use super::counters::{self, tallies, Scope};
-use super::entries::{delete_entry, put_entry, TALLIED};
+use super::entries::TALLIED;
 use super::sdk_errors::from_sdk;
 use super::transactions::Transaction;
+use super::updates::{holds_write_token, new_write_token, WRITE_TOKENS};
 use super::DynamoStore;
 use crate::model::{Field, Item, ObjectId};
 use crate::store::{ItemReads, ItemWrites, StoreError};
 
 /// The name of the call-log index.
 pub const CALL_LOG_INDEX: &str = "byIncomingCallLog";
-
-/// How often a write that depends on what it read is tried again when the item changed
-/// between the read and the write.
-pub const MAX_READ_WRITE_ATTEMPTS: usize = 5;
 
 /// The table key of the item `id` in `project`.
 pub fn item_key(project: ObjectId, id: ObjectId) -> Attributes {
@@ -62,15 +59,6 @@ pub fn existence_condition(expected_version: Option<i64>) -> String {
     }
 }
 
-/// The condition that the item is still tallied, or still not, as it was read.
-pub fn tallied_condition(tallied: bool) -> &'static str {
-    if tallied {
-        "attribute_exists(#tallied)"
-    } else {
-        "attribute_not_exists(#tallied)"
-    }
-}
-
 impl ItemReads for DynamoStore {
     async fn get(&self, project: ObjectId, id: ObjectId) -> Result<Option<Item>, StoreError> {
         self.read(project, id)
@@ -82,10 +70,29 @@ impl ItemReads for DynamoStore {
 
 impl ItemWrites for DynamoStore {
     async fn create(&self, item: &Item) -> Result<(), StoreError> {
-        match self.transact(self.create_steps(item)).await {
-            Ok(()) => Ok(()),
-            Err(Transaction::ConditionFailed { .. }) => Err(StoreError::IdTaken),
-            Err(Transaction::Failed(error)) => Err(error),
+        let token = new_write_token();
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.items_table)
+            .set_item(Some(self.created(item, &token)))
+            .condition_expression("attribute_not_exists(#id)")
+            .expression_attribute_names("#id", Field::Id.name())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => match error.as_service_error() {
+                // A retry of this very create, whose first answer was lost, finds its token.
+                Some(PutItemError::ConditionalCheckFailedException(failed))
+                    if holds_write_token(failed.item(), &token) =>
+                {
+                    Ok(())
+                }
+                Some(PutItemError::ConditionalCheckFailedException(_)) => Err(StoreError::IdTaken),
+                _ => Err(from_sdk("PutItem", error)),
+            },
         }
     }
 
@@ -95,30 +102,19 @@ impl ItemWrites for DynamoStore {
         id: ObjectId,
         expected_version: Option<i64>,
     ) -> Result<(), StoreError> {
-        for _ in 0..MAX_READ_WRITE_ATTEMPTS {
-            // What to uncount: read first. The delete is conditional on the item still being
-            // at the version read (and as tallied), so the counts it moves are the values it
-            // removes: an update between the read and the delete makes it read again.
-            let stored = self.read(project, id).await?.ok_or(StoreError::NotFound)?;
-            let current = from_attributes(&stored)?;
-            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-                return Err(StoreError::VersionMismatch {
-                    stored: current.version,
-                    expected,
-                });
+        // A transaction of one step for its `ClientRequestToken`: a retry of a delete whose
+        // answer was lost is answered as the first send was (200), where a plain `DeleteItem`
+        // would find the item gone and answer 404.
+        match self
+            .transact(vec![self.delete_step(project, id, expected_version)])
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(Transaction::ConditionFailed { old, .. }) => {
+                Err(condition_failure(old.as_ref(), expected_version))
             }
-            let tallied = stored.contains_key(TALLIED);
-            match self.transact(self.delete_steps(&current, tallied)).await {
-                Ok(()) => return Ok(()),
-                // Changed since it was read (an update, or the backfill): read again.
-                Err(Transaction::ConditionFailed { old: Some(_), .. }) => continue,
-                Err(Transaction::ConditionFailed { old: None, .. }) => {
-                    return Err(StoreError::NotFound)
-                }
-                Err(Transaction::Failed(error)) => return Err(error),
-            }
+            Err(Transaction::Failed(error)) => Err(error),
         }
-        Err(StoreError::Conflict)
     }
 
     async fn update(
@@ -153,80 +149,36 @@ impl DynamoStore {
         Ok(output.item().cloned())
     }
 
-    /// The steps of a create: the conditional `Put` of the item (tallied), every counter it
-    /// counts in, and its entries by value. (Public for the benchmark, which sends the same
-    /// transaction as its bare baseline.)
-    pub fn create_steps(&self, item: &Item) -> Vec<TransactWriteItem> {
+    /// The item as a create stores it: marked `tallied` (the `tally` function counts it by
+    /// value and gives it its entries) and carrying the create's write token.
+    /// (Public for the benchmark, which sends the same write as its bare baseline.)
+    pub fn created(&self, item: &Item, token: &str) -> Attributes {
         let mut attributes = to_attributes(item);
         attributes.insert(TALLIED.to_string(), AttributeValue::N("1".into()));
-        let put = Put::builder()
-            .table_name(&self.items_table)
-            .set_item(Some(attributes))
-            .condition_expression("attribute_not_exists(#id)")
-            .expression_attribute_names("#id", Field::Id.name())
-            .build()
-            .expect("table and item are set");
-        let mut steps = vec![TransactWriteItem::builder().put(put).build()];
-        for scope in Scope::all_of(item) {
-            steps.push(self.count_step(item.project_id, &scope, 1));
-        }
-        for tally in tallies(item) {
-            steps.push(put_entry(
-                &self.items_table,
-                item.project_id,
-                &tally,
-                item.id,
-            ));
-        }
-        steps
+        attributes.insert(WRITE_TOKENS[0].to_string(), AttributeValue::S(token.into()));
+        attributes
     }
 
-    /// The steps of a delete: the conditional `Delete`, and the counts and entries the item
-    /// has (an item not yet tallied only has the project's and its call log's counts).
-    pub fn delete_steps(&self, item: &Item, tallied: bool) -> Vec<TransactWriteItem> {
-        let delete = Delete::builder()
-            .table_name(&self.items_table)
-            .set_key(Some(item_key(item.project_id, item.id)))
-            .expression_attribute_names("#id", Field::Id.name())
-            .expression_attribute_names("#tallied", TALLIED)
-            .expression_attribute_names("#version", Field::Version.name())
-            .expression_attribute_values(":read", AttributeValue::N(item.version.to_string()))
-            .condition_expression(format!(
-                "attribute_exists(#id) AND #version = :read AND {}",
-                tallied_condition(tallied)
-            ))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        let delete = delete.build().expect("table, key and condition are set");
-        let mut steps = vec![TransactWriteItem::builder().delete(delete).build()];
-        let scopes = if tallied {
-            Scope::all_of(item)
-        } else {
-            vec![Scope::Project, Scope::CallLog(item.incoming_call_log_id)]
-        };
-        for scope in scopes {
-            steps.push(self.count_step(item.project_id, &scope, -1));
-        }
-        if tallied {
-            for tally in tallies(item) {
-                steps.push(delete_entry(
-                    &self.items_table,
-                    item.project_id,
-                    &tally,
-                    item.id,
-                ));
-            }
-        }
-        steps
-    }
-
-    pub(super) fn count_step(
+    /// The transaction step of a delete: conditional on the item, and on its version when
+    /// one is expected.
+    pub fn delete_step(
         &self,
         project: ObjectId,
-        scope: &Scope,
-        delta: i64,
+        id: ObjectId,
+        expected_version: Option<i64>,
     ) -> TransactWriteItem {
-        TransactWriteItem::builder()
-            .update(counters::add(&self.items_table, project, scope, delta))
-            .build()
+        let mut delete = Delete::builder()
+            .table_name(&self.items_table)
+            .set_key(Some(item_key(project, id)))
+            .expression_attribute_names("#id", Field::Id.name())
+            .condition_expression(existence_condition(expected_version))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(version) = expected_version {
+            delete = delete
+                .expression_attribute_names("#version", Field::Version.name())
+                .expression_attribute_values(":expected", AttributeValue::N(version.to_string()));
+        }
+        let delete = delete.build().expect("table, key and condition are set");
+        TransactWriteItem::builder().delete(delete).build()
     }
 }

@@ -17,6 +17,8 @@ mod expression;
 mod idempotency;
 mod items;
 mod keys;
+#[cfg(feature = "local-stream")]
+mod poller;
 mod queries;
 mod read_plan;
 mod sdk_errors;
@@ -36,7 +38,9 @@ pub use expression::{pushdown, Expression, Pushdown};
 pub use idempotency::TTL_ATTRIBUTE;
 pub use items::{item_key, CALL_LOG_INDEX};
 pub use keys::PROJECT_INDEX;
-pub use tables::{create_items_table, create_keys_table, TableOutcome};
+#[cfg(feature = "local-stream")]
+pub use poller::StreamPoller;
+pub use tables::{create_items_table, create_keys_table, stream_arn, TableOutcome};
 pub use tally::{Applied, Changes, CounterChange, EntryChange, Sequence, StreamRecord, TALLY_MARK};
 pub use verify::Verification;
 
@@ -59,5 +63,10 @@ impl DynamoStore {
             items_table: items_table.into(),
             keys_table: keys_table.into(),
         }
+    }
+
+    /// The items table's name.
+    pub fn items_table(&self) -> &str {
+        &self.items_table
     }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
-    TimeToLiveStatus,
+    Projection, ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -102,8 +102,9 @@ struct TableShape {
     index: (&'static str, &'static str, &'static str),
 }
 
-/// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`), and
-/// turns on its TTL (attribute `ttl`, which only idempotency records carry).
+/// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`), turns
+/// on its TTL (attribute `ttl`, which only idempotency records carry) and its stream (new and
+/// old images: what the `tally` function counts from).
 pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOutcome, StoreError> {
     let shape = TableShape {
         attributes: &["projectId", "_id", PROJECT_CALL_LOG],
@@ -113,7 +114,47 @@ pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOut
     };
     let outcome = create_table(client, table, &shape).await?;
     enable_ttl(client, table, TTL_ATTRIBUTE).await?;
+    enable_stream(client, table).await?;
     Ok(outcome)
+}
+
+/// The ARN of the items table's stream, if it has one.
+pub async fn stream_arn(client: &Client, table: &str) -> Result<Option<String>, StoreError> {
+    let output = client
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .map_err(|error| from_sdk("DescribeTable", error))?;
+    let table = output.table();
+    let enabled = table
+        .and_then(|t| t.stream_specification())
+        .is_some_and(|s| s.stream_enabled());
+    Ok(table
+        .and_then(|t| t.latest_stream_arn())
+        .filter(|_| enabled)
+        .map(str::to_string))
+}
+
+/// Turns on the table's stream of new and old images unless it is on already (a table made
+/// by an earlier version has none).
+async fn enable_stream(client: &Client, table: &str) -> Result<(), StoreError> {
+    if stream_arn(client, table).await?.is_some() {
+        return Ok(());
+    }
+    let specification = StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::NewAndOldImages)
+        .build()
+        .expect("flag is set");
+    client
+        .update_table()
+        .table_name(table)
+        .stream_specification(specification)
+        .send()
+        .await
+        .map_err(|error| from_sdk("UpdateTable", error))?;
+    wait_until_active(client, table).await
 }
 
 /// Turns on TTL on `attribute` unless it is on already (DynamoDB refuses to turn it on twice).

@@ -1,30 +1,20 @@
 //! Updates: only the fields sent change, `updatedAt` is refreshed and `version` goes up by one,
 //! in one atomic write — applied once however often the SDK sends it (SPEC §5).
 //!
-//! An update that does not touch a dashboard field's value is one `UpdateItem` that also
-//! writes a token of its own into the item's last four write tokens (`wt0`, newest, to `wt3`):
-//! a retry that fails its condition and finds its token in the returned item knows its first
-//! attempt was applied, even when up to three other updates came in between. An update that sets
-//! `status` or `isAnswered` reads the item first and is a transaction that also moves the
-//! item's counts and entries from the old value to the new (its `ClientRequestToken` makes the
-//! SDK's retries safe), conditional on the version read: if the item changed in between, it
-//! reads again.
+//! Every update is one `UpdateItem` of the item alone (a changed `status` or `isAnswered`
+//! moves its counts and entries through the table's stream, `tally/`). It also writes a token
+//! of its own into the item's last four write tokens (`wt0`, newest, to `wt3`; a create writes
+//! `wt0`): a retry that fails its condition and finds its token in the returned item knows its
+//! first attempt was applied, even when up to three other updates came in between.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
-use super::attributes::{field_attribute, from_attributes, Attributes};
-use super::counters::{tallies, Scope};
-use super::entries::{delete_entry, put_entry, TALLIED};
-use super::items::{
-    condition_failure, existence_condition, item_key, tallied_condition, MAX_READ_WRITE_ATTEMPTS,
-};
+use super::attributes::{field_attribute, Attributes};
+use super::items::{condition_failure, existence_condition, item_key};
 use super::sdk_errors::from_sdk;
-use super::transactions::Transaction;
 use super::DynamoStore;
 use crate::model::{Field, ItemPatch, ObjectId, Timestamp};
 use crate::store::StoreError;
@@ -37,12 +27,12 @@ pub const WRITE_TOKENS: [&str; 4] = ["wt0", "wt1", "wt2", "wt3"];
 const LEGACY_WRITE_TOKEN: &str = "writeToken";
 
 /// A new write token: 64 random bits in 16 hex digits (short, since every item carries four).
-fn new_write_token() -> String {
+pub(super) fn new_write_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..16].to_string()
 }
 
 /// Whether `old` holds `token` among its write tokens.
-fn holds_write_token(old: Option<&Attributes>, token: &str) -> bool {
+pub(super) fn holds_write_token(old: Option<&Attributes>, token: &str) -> bool {
     let Some(old) = old else { return false };
     WRITE_TOKENS
         .iter()
@@ -115,16 +105,11 @@ impl DynamoStore {
         expected_version: Option<i64>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        if patch.status.is_some() || patch.is_answered.is_some() {
-            self.update_tallied(project, id, patch, expected_version, now)
-                .await
-        } else {
-            self.update_plain(project, id, patch, expected_version, now)
-                .await
-        }
+        self.update_item(project, id, patch, expected_version, now)
+            .await
     }
 
-    async fn update_plain(
+    async fn update_item(
         &self,
         project: ObjectId,
         id: ObjectId,
@@ -190,79 +175,5 @@ impl DynamoStore {
                 _ => Err(from_sdk("UpdateItem", error)),
             },
         }
-    }
-
-    async fn update_tallied(
-        &self,
-        project: ObjectId,
-        id: ObjectId,
-        patch: &ItemPatch,
-        expected_version: Option<i64>,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
-        for _ in 0..MAX_READ_WRITE_ATTEMPTS {
-            let stored = self.read(project, id).await?.ok_or(StoreError::NotFound)?;
-            let current = from_attributes(&stored)?;
-            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-                return Err(StoreError::VersionMismatch {
-                    stored: current.version,
-                    expected,
-                });
-            }
-            let tallied = stored.contains_key(TALLIED);
-            let changes = changes(patch, now);
-            let expression = changes.expression();
-            let Changes {
-                mut names,
-                mut values,
-                ..
-            } = changes;
-            names.insert("#tallied".into(), TALLIED.into());
-            values.insert(
-                ":read".into(),
-                AttributeValue::N(current.version.to_string()),
-            );
-            let update = Update::builder()
-                .table_name(&self.items_table)
-                .set_key(Some(item_key(project, id)))
-                .update_expression(expression)
-                .condition_expression(format!(
-                    "#version = :read AND {}",
-                    tallied_condition(tallied)
-                ))
-                .set_expression_attribute_names(Some(names))
-                .set_expression_attribute_values(Some(values))
-                .build()
-                .expect("table, key and expressions are set");
-            let mut steps = vec![TransactWriteItem::builder().update(update).build()];
-            if tallied {
-                let next = patch.apply(&current, now);
-                let log = current.incoming_call_log_id;
-                for (old, new) in tallies(&current).into_iter().zip(tallies(&next)) {
-                    if old == new {
-                        continue;
-                    }
-                    for (tally, delta) in [(&old, -1), (&new, 1)] {
-                        steps.push(self.count_step(project, &Scope::Value(tally.clone()), delta));
-                        let in_log = Scope::CallLogValue(log, tally.clone());
-                        steps.push(self.count_step(project, &in_log, delta));
-                    }
-                    steps.push(delete_entry(&self.items_table, project, &old, id));
-                    steps.push(put_entry(&self.items_table, project, &new, id));
-                }
-            }
-            match self.transact(steps).await {
-                Ok(()) => return Ok(()),
-                // The item changed since it was read (or was tallied by the backfill).
-                Err(Transaction::ConditionFailed { step: 0, .. }) => continue,
-                Err(Transaction::ConditionFailed { step, .. }) => {
-                    return Err(StoreError::Failed(format!(
-                        "the update's step {step} refused a condition it does not have"
-                    )))
-                }
-                Err(Transaction::Failed(error)) => return Err(error),
-            }
-        }
-        Err(StoreError::Conflict)
     }
 }

@@ -4,7 +4,9 @@
 #   2. start it on 127.0.0.1:$DYNAMODB_PORT (default 8000), data kept in
 #      .local/dynamodb-data/dynoxide.db across restarts
 #   3. create the tables and mint a dev API key for a fixed dev project (.local/dev-project-id)
-#   4. serve the API with `cargo lambda watch` on 127.0.0.1:$PORT (default 3000), in the
+#   4. tally the items table's stream in the background (`call-log-admin follow-stream`, the
+#      local stand-in for the `tally` function's event source mapping; log in .local/logs)
+#   5. serve the API with `cargo lambda watch` on 127.0.0.1:$PORT (default 3000), in the
 #      foreground, rebuilding functions when the code changes
 # Ctrl-C (or any exit) stops everything this script started.
 set -euo pipefail
@@ -27,11 +29,13 @@ use_venv
 
 DDB_STARTED=""
 WATCH_PID=""
+TALLY_PID=""
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     trap - EXIT INT TERM
     trap '' PIPE # output may go to a pipe that is already gone (`make dev | tee`)
     if [[ -n "$WATCH_PID" ]]; then stop_tree "$WATCH_PID"; fi
+    if [[ -n "$TALLY_PID" ]]; then stop_tree "$TALLY_PID"; fi
     if [[ -n "$DDB_STARTED" ]]; then "$DDB" stop "$DYNAMODB_PORT" || true; fi
 }
 trap cleanup EXIT
@@ -49,10 +53,16 @@ DEV_PROJECT="$(cat "$ROOT/.local/dev-project-id")"
 # Build the functions now rather than on the first request to each of them.
 prebuild_functions -q
 
+# Counts and entries by value follow the writes through the stream, as on AWS. From the
+# stream's oldest record every time: what was tallied before is skipped (counter marks).
+cargo build -q -p call-log-admin
+"$ROOT/target/debug/call-log-admin" follow-stream >"$ROOT/.local/logs/tally-dev.log" 2>&1 &
+TALLY_PID=$!
+
 cat <<EOF
 
   Local engine    $("$DDB" version) on $AWS_ENDPOINT_URL_DYNAMODB   (data: .local/dynamodb-data/dynoxide.db)
-  Tables          $ITEMS_TABLE, $API_KEYS_TABLE
+  Tables          $ITEMS_TABLE, $API_KEYS_TABLE   (stream tallied: .local/logs/tally-dev.log)
   Dev project     $DEV_PROJECT
   Dev API key     $KEY
 

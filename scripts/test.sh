@@ -30,12 +30,14 @@ use_venv
 
 DDB_PORT=""
 WATCH_PID=""
+TALLY_PID=""
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     trap '' PIPE # output may go to a pipe that is already gone (`make dev | tee`)
     if [[ -n "$WATCH_PID" ]]; then stop_tree "$WATCH_PID"; fi
+    if [[ -n "$TALLY_PID" ]]; then stop_tree "$TALLY_PID"; fi
     local job
     for job in "${TOOLS_PID:-}" "${ENGINE_PID:-}" "${DENY_PID:-}"; do
         if [[ -n "$job" ]]; then kill "$job" 2>/dev/null || true; fi
@@ -82,6 +84,11 @@ SMOKE_API_KEY="$(cargo run -q -p call-log-admin -- create-key --project "$SMOKE_
 [[ -n "$SMOKE_API_KEY" ]] || die "create-key printed no key"
 
 prebuild_functions -q
+# The local stand-in for the tally function's event source mapping, from this stage on (the
+# cargo tests tallied their own writes).
+"$ROOT/target/debug/call-log-admin" follow-stream --from-now --interval-ms 50 \
+    >"$ROOT/.local/logs/tally-test.log" 2>&1 &
+TALLY_PID=$!
 API_PORT="$("$DDB" free-port)"
 mkdir -p "$ROOT/.local/logs"
 WATCH_LOG="$ROOT/.local/logs/watch-test.log"

@@ -13,7 +13,7 @@ use call_log_item::auth::{api_key, mint_key, Authenticator};
 use call_log_item::config::{dynamodb_client, endpoint_override, Tables};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
 use call_log_item::store::dynamo::{
-    create_items_table, create_keys_table, key_from_text, key_to_text, TableOutcome,
+    create_items_table, create_keys_table, key_from_text, key_to_text, StreamPoller, TableOutcome,
 };
 use call_log_item::store::{DynamoStore, KeyAdmin};
 use clap::{Parser, Subcommand};
@@ -103,6 +103,18 @@ enum Command {
     VerifyCounts {
         #[arg(long, value_parser = parse_project)]
         project: Option<ObjectId>,
+    },
+    /// Read the items table's stream and tally it, as the `tally` function does on AWS behind
+    /// its event source mapping: the local stand-in `make dev` and `make test` run. Never stops
+    /// by itself.
+    FollowStream {
+        /// Start after the stream's latest record instead of its oldest (records already
+        /// there were tallied by someone else).
+        #[arg(long)]
+        from_now: bool,
+        /// Milliseconds between two reads of a stream with nothing new.
+        #[arg(long, default_value_t = 100)]
+        interval_ms: u64,
     },
 }
 
@@ -268,6 +280,24 @@ async fn run(tables: &Tables, command: Command) -> Result<(), String> {
             if !found.differences.is_empty() {
                 return Err("counts or index entries differ from the items".into());
             }
+        }
+        Command::FollowStream {
+            from_now,
+            interval_ms,
+        } => {
+            call_log_item::logging::init();
+            let sdk_config = call_log_item::config::sdk_config().await?;
+            let streams = call_log_item::local_stream::streams_client(&sdk_config);
+            let mut poller = StreamPoller::new(streams, keys)
+                .await
+                .map_err(|e| e.to_string())?;
+            if from_now {
+                poller.skip_to_latest().await.map_err(|e| e.to_string())?;
+            }
+            eprintln!("follow-stream: tallying the stream of {}", tables.items);
+            poller
+                .run(std::time::Duration::from_millis(interval_ms))
+                .await;
         }
         Command::ListKeys { project } => {
             let records = keys.list_keys(project).await.map_err(|e| e.to_string())?;

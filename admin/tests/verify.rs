@@ -41,6 +41,7 @@ async fn verify_counts_reports_every_drifted_count_and_entry() {
         store.create(&item).await.unwrap();
         ids.push(item.id);
     }
+    call_log_item::local_stream::settle(&store).await.unwrap();
     let (ok, stdout, stderr) = verify(project);
     assert!(ok, "{stdout}{stderr}");
     assert!(stderr.contains("3 items"), "{stderr}");

@@ -11,6 +11,8 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod entry;
+#[cfg(feature = "local-stream")]
+pub mod local_stream;
 pub mod logging;
 pub mod model;
 pub mod query;

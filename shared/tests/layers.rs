@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 /// Each top-level module and the modules it may import (besides itself).
-const LAYERS: [(&str, &[&str]); 8] = [
+const LAYERS: [(&str, &[&str]); 10] = [
     ("model", &[]),
     ("query", &["model"]),
     ("store", &["model", "query"]),
@@ -14,6 +14,8 @@ const LAYERS: [(&str, &[&str]); 8] = [
     ("logging", &[]),
     ("api", &["model", "query", "store", "auth", "config"]),
     ("entry", &["api", "config", "logging", "model"]),
+    ("tally_entry", &["config", "logging", "store"]),
+    ("local_stream", &["config", "store"]),
 ];
 
 /// Words of HTTP that only `api/` (and the Lambda entry) may use.

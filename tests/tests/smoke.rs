@@ -48,6 +48,8 @@ fn every_route_answers_through_the_real_binaries() {
     );
     assert_eq!(status, 200, "{created}");
     let id = created["_id"].as_str().unwrap().to_string();
+    // Counts follow the stream (the tally's local poller), a moment after the write.
+    counted_within(json!({"incomingCallLogId": call_log}), 1);
 
     for method in ["GET", "POST"] {
         let (status, list) = call(
@@ -223,4 +225,22 @@ fn the_functions_start_without_a_warning() {
         })
         .collect();
     assert!(warnings.is_empty(), "warnings at start: {warnings:#?}");
+}
+
+/// Waits (up to 3 s) until the count of `query` is `expected`: counts are tallied from the
+/// table's stream, a moment after the writes.
+fn counted_within(query: Value, expected: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let (status, count) = call("POST", "/count", Some(json!({ "query": query })));
+        assert_eq!(status, 200, "{count}");
+        if count["count"] == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{query}: counted {count}, not {expected}, 3 s after the writes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }

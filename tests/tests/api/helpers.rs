@@ -7,6 +7,7 @@ use std::time::Duration;
 use call_log_item::api::{routes, ApiRequest};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{client_config, dynamodb_client, sdk_config, Config};
+use call_log_item::local_stream;
 use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
 use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
@@ -143,8 +144,8 @@ async fn tables() -> (Config, aws_sdk_dynamodb::Client) {
                 .await
                 .expect("keys table");
             // Counts and entries of this binary's writes only: earlier binaries tallied theirs.
-            DynamoStore::new(client.clone(), &config.items_table, &config.keys_table)
-                .settle_from_now()
+            let store = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
+            local_stream::settle_from_now(&store)
                 .await
                 .expect("the stream's latest position");
         })
@@ -287,8 +288,7 @@ impl TestApp {
         // Counts and entries by value follow the writes through the table's stream: every
         // request here is sent once the writes before it are tallied (as on AWS a moment
         // later); tests of the lag itself tally by hand (`reliability.rs`).
-        self.keys
-            .settle_stream()
+        local_stream::settle(&self.keys)
             .await
             .expect("the stream is tallied");
         let request = ApiRequest::from_event(&testkit::event_json(self.payload, &spec))

@@ -217,8 +217,7 @@ async fn each_function_may_do_exactly_what_its_code_does() {
             ids.push(test.create_id(&call_log, json!({})).await);
         }
         // Their entries by value, for the reads that start there.
-        test.keys
-            .settle_stream()
+        call_log_item::local_stream::settle(&test.keys)
             .await
             .expect("the stream is tallied");
         let (app, recorded, faults) = recording_app(&test).await;

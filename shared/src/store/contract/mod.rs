@@ -41,12 +41,6 @@ impl Settles for crate::store::MemoryStore {
     async fn settle(&self) {}
 }
 
-#[cfg(feature = "local-stream")]
-impl Settles for crate::store::DynamoStore {
-    async fn settle(&self) {
-        self.settle_stream().await.expect("the stream is tallied");
-    }
-}
 impl<S: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup + KeyAdmin + Settles> Tested
     for S
 {

@@ -39,7 +39,7 @@ pub use idempotency::TTL_ATTRIBUTE;
 pub use items::{item_key, CALL_LOG_INDEX};
 pub use keys::PROJECT_INDEX;
 #[cfg(feature = "local-stream")]
-pub use poller::StreamPoller;
+pub use poller::{Positions, StreamPoller};
 pub use tables::{create_items_table, create_keys_table, stream_arn, TableOutcome};
 pub use tally::{Applied, Changes, CounterChange, EntryChange, Sequence, StreamRecord, TALLY_MARK};
 pub use verify::Verification;
@@ -68,5 +68,10 @@ impl DynamoStore {
     /// The items table's name.
     pub fn items_table(&self) -> &str {
         &self.items_table
+    }
+
+    /// The same tables through another client.
+    pub fn with_client(&self, client: Client) -> DynamoStore {
+        DynamoStore::new(client, &self.items_table, &self.keys_table)
     }
 }

@@ -3,7 +3,8 @@
 //! to the `tally` function's own code. Starting from the oldest record every time is safe:
 //! counters take each record once (their marks) and entries are put or removed by key.
 //!
-//! Built only with the `local-stream` feature; the functions do not link it.
+//! Built only with the `local-stream` feature; the functions do not link it. The clients and
+//! the tests' settling are in `local_stream.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -32,84 +33,6 @@ pub struct StreamPoller {
     positions: Positions,
 }
 
-/// Where [`DynamoStore::settle_stream`] left each items table's stream (its ARN and
-/// positions), for the whole process: the next settle goes on from there, whichever test (and
-/// runtime) calls it. Held for a whole drain, so two drains never apply the same records at
-/// once.
-static SETTLED: tokio::sync::Mutex<BTreeMap<String, (String, Positions)>> =
-    tokio::sync::Mutex::const_new(BTreeMap::new());
-
-thread_local! {
-    /// The clients a thread's settles use (a test's runtime lives on one thread; a client must
-    /// not outlive the runtime whose connections it pools).
-    static CLIENTS: std::cell::RefCell<Option<(aws_sdk_dynamodb::Client, StreamsClient)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// This thread's plain DynamoDB client and Streams client, built on first use.
-async fn thread_clients() -> Result<(aws_sdk_dynamodb::Client, StreamsClient), StoreError> {
-    if let Some(clients) = CLIENTS.with(|cell| cell.borrow().clone()) {
-        return Ok(clients);
-    }
-    let sdk_config = crate::config::sdk_config()
-        .await
-        .map_err(StoreError::Failed)?;
-    let client =
-        aws_sdk_dynamodb::Client::from_conf(crate::config::client_config(&sdk_config).build());
-    let clients = (client, streams_client(&sdk_config));
-    CLIENTS.with(|cell| *cell.borrow_mut() = Some(clients.clone()));
-    Ok(clients)
-}
-
-fn streams_client(sdk_config: &aws_config::SdkConfig) -> StreamsClient {
-    let mut config = aws_sdk_dynamodbstreams::config::Builder::from(sdk_config);
-    if let Some(endpoint) = crate::config::endpoint_override() {
-        config = config.endpoint_url(endpoint);
-    }
-    StreamsClient::from_conf(config.build())
-}
-
-impl DynamoStore {
-    /// Makes this process's settles start after the stream's latest record: what an earlier
-    /// process (another test binary on the same engine) wrote is its own to tally. Called
-    /// before the process writes anything.
-    pub async fn settle_from_now(&self) -> Result<(), StoreError> {
-        let (client, streams) = thread_clients().await?;
-        let plain = DynamoStore::new(client, &self.items_table, &self.keys_table);
-        let mut poller = StreamPoller::with_client(streams, plain).await?;
-        poller.discover_shards_at(ShardIteratorType::Latest).await?;
-        SETTLED.lock().await.insert(
-            self.items_table.clone(),
-            (poller.stream_arn, poller.positions),
-        );
-        Ok(())
-    }
-
-    /// Tallies every write made to the items table so far (the tests' "once the writes
-    /// settle"): drains the stream from where the last settle of this process stopped, through
-    /// clients of its own (not one a test routes through a fault injector).
-    pub async fn settle_stream(&self) -> Result<(), StoreError> {
-        let (client, streams) = thread_clients().await?;
-        let plain = DynamoStore::new(client, &self.items_table, &self.keys_table);
-        let mut settled = SETTLED.lock().await;
-        let mut poller = match settled.remove(&self.items_table) {
-            Some((stream_arn, positions)) => StreamPoller {
-                streams,
-                store: plain,
-                stream_arn,
-                positions,
-            },
-            None => StreamPoller::with_client(streams, plain).await?,
-        };
-        let drained = poller.drain().await;
-        settled.insert(
-            self.items_table.clone(),
-            (poller.stream_arn, poller.positions),
-        );
-        drained
-    }
-}
-
 fn streams_error(operation: &str, error: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("DynamoDB Streams {operation} failed: {error}"))
 }
@@ -136,15 +59,9 @@ fn attributes(image: &HashMap<String, StreamsValue>) -> Attributes {
 }
 
 impl StreamPoller {
-    /// A poller of `store`'s items table, whose stream must be on (`create_items_table`).
+    /// A poller of `store`'s items table, whose stream must be on (`create_items_table`),
+    /// from each shard's oldest record.
     pub async fn new(
-        sdk_config: &aws_config::SdkConfig,
-        store: DynamoStore,
-    ) -> Result<StreamPoller, StoreError> {
-        StreamPoller::with_client(streams_client(sdk_config), store).await
-    }
-
-    async fn with_client(
         streams: StreamsClient,
         store: DynamoStore,
     ) -> Result<StreamPoller, StoreError> {
@@ -153,12 +70,38 @@ impl StreamPoller {
             .ok_or_else(|| {
                 StoreError::Failed(format!("table {} has no stream", store.items_table))
             })?;
-        Ok(StreamPoller {
+        Ok(StreamPoller::resume(
             streams,
             store,
             stream_arn,
-            positions: BTreeMap::new(),
-        })
+            Positions::new(),
+        ))
+    }
+
+    /// A poller that goes on from `positions` of the stream `stream_arn`.
+    pub fn resume(
+        streams: StreamsClient,
+        store: DynamoStore,
+        stream_arn: String,
+        positions: Positions,
+    ) -> StreamPoller {
+        StreamPoller {
+            streams,
+            store,
+            stream_arn,
+            positions,
+        }
+    }
+
+    /// The stream read, and where each shard is read next.
+    pub fn into_positions(self) -> (String, Positions) {
+        (self.stream_arn, self.positions)
+    }
+
+    /// Every shard read from now on: records already in the stream are left alone.
+    pub async fn skip_to_latest(&mut self) -> Result<(), StoreError> {
+        self.positions.clear();
+        self.discover_shards_at(ShardIteratorType::Latest).await
     }
 
     /// One round: every shard read from where it stopped until it has nothing more, each batch
@@ -229,7 +172,8 @@ impl StreamPoller {
 
     /// Shards not seen yet start at their oldest record (or at `start`).
     async fn discover_shards(&mut self) -> Result<(), StoreError> {
-        self.discover_shards_at(ShardIteratorType::TrimHorizon).await
+        self.discover_shards_at(ShardIteratorType::TrimHorizon)
+            .await
     }
 
     async fn discover_shards_at(&mut self, start: ShardIteratorType) -> Result<(), StoreError> {

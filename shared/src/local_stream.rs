@@ -71,6 +71,21 @@ pub async fn settle(store: &DynamoStore) -> Result<(), StoreError> {
     drained
 }
 
+/// As [`settle`], but writing the tally through `store`'s own client: what a test that
+/// measures the tally's capacity through the fault injector uses (alone in its process, since
+/// it tallies every writer's records).
+pub async fn settle_through(store: &DynamoStore) -> Result<(), StoreError> {
+    let mut settled = SETTLED.lock().await;
+    let (_, streams) = thread_clients().await?;
+    let mut poller = match settled.remove(store.items_table()) {
+        Some((arn, positions)) => StreamPoller::resume(streams, store.clone(), arn, positions),
+        None => StreamPoller::new(streams, store.clone()).await?,
+    };
+    let drained = poller.drain().await;
+    settled.insert(store.items_table().to_string(), poller.into_positions());
+    drained
+}
+
 /// Makes this process's settles start after the stream's latest record: what was written
 /// before (by another test binary on the same engine, or on purpose, as "before the stream")
 /// is not this process's to tally.

@@ -7,7 +7,6 @@
 
 mod auth;
 mod cors;
-mod costs;
 mod create;
 mod cursors_and_counts;
 mod errors;

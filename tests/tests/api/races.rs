@@ -250,3 +250,84 @@ async fn two_status_updates_racing_count_the_item_once_under_the_last() {
     ];
     assert_eq!(counts(&app, &queries).await, [1, 0, 0, 1]);
 }
+
+#[tokio::test]
+async fn an_incident_burst_in_one_project_is_all_200_and_its_counts_exact() {
+    // An incident pages a whole team: 100 creates at once in one project, then a status update
+    // of each, then a delete of each, with the injector modelling DynamoDB's transaction
+    // locking (a transaction holds what it touches for 20 ms; an overlapping write is
+    // refused). No request writes an item another request writes: every one answers 200, and
+    // once the stream is tallied every count equals a walk of the items.
+    let (app, faults) = TestApp::with_faults().await;
+    faults.transaction_locking(
+        std::time::Duration::from_millis(20),
+        &["projectId", "_id", "keyHash"],
+    );
+    let logs: Vec<String> = (0..4).map(|_| random_id()).collect();
+    let users: Vec<String> = (0..8).map(|_| random_id()).collect();
+    // The requests do not wait for the tally between them: it lags, as on AWS.
+    let mut burst = app.with_payload(app.payload);
+    burst.settles = false;
+    let burst = &burst;
+    let creates = (0..100).map(|n| {
+        let data = json!({
+            "incomingCallLogId": logs[n % logs.len()],
+            "userId": users[n % users.len()],
+            "status": "Ringing",
+        });
+        async move { burst.create(data).await }
+    });
+    let created = join_all(creates.collect()).await;
+    let statuses: Vec<u16> = created.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let ids: Vec<String> = created
+        .iter()
+        .map(|r| r.body["_id"].as_str().unwrap().to_string())
+        .collect();
+    let per_user = |user: &str| json!({"userId": user});
+    assert_eq!(
+        counts(&app, &[json!({}), json!({"status": "Ringing"})]).await,
+        [100, 100]
+    );
+    for user in &users {
+        assert_eq!(
+            counts(&app, &[per_user(user)]).await,
+            [100 / 8 + u64::from(users.iter().position(|u| u == user).unwrap() < 100 % 8)]
+        );
+    }
+    for log in &logs {
+        let query = json!({"incomingCallLogId": log, "status": "Ringing"});
+        assert_eq!(counts(&app, &[query]).await, [25]);
+    }
+
+    let updates = ids.iter().map(|id| async move {
+        burst
+            .update(
+                id,
+                json!({"data": {"status": "Completed", "isAnswered": true}}),
+            )
+            .await
+            .status
+    });
+    let statuses = join_all(updates.collect()).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let queries = [
+        json!({}),
+        json!({"status": "Ringing"}),
+        json!({"status": "Completed"}),
+        json!({"isAnswered": true}),
+    ];
+    assert_eq!(counts(&app, &queries).await, [100, 0, 100, 100]);
+
+    let deletes = ids
+        .iter()
+        .map(|id| async move { burst.delete(id).await.status });
+    let statuses = join_all(deletes.collect()).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(counts(&app, &queries).await, [0, 0, 0, 0]);
+    let listed = app
+        .list("", Some(json!({"query": {"status": "Completed"}})))
+        .await;
+    assert_eq!(listed.body["data"], json!([]), "no entry left behind");
+    faults.transaction_locking(std::time::Duration::ZERO, &["projectId", "_id", "keyHash"]);
+}

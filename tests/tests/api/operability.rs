@@ -65,9 +65,15 @@ fn aws_metrics() -> BTreeMap<(&'static str, &'static str), Vec<Vec<&'static str>
         "Invocations",
         "Duration",
         "ConcurrentExecutions",
+        // Of a function behind a stream's event source mapping.
+        "IteratorAge",
     ] {
         known.insert(("AWS/Lambda", name), vec![vec!["FunctionName"]]);
     }
+    known.insert(
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        vec![vec!["QueueName"]],
+    );
     for name in [
         "ReadThrottleEvents",
         "WriteThrottleEvents",

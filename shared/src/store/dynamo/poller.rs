@@ -112,10 +112,7 @@ impl StreamPoller {
         let mut total = Applied::default();
         let shards: Vec<String> = self.positions.keys().cloned().collect();
         for shard in shards {
-            loop {
-                let Some(Some(iterator)) = self.positions.get(&shard).cloned() else {
-                    break;
-                };
+            while let Some(Some(iterator)) = self.positions.get(&shard).cloned() {
                 let output = self
                     .streams
                     .get_records()

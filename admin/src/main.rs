@@ -103,6 +103,14 @@ enum Command {
     VerifyCounts {
         #[arg(long, value_parser = parse_project)]
         project: Option<ObjectId>,
+        /// Fix the differences: verify again after `--wait-seconds`, fix each difference both
+        /// runs found alike (each fix conditional on what was read, safe while the API
+        /// writes), then verify once more. Exits 1 if differences remain.
+        #[arg(long)]
+        repair: bool,
+        /// Seconds between the two verifications of a repair: longer than the stream's lag.
+        #[arg(long, default_value_t = 10.0)]
+        wait_seconds: f64,
     },
     /// Read the items table's stream and tally it, as the `tally` function does on AWS behind
     /// its event source mapping: the local stand-in `make dev` and `make test` run. Never stops
@@ -262,21 +270,43 @@ async fn run(tables: &Tables, command: Command) -> Result<(), String> {
             let _ = std::fs::remove_file(&checkpoint);
             eprintln!("backfill: done; {tallied} items given their counts and index entries");
         }
-        Command::VerifyCounts { project } => {
-            let found = keys
-                .verify_counts(project)
-                .await
-                .map_err(|e| e.to_string())?;
-            for difference in &found.differences {
-                println!("{difference}");
+        Command::VerifyCounts {
+            project,
+            repair,
+            wait_seconds,
+        } => {
+            let verify = || async {
+                let found = keys
+                    .verify_counts(project)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for difference in &found.differences {
+                    println!("{difference}");
+                }
+                eprintln!(
+                    "verify-counts: {} items, {} counters, {} index entries read; {} difference(s)",
+                    found.items,
+                    found.counters,
+                    found.entries,
+                    found.differences.len()
+                );
+                Ok::<_, String>(found)
+            };
+            let mut found = verify().await?;
+            if repair && !found.differences.is_empty() {
+                eprintln!("verify-counts: verifying again in {wait_seconds} s before repairing");
+                tokio::time::sleep(std::time::Duration::from_secs_f64(wait_seconds.max(0.0))).await;
+                let again = verify().await?;
+                let repaired = keys
+                    .repair_drift(&found, &again)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                eprintln!(
+                    "verify-counts: repaired {}; {} left alone (seen once, or changed meanwhile)",
+                    repaired.fixed, repaired.skipped
+                );
+                found = verify().await?;
             }
-            eprintln!(
-                "verify-counts: {} items, {} counters, {} index entries read; {} difference(s)",
-                found.items,
-                found.counters,
-                found.entries,
-                found.differences.len()
-            );
             if !found.differences.is_empty() {
                 return Err("counts or index entries differ from the items".into());
             }

@@ -89,4 +89,68 @@ async fn verify_counts_reports_every_drifted_count_and_entry() {
         stdout.contains(&format!("/ {nobody}: no such item there")),
         "{stdout}"
     );
+
+    // Repaired, safely: each fix conditional on what both verifications read.
+    let mut command = common::admin_command();
+    let output = command
+        .args(["verify-counts", "--project", &project.to_string()])
+        .args(["--repair", "--wait-seconds", "0.2"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("repaired 3"), "{stderr}");
+    let (ok, stdout, stderr) = verify(project);
+    assert!(ok, "{stdout}{stderr}");
+}
+
+#[tokio::test]
+async fn a_repair_leaves_alone_a_counter_the_tally_moved_meanwhile() {
+    let (tables, client, store) = common::items_table().await;
+    let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let item = NewItem::parse(
+        &[
+            (Field::IncomingCallLogId, Input::Text(&project.to_string())),
+            (Field::Status, Input::Text("Ringing")),
+        ],
+        project,
+    )
+    .unwrap()
+    .into_item(project, Timestamp::now());
+    store.create(&item).await.unwrap();
+    call_log_item::local_stream::settle(&store).await.unwrap();
+    // Drift: the project's counter one too high.
+    client
+        .update_item()
+        .table_name(&tables.items)
+        .set_key(Some(counter_key(project, &Scope::Project)))
+        .update_expression("ADD #count :one")
+        .expression_attribute_names("#count", ITEM_COUNT)
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .send()
+        .await
+        .unwrap();
+    let first = store.verify_counts(Some(project)).await.unwrap();
+    let second = store.verify_counts(Some(project)).await.unwrap();
+    assert_eq!(first.drift.len(), 1, "{:?}", first.differences);
+    // A write the tally applies between the verifications and the repair: the counter moved,
+    // so the repair (which read 2) must not apply its -1 to the new value.
+    let mut other = item.clone();
+    other.id = ObjectId::new_v7(Timestamp::now());
+    store.create(&other).await.unwrap();
+    call_log_item::local_stream::settle(&store).await.unwrap();
+    let repaired = store.repair_drift(&first, &second).await.unwrap();
+    assert_eq!((repaired.fixed, repaired.skipped), (0, 1));
+    let after = store.verify_counts(Some(project)).await.unwrap();
+    assert_eq!(
+        after.differences.len(),
+        1,
+        "still drifted by one, not by more: {:?}",
+        after.differences
+    );
+    assert!(
+        after.differences[0].contains(": 3, but 2 items"),
+        "{:?}",
+        after.differences
+    );
 }

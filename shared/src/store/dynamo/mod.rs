@@ -21,6 +21,7 @@ mod keys;
 mod poller;
 mod queries;
 mod read_plan;
+mod repair;
 mod sdk_errors;
 mod tables;
 mod tally;
@@ -40,9 +41,10 @@ pub use items::{item_key, CALL_LOG_INDEX};
 pub use keys::PROJECT_INDEX;
 #[cfg(feature = "local-stream")]
 pub use poller::{Positions, StreamPoller};
+pub use repair::Repaired;
 pub use tables::{create_items_table, create_keys_table, stream_arn, TableOutcome};
 pub use tally::{Applied, Changes, CounterChange, EntryChange, Sequence, StreamRecord, TALLY_MARK};
-pub use verify::Verification;
+pub use verify::{Drift, Verification};
 
 /// Both tables through one SDK client (built once per cold start).
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ use super::attributes::{from_attributes, Attributes};
 use super::counters::{counter_key, tallies, Scope, ITEM_COUNT};
 use super::entries::{entry_key, TALLIED};
 use super::sdk_errors::from_sdk;
+use super::tally::TALLY_MARK;
 use super::DynamoStore;
 use crate::model::{Field, ObjectId};
 use crate::store::StoreError;
@@ -28,6 +29,24 @@ pub struct Verification {
     /// Each difference, in words: a counter that is not the number of its items, an entry
     /// missing for an item, an entry for no item.
     pub differences: Vec<String>,
+    /// The same differences, as `repair.rs` fixes them.
+    pub drift: Vec<Drift>,
+}
+
+/// One difference between the counters or entries and the items. Keys are (partition, sort).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// A counter that is not the number of its items; `mark` is its tally mark when read.
+    Counter {
+        key: (String, String),
+        stored: i64,
+        expected: i64,
+        mark: Option<String>,
+    },
+    /// An item's entry that is not there.
+    MissingEntry((String, String)),
+    /// An entry whose item is not there, or no longer has that value.
+    StrayEntry((String, String)),
 }
 
 /// A table row's key as text: `partition / sort`.
@@ -69,7 +88,7 @@ impl DynamoStore {
         let mut found = Verification::default();
         let mut expected_counts: BTreeMap<(String, String), i64> = BTreeMap::new();
         let mut expected_entries: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut stored_counts: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut stored_counts: BTreeMap<(String, String), (i64, Option<String>)> = BTreeMap::new();
         let mut stored_entries: BTreeSet<(String, String)> = BTreeSet::new();
         let mut start: Option<Attributes> = None;
         loop {
@@ -116,7 +135,11 @@ impl DynamoStore {
                             })?,
                             _ => 0,
                         };
-                        stored_counts.insert((partition, sort), count);
+                        let mark = match row.get(TALLY_MARK) {
+                            Some(AttributeValue::S(mark)) => Some(mark.clone()),
+                            _ => None,
+                        };
+                        stored_counts.insert((partition, sort), (count, mark));
                     }
                     Row::Entry => {
                         found.entries += 1;
@@ -134,23 +157,31 @@ impl DynamoStore {
             expected_counts.keys().chain(stored_counts.keys()).collect();
         for key in counters {
             let expected = expected_counts.get(key).copied().unwrap_or(0);
-            let stored = stored_counts.get(key).copied().unwrap_or(0);
+            let (stored, mark) = stored_counts.get(key).cloned().unwrap_or((0, None));
             if expected != stored {
                 found.differences.push(format!(
                     "counter {} / {}: {stored}, but {expected} items",
                     key.0, key.1
                 ));
+                found.drift.push(Drift::Counter {
+                    key: key.clone(),
+                    stored,
+                    expected,
+                    mark,
+                });
             }
         }
         for key in expected_entries.difference(&stored_entries) {
             found
                 .differences
                 .push(format!("entry {} / {}: missing", key.0, key.1));
+            found.drift.push(Drift::MissingEntry(key.clone()));
         }
         for key in stored_entries.difference(&expected_entries) {
             found
                 .differences
                 .push(format!("entry {} / {}: no such item there", key.0, key.1));
+            found.drift.push(Drift::StrayEntry(key.clone()));
         }
         Ok(found)
     }

@@ -1,14 +1,13 @@
 //! Exact item counters, kept in the items table in a partition of their own
-//! (`projectId` = `<project>#counters`, attribute `itemCount`), and changed in the same
-//! transaction as every create, delete and update they count. `_id` says what is counted:
+//! (`projectId` = `<project>#counters`, attribute `itemCount`), moved by the `tally` function
+//! from the table's stream (`tally/`), never by a request. `_id` says what is counted:
 //! `project`, `callLog#<id>`, `value#<field>#<value>` (the project's items with that value of a
 //! dashboard field: `status`, `isAnswered`, `userId`, `incomingCallPolicyEscalationRuleId`;
 //! null is empty) and `callLog#<id>#<field>#<value>` (the same in one call log).
 //!
 //! The counter partition never mixes with a project's items (its key is not a UUID) and has no
-//! `projectCallLogId`, so it is in no index. Each counter is one item: its write ceiling is
-//! DynamoDB's per-item limit (about 1,000 writes per second), shared by all creates and deletes
-//! of a project (the project counter) or of one call (the call-log counter).
+//! `projectCallLogId`, so it is in no index. Each counter is one item, written once per stream
+//! batch that moves it, whatever the batch holds.
 //!
 //! A counter below zero cannot come from the writes of this version; if one is ever read
 //! (drift from an older version's race, or a hand edit), it counts as 0, is logged at warn

@@ -12,8 +12,8 @@ use super::DynamoStore;
 use crate::store::StoreError;
 
 impl DynamoStore {
-    /// Runs a transaction, retrying while it only conflicts with concurrent ones (the counters
-    /// are shared by every write of a project). Bounded: about a second at most.
+    /// Runs a transaction (a delete, a keyed create), retrying while it only conflicts with
+    /// concurrent ones or is throttled. Bounded: about a second at most.
     ///
     /// Every attempt carries a `ClientRequestToken`, which the SDK's own retries of that
     /// attempt reuse, so DynamoDB applies it once however often it is sent. A cancelled

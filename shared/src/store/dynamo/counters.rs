@@ -1,9 +1,9 @@
 //! Exact item counters, kept in the items table in a partition of their own
 //! (`projectId` = `<project>#counters`, attribute `itemCount`), moved by the `tally` function
 //! from the table's stream (`tally/`), never by a request. `_id` says what is counted:
-//! `project`, `callLog#<id>`, `value#<field>#<value>` (the project's items with that value of a
-//! dashboard field: `status`, `isAnswered`, `userId`, `incomingCallPolicyEscalationRuleId`;
-//! null is empty) and `callLog#<id>#<field>#<value>` (the same in one call log).
+//! `project` and `value#<field>#<value>` (the project's items with that value of a dashboard
+//! field: `status`, `isAnswered`, `userId`, `incomingCallPolicyEscalationRuleId`; null is
+//! empty). Earlier versions also kept `callLog#…` counters; nothing reads them any more.
 //!
 //! The counter partition never mixes with a project's items (its key is not a UUID) and has no
 //! `projectCallLogId`, so it is in no index. Each counter is one item, written once per stream
@@ -27,36 +27,30 @@ use crate::store::StoreError;
 /// The attribute holding a counter's value.
 pub const ITEM_COUNT: &str = "itemCount";
 
-/// What a counter counts.
+/// What a counter counts. A call log's counts are not kept: they are read from the call-log
+/// index (`Select = COUNT` over the call's items, which do not grow with the project).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     Project,
-    CallLog(ObjectId),
     /// The project's items with one value of a dashboard field.
     Value(Tally),
-    /// A call log's items with one value of a dashboard field.
-    CallLogValue(ObjectId, Tally),
 }
 
 impl Scope {
-    /// The counter that answers a count, by what the count is of.
-    pub fn of(key: &CountKey) -> Scope {
+    /// The counter that answers a count, if one does (not for a call log's).
+    pub fn of(key: &CountKey) -> Option<Scope> {
         match (key.call_log, &key.tally) {
-            (None, None) => Scope::Project,
-            (Some(call_log), None) => Scope::CallLog(call_log),
-            (None, Some(tally)) => Scope::Value(tally.clone()),
-            (Some(call_log), Some(tally)) => Scope::CallLogValue(call_log, tally.clone()),
+            (None, None) => Some(Scope::Project),
+            (None, Some(tally)) => Some(Scope::Value(tally.clone())),
+            (Some(_), _) => None,
         }
     }
 
-    /// Every counter an item is counted in: the project's, its call log's, and those of its
-    /// value of each dashboard field in both.
+    /// Every counter an item is counted in: the project's, and those of its value of each
+    /// dashboard field.
     pub fn all_of(item: &Item) -> Vec<Scope> {
-        let mut scopes = vec![Scope::Project, Scope::CallLog(item.incoming_call_log_id)];
-        for tally in tallies(item) {
-            scopes.push(Scope::Value(tally.clone()));
-            scopes.push(Scope::CallLogValue(item.incoming_call_log_id, tally));
-        }
+        let mut scopes = vec![Scope::Project];
+        scopes.extend(tallies(item).into_iter().map(Scope::Value));
         scopes
     }
 }
@@ -81,11 +75,7 @@ pub fn tally_key(tally: &Tally) -> String {
 pub fn counter_key(project: ObjectId, scope: &Scope) -> HashMap<String, AttributeValue> {
     let sort_key = match scope {
         Scope::Project => "project".to_string(),
-        Scope::CallLog(call_log) => format!("callLog#{call_log}"),
         Scope::Value(tally) => format!("value#{}", tally_key(tally)),
-        Scope::CallLogValue(call_log, tally) => {
-            format!("callLog#{call_log}#{}", tally_key(tally))
-        }
     };
     HashMap::from([
         (

@@ -3,7 +3,7 @@
 //!
 //! A record counts only for rows that are items (their partition is a project id); the
 //! counters, entries and idempotency records the same table holds are skipped. An item moves
-//! the counts of its project and call log always, and its counts and entries by value when its
+//! the count of its project always, and its counts and entries by value when its
 //! image carries `tallied` (items written before those existed get them from the backfill,
 //! which sets the mark; the stream then adds what the mark stands for).
 
@@ -112,10 +112,7 @@ fn footprint(image: Option<&Attributes>) -> Result<Option<Footprint>, StoreError
     let (scopes, tallies) = if tallied {
         (Scope::all_of(&item), tallies(&item))
     } else {
-        (
-            vec![Scope::Project, Scope::CallLog(item.incoming_call_log_id)],
-            Vec::new(),
-        )
+        (vec![Scope::Project], Vec::new())
     };
     Ok(Some(Footprint {
         project: item.project_id,
@@ -272,17 +269,9 @@ mod tests {
         assert_eq!(sum(&changes, &Scope::Value(status("Ringing"))), -1);
         assert_eq!(sum(&changes, &Scope::Value(status("Connected"))), 1);
         assert_eq!(sum(&changes, &Scope::Project), 0);
-        let call_log = item.incoming_call_log_id;
-        assert_eq!(
-            sum(
-                &changes,
-                &Scope::CallLogValue(call_log, status("Connected"))
-            ),
-            1
-        );
-        // Only the counters that moved are written: project, call log and the other fields
-        // stay out.
-        assert_eq!(changes.counters.len(), 4);
+        // Only the counters that moved are written: the project's and the other fields' stay
+        // out.
+        assert_eq!(changes.counters.len(), 2);
         let entries: Vec<_> = changes
             .entries
             .iter()
@@ -317,9 +306,9 @@ mod tests {
             .iter()
             .all(|c| c.steps == [(c.steps[0].0.clone(), -1)]));
         assert!(changes.entries.iter().all(|e| !e.present));
-        // An item never tallied was only ever counted in its project and call log.
+        // An item never tallied was only ever counted in its project.
         let changes = Changes::of(&[record(5, Some(image(&item, false)), None)]).unwrap();
-        assert_eq!(changes.counters.len(), 2);
+        assert_eq!(changes.counters.len(), 1);
         assert!(changes.entries.is_empty());
     }
 

@@ -45,57 +45,53 @@ async fn thread_clients() -> Result<(aws_sdk_dynamodb::Client, StreamsClient), S
     Ok(clients)
 }
 
-/// A poller of `store`'s table through this thread's own clients (never a client a test routes
-/// through a fault injector), going on from where the process's last settle stopped.
-async fn poller(store: &DynamoStore) -> Result<StreamPoller, StoreError> {
-    let (client, streams) = thread_clients().await?;
-    let plain = store.with_client(client);
-    match SETTLED.lock().await.remove(plain.items_table()) {
-        Some((arn, positions)) => Ok(StreamPoller::resume(streams, plain, arn, positions)),
-        None => StreamPoller::new(streams, plain).await,
-    }
-}
-
 /// Tallies every write made to `store`'s items table so far: drains the stream from where the
-/// last settle of this process stopped.
+/// last settle of this process stopped, through this thread's own client (never one a test
+/// routes through a fault injector).
 pub async fn settle(store: &DynamoStore) -> Result<(), StoreError> {
-    let mut settled = SETTLED.lock().await;
-    let (client, streams) = thread_clients().await?;
-    let plain = store.with_client(client);
-    let mut poller = match settled.remove(plain.items_table()) {
-        Some((arn, positions)) => StreamPoller::resume(streams, plain, arn, positions),
-        None => StreamPoller::new(streams, plain).await?,
-    };
-    let drained = poller.drain().await;
-    settled.insert(store.items_table().to_string(), poller.into_positions());
-    drained
+    let (client, _) = thread_clients().await?;
+    drain(store.with_client(client)).await
 }
 
 /// As [`settle`], but writing the tally through `store`'s own client: what a test that
 /// measures the tally's capacity through the fault injector uses (alone in its process, since
 /// it tallies every writer's records).
 pub async fn settle_through(store: &DynamoStore) -> Result<(), StoreError> {
+    drain(store.clone()).await
+}
+
+/// Drains the stream of `writer`'s table through `writer`, going on from where the process's
+/// last settle stopped.
+async fn drain(writer: DynamoStore) -> Result<(), StoreError> {
     let mut settled = SETTLED.lock().await;
-    let (_, streams) = thread_clients().await?;
-    let mut poller = match settled.remove(store.items_table()) {
-        Some((arn, positions)) => StreamPoller::resume(streams, store.clone(), arn, positions),
-        None => StreamPoller::new(streams, store.clone()).await?,
-    };
+    let mut poller = resume(&mut settled, writer).await?;
     let drained = poller.drain().await;
-    settled.insert(store.items_table().to_string(), poller.into_positions());
+    let table = poller.items_table().to_string();
+    settled.insert(table, poller.into_positions());
     drained
+}
+
+/// A poller of `writer`'s table, from the process's saved position (else the stream's start).
+async fn resume(
+    settled: &mut BTreeMap<String, (String, Positions)>,
+    writer: DynamoStore,
+) -> Result<StreamPoller, StoreError> {
+    let (_, streams) = thread_clients().await?;
+    match settled.remove(writer.items_table()) {
+        Some((arn, positions)) => Ok(StreamPoller::resume(streams, writer, arn, positions)),
+        None => StreamPoller::new(streams, writer).await,
+    }
 }
 
 /// Makes this process's settles start after the stream's latest record: what was written
 /// before (by another test binary on the same engine, or on purpose, as "before the stream")
 /// is not this process's to tally.
 pub async fn settle_from_now(store: &DynamoStore) -> Result<(), StoreError> {
-    let mut poller = poller(store).await?;
+    let (client, _) = thread_clients().await?;
+    let mut settled = SETTLED.lock().await;
+    let mut poller = resume(&mut settled, store.with_client(client)).await?;
     poller.skip_to_latest().await?;
-    SETTLED
-        .lock()
-        .await
-        .insert(store.items_table().to_string(), poller.into_positions());
+    settled.insert(store.items_table().to_string(), poller.into_positions());
     Ok(())
 }
 

@@ -93,6 +93,11 @@ impl StreamPoller {
         }
     }
 
+    /// The items table whose stream this reads.
+    pub fn items_table(&self) -> &str {
+        self.store.items_table()
+    }
+
     /// The stream read, and where each shard is read next.
     pub fn into_positions(self) -> (String, Positions) {
         (self.stream_arn, self.positions)

@@ -93,6 +93,10 @@ pub async fn throughput(
     if operation == Operation::Create {
         let ids: HashSet<&str> = bodies.iter().filter_map(|b| b["_id"].as_str()).collect();
         assert_eq!(ids.len(), requests, "each create its own item");
+        // Counts follow the stream: tally what it holds first.
+        call_log_item::local_stream::settle(&fixture.keys)
+            .await
+            .expect("the stream is tallied");
         let count = fixture
             .keys
             .count(project, &Filter::default())

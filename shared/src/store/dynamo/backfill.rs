@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::attributes::{from_attributes, Attributes, PROJECT_CALL_LOG};
 use super::entries::TALLIED;
 use super::items::item_key;
-use super::sdk_errors::from_sdk;
+use super::sdk_errors::{applied, from_sdk};
 use super::DynamoStore;
 use crate::model::{Field, Item};
 use crate::store::StoreError;
@@ -79,18 +79,8 @@ impl DynamoStore {
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            // Deleted or tallied since it was read.
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(from_sdk("UpdateItem", error)),
-        }
+        // Not applied: deleted or tallied since it was read.
+        applied(result)
     }
 }
 

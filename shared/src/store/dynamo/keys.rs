@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::sdk_errors::from_sdk;
+use super::sdk_errors::{applied, from_sdk};
 use super::DynamoStore;
 use crate::model::{ObjectId, Permission, Timestamp};
 use crate::store::{KeyAdmin, KeyLookup, KeyRecord, StoreError};
@@ -116,17 +116,7 @@ impl KeyAdmin for DynamoStore {
             .expression_attribute_values(":now", AttributeValue::S(Timestamp::now().to_iso()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(from_sdk("UpdateItem", error)),
-        }
+        applied(result)
     }
 
     async fn list_keys(&self, project: ObjectId) -> Result<Vec<KeyRecord>, StoreError> {

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::Attributes;
 use super::counters::ITEM_COUNT;
-use super::sdk_errors::from_sdk;
+use super::sdk_errors::{applied, from_sdk};
 use super::tally::TALLY_MARK;
 use super::verify::{Drift, Verification};
 use super::DynamoStore;
@@ -113,17 +113,7 @@ impl DynamoStore {
                 .expression_attribute_values(":mark", AttributeValue::S(mark.into())),
             None => update.condition_expression(format!("{count} AND attribute_not_exists(#mark)")),
         };
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(from_sdk("UpdateItem", error)),
-        }
+        applied(update.send().await)
     }
 
     async fn fix_entry(&self, entry: &(String, String), present: bool) -> Result<bool, StoreError> {

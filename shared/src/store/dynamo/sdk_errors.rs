@@ -46,3 +46,24 @@ where
         StoreError::Failed(cause)
     }
 }
+
+/// A conditional `UpdateItem`'s result as "was it applied": `false` when its condition failed
+/// (the item was not as the caller expected), an error for anything else.
+pub fn applied<O, R>(
+    result: Result<O, SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>>,
+) -> Result<bool, StoreError>
+where
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(from_sdk("UpdateItem", error)),
+    }
+}

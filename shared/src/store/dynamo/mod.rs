@@ -11,6 +11,7 @@
 
 mod attributes;
 mod backfill;
+mod batches;
 mod counters;
 mod entries;
 mod expression;

@@ -15,19 +15,15 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Select};
 
 use super::attributes::{from_attributes, Attributes};
+use super::batches::Pacing;
 use super::counters::{self, Scope};
 use super::items::{item_key, CALL_LOG_INDEX};
 use super::read_plan::{id_bounds, parse_id, Plan, Reads, BATCH_GET, COUNT_PAGE, ITEMS_PAGE};
 use super::sdk_errors::from_sdk;
-use super::transactions::backoff;
 use super::DynamoStore;
 use crate::model::{Field, Item, ObjectId};
 use crate::query::{Access, Direction, Filter, Mark, Sort, Window};
 use crate::store::{ItemQueries, ItemReads, Start, StoreError};
-
-/// `BatchGetItem` calls in a row that may serve none of the keys asked before the read gives
-/// up as unavailable (about 1.3 s of backoff).
-const MAX_BATCH_STALLS: u32 = 8;
 
 impl DynamoStore {
     fn query(&self, plan: &Plan) -> QueryFluentBuilder {
@@ -97,9 +93,10 @@ impl DynamoStore {
                 .expect("keys are set");
             // DynamoDB serves what it can and hands the rest back as `UnprocessedKeys` (under
             // throttling, as often as it likes): ask again for the rest, paced, until every key
-            // is served. A call that serves nothing at all is refused instead (retried by the
-            // SDK, then 503); calls in a row that make no progress end the same way.
-            let mut stalls = 0u32;
+            // is served (`batches.rs`). A call that serves nothing at all is refused instead
+            // (retried by the SDK, then 503); calls in a row that make no progress end the same
+            // way.
+            let mut pacing = Pacing::default();
             loop {
                 let asked = wanted.keys().len();
                 let output = self
@@ -125,18 +122,10 @@ impl DynamoStore {
                     Some(rest) if !rest.keys().is_empty() => rest.clone(),
                     _ => break,
                 };
-                stalls = if rest.keys().len() < asked {
-                    1
-                } else {
-                    stalls + 1
-                };
-                if stalls > MAX_BATCH_STALLS {
-                    return Err(StoreError::Unavailable(format!(
-                        "BatchGetItem served none of {asked} keys {MAX_BATCH_STALLS} times in a row"
-                    )));
-                }
+                pacing
+                    .before_the_rest("BatchGetItem", asked, rest.keys().len())
+                    .await?;
                 wanted = rest;
-                tokio::time::sleep(backoff(stalls)).await;
             }
         }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())

@@ -15,10 +15,10 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, PutRequest, ReturnValuesOnConditionCheckFailure, WriteRequest,
 };
 
+use super::super::batches::Pacing;
 use super::super::counters::{counter_key, ITEM_COUNT};
 use super::super::entries::entry_key;
 use super::super::sdk_errors::from_sdk;
-use super::super::transactions::backoff;
 use super::changes::{Changes, CounterChange, EntryChange, Sequence};
 use crate::store::dynamo::DynamoStore;
 use crate::store::StoreError;
@@ -28,10 +28,6 @@ pub const TALLY_MARK: &str = "tallyMark";
 
 /// `BatchWriteItem` takes at most 25 requests.
 const BATCH_WRITE_LIMIT: usize = 25;
-
-/// How many calls in a row may write nothing before the batch is given up as unavailable
-/// (Lambda then retries it).
-const MAX_WRITE_STALLS: u32 = 8;
 
 /// What applying a batch wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,7 +74,7 @@ impl DynamoStore {
                 }
             })
             .collect();
-        let mut stalls = 0;
+        let mut pacing = Pacing::default();
         while !requests.is_empty() {
             let asked = requests.len();
             let output = self
@@ -92,18 +88,10 @@ impl DynamoStore {
                 .unprocessed_items
                 .and_then(|mut left| left.remove(&self.items_table))
                 .unwrap_or_default();
-            if requests.len() == asked {
-                stalls += 1;
-                if stalls > MAX_WRITE_STALLS {
-                    return Err(StoreError::Unavailable(format!(
-                        "BatchWriteItem wrote none of {asked} entries {MAX_WRITE_STALLS} times in a row"
-                    )));
-                }
-            } else {
-                stalls = 0;
-            }
             if !requests.is_empty() {
-                tokio::time::sleep(backoff(stalls)).await;
+                pacing
+                    .before_the_rest("BatchWriteItem", asked, requests.len())
+                    .await?;
             }
         }
         Ok(())

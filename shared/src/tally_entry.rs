@@ -10,8 +10,7 @@ use lambda_http::Error;
 
 use crate::config::{self, Tables};
 use crate::logging;
-use crate::store::dynamo::{Applied, Changes, DynamoStore, StreamRecord};
-use crate::store::StoreError;
+use crate::store::dynamo::{DynamoStore, StreamRecord};
 
 /// What `functions/tally`'s `main` calls.
 pub fn main() -> Result<(), Error> {
@@ -33,7 +32,7 @@ async fn run() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
         let request_id = event.context.request_id.clone();
         let records = records(&event.payload);
-        match tally(store, &records).await {
+        match store.tally(&records).await {
             Ok(applied) => {
                 tracing::info!(
                     request_id,
@@ -75,10 +74,4 @@ fn record(record: &EventRecord) -> StreamRecord {
         old: image(&record.change.old_image),
         new: image(&record.change.new_image),
     }
-}
-
-/// Tallies one batch.
-pub async fn tally(store: &DynamoStore, records: &[StreamRecord]) -> Result<Applied, StoreError> {
-    let changes = Changes::of(records)?;
-    store.apply_changes(&changes).await
 }

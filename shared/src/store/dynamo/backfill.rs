@@ -57,7 +57,7 @@ impl DynamoStore {
         };
         for stored in output.items() {
             page.found += 1;
-            if self.tally(from_attributes(stored)?).await? {
+            if self.mark_tallied(from_attributes(stored)?).await? {
                 page.tallied += 1;
             }
         }
@@ -66,7 +66,7 @@ impl DynamoStore {
 
     /// Marks one item `tallied`, unless it is; whether it did. The stream then gives it its
     /// counts and entries by value (`tally/`), exactly once.
-    async fn tally(&self, item: Item) -> Result<bool, StoreError> {
+    async fn mark_tallied(&self, item: Item) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()

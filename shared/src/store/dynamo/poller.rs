@@ -13,7 +13,7 @@ use aws_sdk_dynamodbstreams::types::{AttributeValue as StreamsValue, Record, Sha
 use aws_sdk_dynamodbstreams::Client as StreamsClient;
 
 use super::attributes::Attributes;
-use super::tally::{Applied, Changes, StreamRecord};
+use super::tally::{Applied, StreamRecord};
 use super::DynamoStore;
 use crate::store::StoreError;
 
@@ -129,7 +129,7 @@ impl StreamPoller {
                 let records: Vec<StreamRecord> =
                     output.records().iter().filter_map(stream_record).collect();
                 if !records.is_empty() {
-                    let applied = self.store.apply_changes(&Changes::of(&records)?).await?;
+                    let applied = self.store.tally(&records).await?;
                     read += records.len();
                     total.entries += applied.entries;
                     total.counters += applied.counters;

@@ -105,18 +105,6 @@ impl DynamoStore {
         expected_version: Option<i64>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        self.update_item(project, id, patch, expected_version, now)
-            .await
-    }
-
-    async fn update_item(
-        &self,
-        project: ObjectId,
-        id: ObjectId,
-        patch: &ItemPatch,
-        expected_version: Option<i64>,
-        now: Timestamp,
-    ) -> Result<(), StoreError> {
         let token = new_write_token();
         let mut changes = changes(patch, now);
         // wt3 = wt2, wt2 = wt1, wt1 = wt0 (as they were before this write), wt0 = the token.

@@ -19,7 +19,7 @@ use super::super::batches::Pacing;
 use super::super::counters::{counter_key, ITEM_COUNT};
 use super::super::entries::entry_key;
 use super::super::sdk_errors::from_sdk;
-use super::changes::{Changes, CounterChange, EntryChange, Sequence};
+use super::changes::{Changes, CounterChange, EntryChange, Sequence, StreamRecord};
 use crate::store::dynamo::DynamoStore;
 use crate::store::StoreError;
 
@@ -41,8 +41,14 @@ pub struct Applied {
 }
 
 impl DynamoStore {
+    /// Tallies a batch of stream records, in stream order: what the `tally` function and the
+    /// local poller both do with each batch.
+    pub async fn tally(&self, records: &[StreamRecord]) -> Result<Applied, StoreError> {
+        self.apply_changes(&Changes::of(records)?).await
+    }
+
     /// Writes `changes`: safe to repeat, whole or in part, and exact however often it is.
-    pub async fn apply_changes(&self, changes: &Changes) -> Result<Applied, StoreError> {
+    async fn apply_changes(&self, changes: &Changes) -> Result<Applied, StoreError> {
         let mut applied = Applied::default();
         for chunk in changes.entries.chunks(BATCH_WRITE_LIMIT) {
             self.write_entries(chunk).await?;

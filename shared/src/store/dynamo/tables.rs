@@ -6,7 +6,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
     Projection, ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
+    TableDescription, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -54,15 +54,16 @@ fn index(name: &str, partition: &str, sort: &str) -> GlobalSecondaryIndex {
         .expect("name, keys and projection are set")
 }
 
-async fn exists(client: &Client, table: &str) -> Result<bool, StoreError> {
+/// The table's description; `None` when there is no such table.
+async fn describe(client: &Client, table: &str) -> Result<Option<TableDescription>, StoreError> {
     match client.describe_table().table_name(table).send().await {
-        Ok(_) => Ok(true),
+        Ok(output) => Ok(output.table().cloned()),
         Err(error)
             if error
                 .as_service_error()
                 .is_some_and(|e| e.is_resource_not_found_exception()) =>
         {
-            Ok(false)
+            Ok(None)
         }
         Err(error) => Err(from_sdk("DescribeTable", error)),
     }
@@ -70,17 +71,12 @@ async fn exists(client: &Client, table: &str) -> Result<bool, StoreError> {
 
 async fn wait_until_active(client: &Client, table: &str) -> Result<(), StoreError> {
     for _ in 0..600 {
-        let output = client
-            .describe_table()
-            .table_name(table)
-            .send()
-            .await
-            .map_err(|error| from_sdk("DescribeTable", error))?;
-        let description = output.table();
-        let table_active = description.and_then(|t| t.table_status()) == Some(&TableStatus::Active);
+        let description = describe(client, table)
+            .await?
+            .ok_or_else(|| StoreError::Failed(format!("table {table} does not exist")))?;
+        let table_active = description.table_status() == Some(&TableStatus::Active);
         let indexes_active = description
-            .map(|t| t.global_secondary_indexes())
-            .unwrap_or_default()
+            .global_secondary_indexes()
             .iter()
             .all(|index| index.index_status() == Some(&IndexStatus::Active));
         if table_active && indexes_active {
@@ -100,6 +96,8 @@ struct TableShape {
     sort_key: Option<&'static str>,
     /// (index name, partition key, sort key), projecting every attribute.
     index: (&'static str, &'static str, &'static str),
+    /// Whether the table has a stream of new and old images.
+    stream: bool,
 }
 
 /// Creates the items table if missing (`projectId` + `_id`, index `byIncomingCallLog`), turns
@@ -111,46 +109,49 @@ pub async fn create_items_table(client: &Client, table: &str) -> Result<TableOut
         partition_key: "projectId",
         sort_key: Some("_id"),
         index: (CALL_LOG_INDEX, PROJECT_CALL_LOG, "_id"),
+        stream: true,
     };
     let outcome = create_table(client, table, &shape).await?;
     enable_ttl(client, table, TTL_ATTRIBUTE).await?;
-    enable_stream(client, table).await?;
+    if outcome == TableOutcome::AlreadyExisted {
+        enable_stream(client, table).await?;
+    }
     Ok(outcome)
 }
 
 /// The ARN of the items table's stream, if it has one.
 pub async fn stream_arn(client: &Client, table: &str) -> Result<Option<String>, StoreError> {
-    let output = client
-        .describe_table()
-        .table_name(table)
-        .send()
-        .await
-        .map_err(|error| from_sdk("DescribeTable", error))?;
-    let table = output.table();
+    let table = describe(client, table).await?;
     let enabled = table
+        .as_ref()
         .and_then(|t| t.stream_specification())
         .is_some_and(|s| s.stream_enabled());
     Ok(table
+        .as_ref()
         .and_then(|t| t.latest_stream_arn())
         .filter(|_| enabled)
         .map(str::to_string))
 }
 
-/// Turns on the table's stream of new and old images unless it is on already (a table made
-/// by an earlier version has none).
+/// A stream of every write's new and old images.
+fn new_and_old_images() -> StreamSpecification {
+    StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::NewAndOldImages)
+        .build()
+        .expect("flag is set")
+}
+
+/// Turns on the table's stream of new and old images on a table an earlier version made
+/// without one (a table made now has it from its creation).
 async fn enable_stream(client: &Client, table: &str) -> Result<(), StoreError> {
     if stream_arn(client, table).await?.is_some() {
         return Ok(());
     }
-    let specification = StreamSpecification::builder()
-        .stream_enabled(true)
-        .stream_view_type(StreamViewType::NewAndOldImages)
-        .build()
-        .expect("flag is set");
     client
         .update_table()
         .table_name(table)
-        .stream_specification(specification)
+        .stream_specification(new_and_old_images())
         .send()
         .await
         .map_err(|error| from_sdk("UpdateTable", error))?;
@@ -195,6 +196,7 @@ pub async fn create_keys_table(client: &Client, table: &str) -> Result<TableOutc
         partition_key: "keyHash",
         sort_key: None,
         index: (PROJECT_INDEX, "projectId", "createdAt"),
+        stream: false,
     };
     create_table(client, table, &shape).await
 }
@@ -206,7 +208,7 @@ async fn create_table(
     table: &str,
     shape: &TableShape,
 ) -> Result<TableOutcome, StoreError> {
-    if exists(client, table).await? {
+    if describe(client, table).await?.is_some() {
         wait_until_active(client, table).await?;
         return Ok(TableOutcome::AlreadyExisted);
     }
@@ -218,6 +220,9 @@ async fn create_table(
         .global_secondary_indexes(index(shape.index.0, shape.index.1, shape.index.2));
     if let Some(sort_key) = shape.sort_key {
         request = request.key_schema(key(sort_key, KeyType::Range));
+    }
+    if shape.stream {
+        request = request.stream_specification(new_and_old_images());
     }
     for attribute in shape.attributes {
         request = request.attribute_definitions(string_attribute(attribute));

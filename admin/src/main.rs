@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use call_log_item::auth::{api_key, mint_key, Authenticator};
-use call_log_item::config::{dynamodb_client, endpoint_override, Tables};
+use call_log_item::config::{client_from, endpoint_override, sdk_config, Tables};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
 use call_log_item::store::dynamo::{
     create_items_table, create_keys_table, key_from_text, key_to_text, StreamPoller, TableOutcome,
@@ -157,7 +157,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(tables: &Tables, command: Command) -> Result<(), String> {
-    let client = dynamodb_client().await?;
+    // One SDK configuration for the DynamoDB client and, for follow-stream, the Streams one.
+    let shared = sdk_config().await?;
+    let client = client_from(&shared);
     let keys = DynamoStore::new(client.clone(), &tables.items, &tables.keys);
     match command {
         Command::CreateTables => {
@@ -316,8 +318,7 @@ async fn run(tables: &Tables, command: Command) -> Result<(), String> {
             interval_ms,
         } => {
             call_log_item::logging::init();
-            let sdk_config = call_log_item::config::sdk_config().await?;
-            let streams = call_log_item::local_stream::streams_client(&sdk_config);
+            let streams = call_log_item::local_stream::streams_client(&shared);
             let mut poller = StreamPoller::new(streams, keys)
                 .await
                 .map_err(|e| e.to_string())?;

@@ -39,7 +39,7 @@ async fn thread_clients() -> Result<(aws_sdk_dynamodb::Client, StreamsClient), S
         return Ok(clients);
     }
     let sdk_config = config::sdk_config().await.map_err(StoreError::Failed)?;
-    let client = aws_sdk_dynamodb::Client::from_conf(config::client_config(&sdk_config).build());
+    let client = config::client_from(&sdk_config);
     let clients = (client, streams_client(&sdk_config));
     CLIENTS.with(|cell| *cell.borrow_mut() = Some(clients.clone()));
     Ok(clients)

@@ -21,7 +21,7 @@ use bench::{
     write_section,
 };
 use call_log_item::auth::mint_key;
-use call_log_item::config::{client_config, sdk_config, Config};
+use call_log_item::config::{client_config, client_from, sdk_config, Config};
 use call_log_item::local_stream::streams_client;
 use call_log_item::model::{ObjectId, Permission};
 use call_log_item::store::dynamo::{create_items_table, create_keys_table, StreamPoller};
@@ -220,7 +220,7 @@ async fn main() {
     let hold = Duration::from_millis(env_number("BURST_HOLD_MS", 20));
     let config = Config::from_env().expect("configuration");
     let shared = sdk_config().await.expect("SDK configuration");
-    let plain = aws_sdk_dynamodb::Client::from_conf(client_config(&shared).build());
+    let plain = client_from(&shared);
     create_items_table(&plain, &config.items_table)
         .await
         .expect("items table");

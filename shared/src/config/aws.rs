@@ -15,9 +15,13 @@ use super::{endpoint_from, endpoint_override, limits, variable};
 /// the SDK's whole default chain (profiles, SSO, web identity, …): for the tools and the tests.
 /// Fails here, at start, when no region or credentials are configured.
 pub async fn dynamodb_client() -> Result<Client, String> {
-    Ok(Client::from_conf(
-        client_config(&sdk_config().await?).build(),
-    ))
+    Ok(client_from(&sdk_config().await?))
+}
+
+/// The DynamoDB client with the [`limits`] and the [`retries`] on an SDK configuration already
+/// loaded (a tool that builds another client from it too).
+pub fn client_from(shared: &aws_config::SdkConfig) -> Client {
+    Client::from_conf(client_config(shared).build())
 }
 
 /// The same client as the functions build it, from [`function_sdk_config`].

@@ -9,8 +9,8 @@ use std::time::Duration;
 mod aws;
 
 pub use aws::{
-    client_config, dynamodb_client, function_client, function_sdk_config, https_client, retries,
-    sdk_config, Roots, AMAZON_ROOTS,
+    client_config, client_from, dynamodb_client, function_client, function_sdk_config,
+    https_client, retries, sdk_config, Roots, AMAZON_ROOTS,
 };
 
 pub const DEFAULT_ITEMS_TABLE: &str = "IncomingCallLogItems";

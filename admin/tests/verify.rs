@@ -23,6 +23,25 @@ fn verify(project: ObjectId) -> (bool, String, String) {
     )
 }
 
+/// Drift by hand: the counter of `scope` one more than its items.
+async fn one_too_many(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    project: ObjectId,
+    scope: &Scope,
+) {
+    client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(counter_key(project, scope)))
+        .update_expression("ADD #count :one")
+        .expression_attribute_names("#count", ITEM_COUNT)
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .send()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn verify_counts_reports_every_drifted_count_and_entry() {
     let (tables, client, store) = common::items_table().await;
@@ -48,16 +67,13 @@ async fn verify_counts_reports_every_drifted_count_and_entry() {
 
     // Drift of three kinds: a counter one too high, an item's entry gone, an entry for no item.
     let ringing = Tally::of(Field::Status, FieldValue::Text("Ringing"));
-    client
-        .update_item()
-        .table_name(&tables.items)
-        .set_key(Some(counter_key(project, &Scope::Value(ringing.clone()))))
-        .update_expression("ADD #count :one")
-        .expression_attribute_names("#count", ITEM_COUNT)
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .send()
-        .await
-        .unwrap();
+    one_too_many(
+        &client,
+        &tables.items,
+        project,
+        &Scope::Value(ringing.clone()),
+    )
+    .await;
     client
         .delete_item()
         .table_name(&tables.items)
@@ -120,16 +136,7 @@ async fn a_repair_leaves_alone_a_counter_the_tally_moved_meanwhile() {
     store.create(&item).await.unwrap();
     call_log_item::local_stream::settle(&store).await.unwrap();
     // Drift: the project's counter one too high.
-    client
-        .update_item()
-        .table_name(&tables.items)
-        .set_key(Some(counter_key(project, &Scope::Project)))
-        .update_expression("ADD #count :one")
-        .expression_attribute_names("#count", ITEM_COUNT)
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .send()
-        .await
-        .unwrap();
+    one_too_many(&client, &tables.items, project, &Scope::Project).await;
     let first = store.verify_counts(Some(project)).await.unwrap();
     let second = store.verify_counts(Some(project)).await.unwrap();
     assert_eq!(first.drift.len(), 1, "{:?}", first.differences);

@@ -29,7 +29,7 @@ pub const ITEM_COUNT: &str = "itemCount";
 
 /// What a counter counts. A call log's counts are not kept: they are read from the call-log
 /// index (`Select = COUNT` over the call's items, which do not grow with the project).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
     Project,
     /// The project's items with one value of a dashboard field.

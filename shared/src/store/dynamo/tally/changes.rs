@@ -126,8 +126,8 @@ impl Changes {
     /// The changes of `records`, in the order the stream gave them.
     pub fn of(records: &[StreamRecord]) -> Result<Changes, StoreError> {
         // Keyed so that each counter and entry is written once per batch, in a stable order.
-        let mut counters: BTreeMap<(ObjectId, String), CounterChange> = BTreeMap::new();
-        let mut entries: BTreeMap<(ObjectId, String, ObjectId), EntryChange> = BTreeMap::new();
+        let mut counters: BTreeMap<(ObjectId, Scope), CounterChange> = BTreeMap::new();
+        let mut entries: BTreeMap<(ObjectId, Tally, ObjectId), EntryChange> = BTreeMap::new();
         for record in records {
             let old = footprint(record.old.as_ref())?;
             let new = footprint(record.new.as_ref())?;
@@ -135,22 +135,17 @@ impl Changes {
                 continue;
             }
             let sequence = Sequence::new(&record.sequence)?;
-            let mut moves: Vec<(ObjectId, Scope, i64)> = Vec::new();
+            // What this record moves each counter by: its old image leaves, its new one comes.
+            let mut moves: BTreeMap<(ObjectId, Scope), i64> = BTreeMap::new();
             for (footprint, step) in [(&old, -1), (&new, 1)] {
                 let Some(footprint) = footprint else { continue };
                 for scope in &footprint.scopes {
-                    match moves
-                        .iter_mut()
-                        .find(|(p, s, _)| *p == footprint.project && s == scope)
-                    {
-                        Some(found) => found.2 += step,
-                        None => moves.push((footprint.project, scope.clone(), step)),
-                    }
+                    *moves.entry((footprint.project, scope.clone())).or_default() += step;
                 }
             }
-            for (project, scope, step) in moves.into_iter().filter(|(_, _, step)| *step != 0) {
+            for ((project, scope), step) in moves.into_iter().filter(|(_, step)| *step != 0) {
                 counters
-                    .entry((project, format!("{scope:?}")))
+                    .entry((project, scope.clone()))
                     .or_insert_with(|| CounterChange {
                         project,
                         scope,
@@ -179,7 +174,7 @@ impl Changes {
                 .map(|e| (e, true));
             for ((project, tally, id), present) in gone.chain(came) {
                 entries.insert(
-                    (*project, format!("{tally:?}"), *id),
+                    (*project, tally.clone(), *id),
                     EntryChange {
                         project: *project,
                         tally: tally.clone(),

@@ -133,7 +133,7 @@ fn local_defaults() {
 
 /// The configuration and a client for the shared local engine, with both tables created
 /// (once per test binary).
-async fn tables() -> (Config, aws_sdk_dynamodb::Client) {
+pub async fn tables() -> (Config, aws_sdk_dynamodb::Client) {
     local_defaults();
     let config = Config::from_env().expect("configuration");
     let client = dynamodb_client().await.expect("DynamoDB client");

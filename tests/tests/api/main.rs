@@ -26,6 +26,7 @@ mod sample_events;
 mod secrets;
 mod seed_examples;
 mod store_contract;
+mod tally;
 mod template;
 mod update_and_delete;
 mod values;

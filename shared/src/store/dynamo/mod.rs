@@ -45,7 +45,7 @@ pub use poller::{Positions, StreamPoller};
 pub use repair::Repaired;
 pub use tables::{create_items_table, create_keys_table, stream_arn, TableOutcome};
 pub use tally::{Applied, Changes, CounterChange, EntryChange, Sequence, StreamRecord, TALLY_MARK};
-pub use verify::{Drift, Verification};
+pub use verify::{Drift, Place, Verification};
 
 /// Both tables through one SDK client (built once per cold start).
 #[derive(Debug, Clone)]

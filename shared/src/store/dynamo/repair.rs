@@ -4,19 +4,23 @@
 //! seconds apart, on a counter whose value and tally mark did not move in between is drift:
 //! no record moved that counter meanwhile. Each fix is conditional on what was seen:
 //!
-//! - a counter gets `ADD` of the difference, only if its count and its mark are still the ones
-//!   both scans read (else the tally moved it meanwhile: left for the next run);
+//! - a count gets `ADD` of the difference where it is kept (folded into the project's counter
+//!   item, or its own item; its own item if it is nowhere), only if every place it is kept still
+//!   holds the count and the mark both scans read (else the tally moved it meanwhile: left for
+//!   the next run); a count kept in two places is fixed by a transaction that checks the other;
 //! - a missing entry is put, a stray entry removed (entries are put and removed by key; the
 //!   reads check every item an entry names, so an entry a write makes stale meanwhile gives no
 //!   wrong answer, and the next verification finds it).
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem, Update};
 
 use super::attributes::Attributes;
 use super::counters::ITEM_COUNT;
 use super::sdk_errors::{applied, from_sdk};
 use super::tally::TALLY_MARK;
-use super::verify::{Drift, Verification};
+use super::verify::{Drift, Place, Verification};
 use super::DynamoStore;
 use crate::model::Field;
 use crate::store::StoreError;
@@ -60,13 +64,9 @@ impl DynamoStore {
             let fixed = match drift {
                 Drift::Counter {
                     key: counter,
-                    stored,
                     expected,
-                    mark,
-                } => {
-                    self.fix_counter(counter, *stored, *expected, mark.as_deref())
-                        .await?
-                }
+                    places,
+                } => self.fix_counter(counter, *expected, places).await?,
                 Drift::MissingEntry(entry) => self.fix_entry(entry, true).await?,
                 Drift::StrayEntry(entry) => self.fix_entry(entry, false).await?,
             };
@@ -82,38 +82,84 @@ impl DynamoStore {
     async fn fix_counter(
         &self,
         counter: &(String, String),
-        stored: i64,
         expected: i64,
-        mark: Option<&str>,
+        places: &[Place],
     ) -> Result<bool, StoreError> {
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.items_table)
-            .set_key(Some(key(counter)))
-            .update_expression("ADD #count :difference")
-            .expression_attribute_names("#count", ITEM_COUNT)
-            .expression_attribute_names("#mark", TALLY_MARK)
-            .expression_attribute_values(
-                ":difference",
-                AttributeValue::N((expected - stored).to_string()),
-            );
-        // Still as both scans read it: the same count (a missing counter reads as 0) and the
-        // same mark.
-        let count = if stored == 0 {
-            "(attribute_not_exists(#count) OR #count = :stored)"
+        let nowhere = [Place {
+            key: counter.clone(),
+            attribute: ITEM_COUNT.to_string(),
+            stored: 0,
+            mark: None,
+        }];
+        let places = if places.is_empty() {
+            &nowhere[..]
         } else {
-            "#count = :stored"
+            places
         };
-        update =
-            update.expression_attribute_values(":stored", AttributeValue::N(stored.to_string()));
-        update = match mark {
-            Some(mark) => update
-                .condition_expression(format!("{count} AND #mark = :mark"))
-                .expression_attribute_values(":mark", AttributeValue::S(mark.into())),
-            None => update.condition_expression(format!("{count} AND attribute_not_exists(#mark)")),
-        };
-        applied(update.send().await)
+        let stored: i64 = places.iter().map(|place| place.stored).sum();
+        let difference = AttributeValue::N((expected - stored).to_string());
+        let (target, others) = places.split_first().expect("one place at least");
+        let (condition, names, mut values) = unchanged(target);
+        values.insert(":difference".to_string(), difference);
+        if others.is_empty() {
+            let update = self
+                .client
+                .update_item()
+                .table_name(&self.items_table)
+                .set_key(Some(key(&target.key)))
+                .update_expression("ADD #count :difference")
+                .condition_expression(condition)
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values));
+            return applied(update.send().await);
+        }
+        let mut steps = vec![TransactWriteItem::builder()
+            .update(
+                Update::builder()
+                    .table_name(&self.items_table)
+                    .set_key(Some(key(&target.key)))
+                    .update_expression("ADD #count :difference")
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(Some(values))
+                    .build()
+                    .expect("table, key and expression are set"),
+            )
+            .build()];
+        for other in others {
+            let (condition, names, values) = unchanged(other);
+            steps.push(
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(&self.items_table)
+                            .set_key(Some(key(&other.key)))
+                            .condition_expression(condition)
+                            .set_expression_attribute_names(Some(names))
+                            .set_expression_attribute_values(Some(values))
+                            .build()
+                            .expect("table, key and condition are set"),
+                    )
+                    .build(),
+            );
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(steps))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(from_sdk("TransactWriteItems", error)),
+        }
     }
 
     async fn fix_entry(&self, entry: &(String, String), present: bool) -> Result<bool, StoreError> {
@@ -136,4 +182,36 @@ impl DynamoStore {
         }
         Ok(true)
     }
+}
+
+/// The condition that a place still holds what both scans read (the same count, a missing one
+/// read as 0, and the same mark), with its names (`#count`, `#mark`) and values.
+fn unchanged(
+    place: &Place,
+) -> (
+    String,
+    HashMap<String, String>,
+    HashMap<String, AttributeValue>,
+) {
+    let names = HashMap::from([
+        ("#count".to_string(), place.attribute.clone()),
+        ("#mark".to_string(), TALLY_MARK.to_string()),
+    ]);
+    let mut values = HashMap::from([(
+        ":stored".to_string(),
+        AttributeValue::N(place.stored.to_string()),
+    )]);
+    let count = if place.stored == 0 {
+        "(attribute_not_exists(#count) OR #count = :stored)"
+    } else {
+        "#count = :stored"
+    };
+    let condition = match &place.mark {
+        Some(mark) => {
+            values.insert(":mark".to_string(), AttributeValue::S(mark.clone()));
+            format!("{count} AND #mark = :mark")
+        }
+        None => format!("{count} AND attribute_not_exists(#mark)"),
+    };
+    (condition, names, values)
 }

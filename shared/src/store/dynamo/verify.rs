@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::{from_attributes, Attributes};
-use super::counters::{counter_key, tallies, Scope, ITEM_COUNT};
+use super::counters::{counter_key, folded_tally, stored_count, tallies, Scope, ITEM_COUNT};
 use super::entries::{entry_key, TALLIED};
 use super::sdk_errors::from_sdk;
 use super::tally::TALLY_MARK;
@@ -36,17 +36,28 @@ pub struct Verification {
 /// One difference between the counters or entries and the items. Keys are (partition, sort).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Drift {
-    /// A counter that is not the number of its items; `mark` is its tally mark when read.
+    /// A count that is not the number of its items: `key` names it (its own item's key), and
+    /// `places` are where it was found (folded into the project's counter item, its own item;
+    /// none if it is nowhere).
     Counter {
         key: (String, String),
-        stored: i64,
         expected: i64,
-        mark: Option<String>,
+        places: Vec<Place>,
     },
     /// An item's entry that is not there.
     MissingEntry((String, String)),
     /// An entry whose item is not there, or no longer has that value.
     StrayEntry((String, String)),
+}
+
+/// Where part of a count is kept, as read: the counter item's key, the attribute, its value and
+/// the item's tally mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub key: (String, String),
+    pub attribute: String,
+    pub stored: i64,
+    pub mark: Option<String>,
 }
 
 /// A table row's key as text: `partition / sort`.
@@ -88,7 +99,7 @@ impl DynamoStore {
         let mut found = Verification::default();
         let mut expected_counts: BTreeMap<(String, String), i64> = BTreeMap::new();
         let mut expected_entries: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut stored_counts: BTreeMap<(String, String), (i64, Option<String>)> = BTreeMap::new();
+        let mut stored_counts: BTreeMap<(String, String), Vec<Place>> = BTreeMap::new();
         let mut stored_entries: BTreeSet<(String, String)> = BTreeSet::new();
         let mut start: Option<Attributes> = None;
         loop {
@@ -131,17 +142,31 @@ impl DynamoStore {
                     Row::Counter if sort.starts_with("callLog#") => {}
                     Row::Counter => {
                         found.counters += 1;
-                        let count = match row.get(ITEM_COUNT) {
-                            Some(AttributeValue::N(number)) => number.parse().map_err(|_| {
-                                StoreError::Corrupt(format!("counter is not a number: {number}"))
-                            })?,
-                            _ => 0,
-                        };
                         let mark = match row.get(TALLY_MARK) {
                             Some(AttributeValue::S(mark)) => Some(mark.clone()),
                             _ => None,
                         };
-                        stored_counts.insert((partition, sort), (count, mark));
+                        // Its own count, and (the project's item) the values folded into it.
+                        let project = partition.split_once('#').map(|(p, _)| p);
+                        for (attribute, value) in row {
+                            let count_key = if attribute == ITEM_COUNT {
+                                (partition.clone(), sort.clone())
+                            } else if let Some(tally) = folded_tally(attribute) {
+                                let Some(project) = project.and_then(|p| ObjectId::parse(p).ok())
+                                else {
+                                    continue;
+                                };
+                                key_text(&counter_key(project, &Scope::Value(tally)))
+                            } else {
+                                continue;
+                            };
+                            stored_counts.entry(count_key).or_default().push(Place {
+                                key: (partition.clone(), sort.clone()),
+                                attribute: attribute.clone(),
+                                stored: stored_count(Some(value))?,
+                                mark: mark.clone(),
+                            });
+                        }
                     }
                     Row::Entry => {
                         found.entries += 1;
@@ -159,7 +184,9 @@ impl DynamoStore {
             expected_counts.keys().chain(stored_counts.keys()).collect();
         for key in counters {
             let expected = expected_counts.get(key).copied().unwrap_or(0);
-            let (stored, mark) = stored_counts.get(key).cloned().unwrap_or((0, None));
+            let mut places = stored_counts.get(key).cloned().unwrap_or_default();
+            places.sort_by(|a, b| (&a.key, &a.attribute).cmp(&(&b.key, &b.attribute)));
+            let stored: i64 = places.iter().map(|place| place.stored).sum();
             if expected != stored {
                 found.differences.push(format!(
                     "counter {} / {}: {stored}, but {expected} items",
@@ -167,9 +194,8 @@ impl DynamoStore {
                 ));
                 found.drift.push(Drift::Counter {
                     key: key.clone(),
-                    stored,
                     expected,
-                    mark,
+                    places,
                 });
             }
         }

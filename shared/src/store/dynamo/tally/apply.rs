@@ -1,22 +1,26 @@
 //! Writing a batch's changes: the entries with `BatchWriteItem` (a `Put` or `Delete` of a key,
-//! the same whenever it is repeated), and each counter with one `UpdateItem` that adds the
-//! batch's steps and moves the counter's mark to the last of them.
+//! the same whenever it is repeated), and each counter item with one `UpdateItem` that adds the
+//! batch's steps to the counts it holds and moves the item's mark to the last of them: the
+//! project's counter item once per batch (its count and the values folded into it, see
+//! `counters.rs`), and the item of each value counted apart.
 //!
-//! Exactly once: a counter's mark (`tallyMark`) is the sequence number of the last record it
-//! took. The update is conditional on the mark being below the first step it adds; when it is
-//! not (Lambda retries a batch, whole or split, after part of it was written), the stored mark
-//! says which steps the counter already has, and the rest are added, conditional on that mark.
-//! This relies on one item's records, and so a project's, coming in sequence order: the stream
-//! keeps one partition key's records in order, and Lambda reads a shard's children only after
-//! the shard itself.
+//! Exactly once: a counter item's mark (`tallyMark`) is the sequence number of the last record
+//! it took. The update is conditional on the mark being below the first step it adds; when it
+//! is not (Lambda retries a batch, whole or split, after part of it was written), the stored
+//! mark says which steps the item already has, and the rest are added, conditional on that
+//! mark. This relies on one item's records, and so a project's, coming in sequence order: the
+//! stream keeps one partition key's records in order, and Lambda reads a shard's children only
+//! after the shard itself. A value's place is decided the same way on a retry: a value folded
+//! by a write that happened is in the item, and one that did not fit still does not.
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, PutRequest, ReturnValuesOnConditionCheckFailure, WriteRequest,
 };
 
+use super::super::attributes::Attributes;
 use super::super::batches::Pacing;
-use super::super::counters::{counter_key, ITEM_COUNT};
+use super::super::counters::{counter_key, folded_name, Folded, Scope, ITEM_COUNT};
 use super::super::entries::entry_key;
 use super::super::sdk_errors::from_sdk;
 use super::changes::{Changes, CounterChange, EntryChange, Sequence, StreamRecord};
@@ -54,12 +58,67 @@ impl DynamoStore {
             self.write_entries(chunk).await?;
             applied.entries += chunk.len();
         }
-        for counter in &changes.counters {
-            let (moved, skipped) = self.move_counter(counter).await?;
-            applied.counters += usize::from(moved);
-            applied.steps_skipped += skipped;
+        // The counters come sorted by project: one project's at a time.
+        for project in changes.counters.chunk_by(|a, b| a.project == b.project) {
+            for (key, counts) in self.counter_items(project).await? {
+                let (moved, skipped) = self.move_counter(key, &counts).await?;
+                applied.counters += usize::from(moved);
+                applied.steps_skipped += skipped;
+            }
         }
         Ok(applied)
+    }
+
+    /// The counter items one project's changes move, each with the counts (attribute and
+    /// steps) it holds: the project's item, with the values folded into it, then each value
+    /// counted apart.
+    async fn counter_items<'a>(
+        &self,
+        changes: &'a [CounterChange],
+    ) -> Result<Vec<(Attributes, Vec<Count<'a>>)>, StoreError> {
+        let Some(project) = changes.first().map(|change| change.project) else {
+            return Ok(Vec::new());
+        };
+        let project_key = counter_key(project, &Scope::Project);
+        let mut folded = if changes.iter().any(|c| matches!(c.scope, Scope::Value(_))) {
+            Folded::of(self.read_counter_item(&project_key).await?.as_ref())
+        } else {
+            Folded::default()
+        };
+        let mut in_project = Vec::new();
+        let mut apart = Vec::new();
+        for change in changes {
+            let steps = change.steps.as_slice();
+            match &change.scope {
+                Scope::Project => in_project.push((ITEM_COUNT.to_string(), steps)),
+                Scope::Value(tally) => {
+                    let name = folded_name(tally);
+                    if folded.takes(&name) {
+                        in_project.push((name, steps));
+                    } else {
+                        let key = counter_key(project, &change.scope);
+                        apart.push((key, vec![(ITEM_COUNT.to_string(), steps)]));
+                    }
+                }
+            }
+        }
+        let mut items = vec![(project_key, in_project)];
+        items.extend(apart);
+        Ok(items)
+    }
+
+    /// A counter item, read consistently (`None` if it is not there).
+    async fn read_counter_item(&self, key: &Attributes) -> Result<Option<Attributes>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.items_table)
+            .set_key(Some(key.clone()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|error| from_sdk("GetItem", error))?;
+        Ok(output.item)
     }
 
     async fn write_entries(&self, entries: &[EntryChange]) -> Result<(), StoreError> {
@@ -103,42 +162,68 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Adds the steps the counter has not taken yet; whether it wrote, and how many steps it
-    /// found already taken.
-    async fn move_counter(&self, counter: &CounterChange) -> Result<(bool, usize), StoreError> {
-        let Some((last, _)) = counter.steps.last() else {
+    /// Adds to each count of a counter item the steps the item has not taken yet; whether it
+    /// wrote, and how many steps it found already taken.
+    async fn move_counter(
+        &self,
+        key: Attributes,
+        counts: &[Count<'_>],
+    ) -> Result<(bool, usize), StoreError> {
+        let Some(last) = counts
+            .iter()
+            .filter_map(|(_, steps)| steps.last().map(|(sequence, _)| sequence))
+            .max()
+        else {
             return Ok((false, 0));
         };
-        // The mark the counter is known to hold: none known at first.
+        let all_steps: usize = counts.iter().map(|(_, steps)| steps.len()).sum();
+        // The mark the item is known to hold: none known at first.
         let mut known: Option<Sequence> = None;
         loop {
-            let pending: Vec<&(Sequence, i64)> = counter
-                .steps
-                .iter()
-                .filter(|(sequence, _)| known.as_ref().is_none_or(|mark| sequence > mark))
-                .collect();
-            let skipped = counter.steps.len() - pending.len();
-            let sum: i64 = pending.iter().map(|(_, step)| step).sum();
-            let Some((first, _)) = pending.first() else {
+            let is_pending =
+                |sequence: &Sequence| known.as_ref().is_none_or(|mark| sequence > mark);
+            let mut first: Option<&Sequence> = None;
+            let mut pending_steps = 0;
+            let mut sums = Vec::new();
+            for (attribute, steps) in counts {
+                let mut sum = 0;
+                for (sequence, step) in steps.iter().filter(|(s, _)| is_pending(s)) {
+                    first = Some(first.map_or(sequence, |f| f.min(sequence)));
+                    pending_steps += 1;
+                    sum += step;
+                }
+                if sum != 0 {
+                    sums.push((attribute, sum));
+                }
+            }
+            let skipped = all_steps - pending_steps;
+            let Some(first) = first else {
                 return Ok((false, skipped));
             };
-            if sum == 0 {
-                // Nothing to add (an item created and removed in the batch): no write.
+            if sums.is_empty() {
+                // Nothing to add (items created and removed in the batch): no write.
                 return Ok((false, skipped));
             }
-            let update = self
+            let adds: Vec<String> = (0..sums.len()).map(|n| format!("#c{n} :s{n}")).collect();
+            let mut update = self
                 .client
                 .update_item()
                 .table_name(&self.items_table)
-                .set_key(Some(counter_key(counter.project, &counter.scope)))
-                .update_expression("ADD #count :sum SET #mark = :last")
-                .expression_attribute_names("#count", ITEM_COUNT)
+                .set_key(Some(key.clone()))
+                .update_expression(format!("ADD {} SET #mark = :last", adds.join(", ")))
                 .expression_attribute_names("#mark", TALLY_MARK)
-                .expression_attribute_values(":sum", AttributeValue::N(sum.to_string()))
                 .expression_attribute_values(":last", AttributeValue::S(last.as_str().into()))
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 );
+            for (n, (attribute, sum)) in sums.iter().enumerate() {
+                update = update
+                    .expression_attribute_names(format!("#c{n}"), attribute.as_str())
+                    .expression_attribute_values(
+                        format!(":s{n}"),
+                        AttributeValue::N(sum.to_string()),
+                    );
+            }
             let update = match &known {
                 None => update
                     .condition_expression("attribute_not_exists(#mark) OR #mark < :first")
@@ -158,8 +243,7 @@ impl DynamoStore {
                             Some(AttributeValue::S(mark)) => Some(Sequence::stored(mark)?),
                             _ => {
                                 return Err(StoreError::Corrupt(format!(
-                                    "counter {:?} refused its steps but has no mark",
-                                    counter.scope
+                                    "counter item {key:?} refused its steps but has no mark"
                                 )))
                             }
                         };
@@ -170,3 +254,6 @@ impl DynamoStore {
         }
     }
 }
+
+/// One count of a counter item: its attribute, and the batch's steps for it.
+type Count<'a> = (String, &'a [(Sequence, i64)]);

@@ -96,6 +96,28 @@ impl Field {
         }
     }
 
+    /// The most characters a stored value of a text field has (after trimming).
+    pub fn max_chars(self) -> Option<usize> {
+        match self {
+            Field::Status => Some(super::Status::MAX_CHARS),
+            Field::StatusMessage => Some(super::StatusMessage::MAX_CHARS),
+            Field::UserPhoneNumber => Some(super::PhoneNumber::MAX_CHARS),
+            Field::Id
+            | Field::ProjectId
+            | Field::IncomingCallLogId
+            | Field::IncomingCallPolicyEscalationRuleId
+            | Field::UserId
+            | Field::CreatedAt
+            | Field::UpdatedAt
+            | Field::StartedAt
+            | Field::EndedAt
+            | Field::Version
+            | Field::DialDurationInSeconds
+            | Field::CallCostInUsdCents
+            | Field::IsAnswered => None,
+        }
+    }
+
     /// Whether the field may be absent (null) on a stored item.
     pub fn is_nullable(self) -> bool {
         matches!(

@@ -45,6 +45,21 @@ fn scalar(field: Field, value: &Value) -> Result<Scalar, ApiError> {
             )),
         },
         Kind::Text | Kind::Phone => match value {
+            // Longer than any stored value: it could match nothing, and where it would become
+            // part of a key (a status's index entries and counter) DynamoDB refuses it.
+            Value::String(text)
+                if field
+                    .max_chars()
+                    .is_some_and(|max| text.trim().chars().count() > max) =>
+            {
+                Err(query_error(
+                    name,
+                    format!(
+                        "the value is longer than any stored one (at most {} characters)",
+                        field.max_chars().unwrap_or_default()
+                    ),
+                ))
+            }
             Value::String(text) => Ok(Scalar::Text(if field.kind() == Kind::Phone {
                 text.trim().to_string()
             } else {
@@ -503,6 +518,14 @@ mod tests {
         assert!(rejected(json!({"status": {"value": "x"}})).contains("status"));
         assert!(rejected(json!({"status": {"_type": "EqualTo"}})).contains("value"));
         assert!(rejected(json!(["status"])).contains("query"));
+        // Longer than any stored value (and too long for a key): the field's limit is named.
+        let long = "x".repeat(101);
+        assert!(rejected(json!({ "status": long })).contains("at most 100 characters"));
+        assert!(rejected(json!({ "statusMessage": "x".repeat(501) })).contains("500"));
+        assert!(
+            rejected(json!({ "userPhoneNumber": { "_type": "EqualTo", "value": long } }))
+                .contains("userPhoneNumber")
+        );
     }
 
     #[test]

@@ -49,6 +49,9 @@ const RARE: &str = "Escalated";
 const USERS: u64 = 100;
 const SMALL_USERS: u64 = 5;
 const DEPTH: u64 = 5_000;
+/// Items of the `createdAt` range the memory figure sorts (one item every 36 s): within the
+/// read cap.
+const SORTED_ITEMS: u64 = 9_000;
 
 struct Project {
     key: String,
@@ -181,6 +184,22 @@ async fn seed(
     }
 }
 
+/// One timed request through the handler; the status must be `expect`.
+async fn call_expecting(
+    app: &App,
+    project: &Project,
+    method: &str,
+    path: &str,
+    body: Value,
+    expect: u16,
+) -> (Duration, Value) {
+    let body = body.to_string();
+    let (status, text, elapsed) =
+        through_handler(app, &project.key, method, path, Some(&body)).await;
+    assert_eq!(status, expect, "{method} {path} {body}: {text}");
+    (elapsed, serde_json::from_str(&text).unwrap())
+}
+
 /// One timed request through the handler; the status must be 200.
 async fn call(
     app: &App,
@@ -189,13 +208,10 @@ async fn call(
     path: &str,
     body: Value,
 ) -> (Duration, Value) {
-    let body = body.to_string();
-    let (status, text, elapsed) =
-        through_handler(app, &project.key, method, path, Some(&body)).await;
-    assert_eq!(status, 200, "{method} {path}: {text}");
-    (elapsed, serde_json::from_str(&text).unwrap())
+    call_expecting(app, project, method, path, body, 200).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn time(
     app: &App,
     project: &Project,
@@ -203,13 +219,15 @@ async fn time(
     method: &str,
     path: &str,
     body: Value,
+    expect: u16,
 ) -> Duration {
     for _ in 0..3 {
-        call(app, project, method, path, body.clone()).await;
+        call_expecting(app, project, method, path, body.clone(), expect).await;
     }
     let mut samples = Vec::with_capacity(runs as usize);
     for _ in 0..runs {
-        samples.push(call(app, project, method, path, body.clone()).await.0);
+        let (elapsed, _) = call_expecting(app, project, method, path, body.clone(), expect).await;
+        samples.push(elapsed);
     }
     median(&samples)
 }
@@ -242,7 +260,8 @@ fn mb(bytes: u64) -> String {
 }
 
 /// The release `list` function's peak RSS after a first page, then after a list sorted by
-/// `status` over the whole project (every item read, a window of 10 held).
+/// `status` over the 9,000 items of a `createdAt` range (every one read, a window of 10 held;
+/// the whole project would be past the read cap).
 async fn list_memory(project: &Project) -> (u64, u64) {
     let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/list");
     let api = RuntimeApi::start().await.expect("Runtime API");
@@ -264,7 +283,13 @@ async fn list_memory(project: &Project) -> (u64, u64) {
             .map_or(0, |kib| kib * 1024)
     };
     let mut figures = Vec::new();
-    for body in [json!({}), json!({"sort": {"status": 1}})] {
+    let (from, _) = project.hour;
+    let to = from.plus_millis(SORTED_ITEMS as i64 * 36_000 - 1);
+    let sorted = json!({
+        "sort": {"status": 1},
+        "query": {"createdAt": {"_type": "InBetween", "startValue": from.to_string(), "endValue": to.to_string()}},
+    });
+    for (body, count) in [(json!({}), project.items), (sorted, SORTED_ITEMS)] {
         let text = body.to_string();
         let headers = [("ApiKey", project.key.as_str())];
         let path = "/api/incoming-call-log-item/get-list";
@@ -279,7 +304,7 @@ async fn list_memory(project: &Project) -> (u64, u64) {
         assert_eq!(response["statusCode"], 200, "{}", answer.body);
         let page: Value =
             serde_json::from_str(response["body"].as_str().unwrap_or_default()).expect("a body");
-        assert_eq!(page["count"], project.items, "{}", answer.body);
+        assert_eq!(page["count"], count, "{}", answer.body);
         figures.push(peak(child.id()));
     }
     let _ = child.kill();
@@ -326,90 +351,146 @@ async fn main() {
         );
     }
     let mut rows: Vec<(String, Duration, Duration)> = Vec::new();
-    for (label, method, path, body) in [
+    for (label, method, path, body, large_status) in [
         (
             "first list page, default sort, with total count",
             "POST",
             format!("{base}/get-list"),
             json!({}),
+            200,
         ),
         (
             "first page of one call log's items",
             "POST",
             format!("{base}/get-list"),
             json!({"query": {"incomingCallLogId": "CALL_LOG"}}),
+            200,
         ),
         (
             "count, empty query",
             "POST",
             format!("{base}/count"),
             json!({}),
+            200,
         ),
         (
             "count of one call log",
             "POST",
             format!("{base}/count"),
             json!({"query": {"incomingCallLogId": "CALL_LOG"}}),
+            200,
         ),
         (
             "count by status",
             "POST",
             format!("{base}/count"),
             json!({"query": {"status": "Completed"}}),
+            200,
         ),
         (
             "count by isAnswered",
             "POST",
             format!("{base}/count"),
             json!({"query": {"isAnswered": true}}),
+            200,
         ),
         (
             "count by user",
             "POST",
             format!("{base}/count"),
             json!({"query": {"userId": "USER"}}),
+            200,
         ),
         (
             "a call log's count by status",
             "POST",
             format!("{base}/count"),
             json!({"query": {"incomingCallLogId": "CALL_LOG", "status": "Completed"}}),
+            200,
         ),
         (
             "first page of a rare status",
             "POST",
             format!("{base}/get-list"),
             json!({"query": {"status": RARE}}),
+            200,
         ),
         (
             "first page of one user's items",
             "POST",
             format!("{base}/get-list"),
             json!({"query": {"userId": "USER"}}),
+            200,
         ),
         (
             "a page of a one-hour createdAt range",
             "POST",
             format!("{base}/get-list"),
             json!({"query": {"createdAt": {"_type": "InBetween", "startValue": "HOUR_START", "endValue": "HOUR_END"}}}),
+            200,
         ),
         (
             "count filtered by a range (not by value: O(matches))",
             "POST",
             format!("{base}/count"),
             json!({"query": {"dialDurationInSeconds": {"_type": "LessThan", "value": 60}}}),
+            200,
         ),
         (
             "page at depth 5,000 by skip",
             "POST",
             format!("{base}/get-list?skip=DEPTH&limit=10"),
             json!({}),
+            200,
+        ),
+        // Past the read cap on the large project: refused (400) after examining the cap.
+        (
+            "count filtered by a range, past the cap on the large project (400)",
+            "POST",
+            format!("{base}/count"),
+            json!({"query": {"dialDurationInSeconds": {"_type": "GreaterThan", "value": 60}}}),
+            400,
+        ),
+        (
+            "first page of a text search matching nothing, past the cap (400)",
+            "POST",
+            format!("{base}/get-list"),
+            json!({"query": {"status": {"_type": "Search", "value": "nothing like it"}}}),
+            400,
+        ),
+        (
+            "first page sorted by status, past the cap (400)",
+            "POST",
+            format!("{base}/get-list"),
+            json!({"sort": {"status": 1}}),
+            400,
+        ),
+        (
+            "page at depth 20,000 by skip, past the cap (400)",
+            "POST",
+            format!("{base}/get-list?skip=DEEP&limit=10"),
+            json!({}),
+            400,
+        ),
+        (
+            "first page filtered by a range, its count a lower bound on the large project",
+            "POST",
+            format!("{base}/get-list"),
+            json!({"query": {"dialDurationInSeconds": {"_type": "GreaterThan", "value": 60}}}),
+            200,
         ),
     ] {
         let mut figures = Vec::new();
         for project in [&small, &large] {
             let depth = DEPTH.min(project.items / 2);
-            let path = path.replace("DEPTH", &depth.to_string());
+            let path = path
+                .replace("DEPTH", &depth.to_string())
+                .replace("DEEP", &(20_000.min(project.items / 2)).to_string());
+            let status = if project.items == large_items {
+                large_status
+            } else {
+                200
+            };
             let body: Value = serde_json::from_str(
                 &body
                     .to_string()
@@ -419,7 +500,7 @@ async fn main() {
                     .replace("HOUR_END", &project.hour.1.to_string()),
             )
             .unwrap();
-            figures.push(time(&app, project, runs, method, &path, body).await);
+            figures.push(time(&app, project, runs, method, &path, body, status).await);
         }
         eprintln!("{label}: {} / {}", millis(figures[0]), millis(figures[1]));
         rows.push((label.to_string(), figures[0], figures[1]));
@@ -447,6 +528,7 @@ async fn main() {
                     "POST",
                     &format!("{base}/get-list?limit=10"),
                     page,
+                    200,
                 )
                 .await,
             );
@@ -487,13 +569,17 @@ async fn main() {
          Cursor page at depth 5,000 ÷ first page, large project: {cursor_vs_first:.2}×.\n\n\
          Memory: the release `list` function under a minimal Lambda Runtime API, peak RSS (VmHWM) \
          after a first page of the large project: {resting}; after a list sorted by `status` over \
-         all its {large} items: {sorting} (+{growth}).\n",
+         the {sorted} items of a `createdAt` range: {sorting} (+{growth}).\n\n\
+         Rows marked 400 are refused on the large project after each read examined the read \
+         cap (`MAX_ITEMS_EXAMINED`, 10,000 items): the figure is the time to refuse, bounded \
+         whatever the project's size.\n",
         machine = machine_description(),
         engine = engine_description(),
         large = large.items,
         resting = mb(resting),
         sorting = mb(sorting),
         growth = mb(sorting.saturating_sub(resting)),
+        sorted = SORTED_ITEMS,
     );
     // On stderr: stdout carries the metrics records the handler writes per request.
     eprintln!("{report}");

@@ -195,6 +195,14 @@ impl From<StoreError> for ApiError {
                 ApiError::Conflict("An item with this id already exists; retry the request".into())
             }
             StoreError::Unavailable(cause) => ApiError::unavailable(cause),
+            // Retrying cannot help: the client narrows the query (docs/api.md, *What a query
+            // costs*).
+            StoreError::TooBroad { cap, .. } => ApiError::bad_request(format!(
+                "This request would examine more than {cap} items, the most one request may: \
+                 narrow the query with an incomingCallLogId, a value of status, isAnswered, \
+                 userId or incomingCallPolicyEscalationRuleId, or a createdAt range; and page \
+                 with nextCursor rather than a deep skip"
+            )),
             StoreError::Corrupt(cause) | StoreError::Failed(cause) => ApiError::Internal(cause),
         }
     }
@@ -248,6 +256,13 @@ mod tests {
             (StoreError::Conflict, 503),
             (StoreError::IdTaken, 409),
             (StoreError::Unavailable("timeout".into()), 503),
+            (
+                StoreError::TooBroad {
+                    cap: 10,
+                    matched: 3,
+                },
+                400,
+            ),
             (StoreError::Corrupt("bad status".into()), 500),
             (StoreError::Failed("AccessDenied".into()), 500),
         ];

@@ -3,7 +3,13 @@
 //!
 //! A cursor is the position of the last item shown, never an offset: the next page starts
 //! right after it in the request's order, and whether a next page exists is decided by reading
-//! one item past the page, never by comparing an offset with a count.
+//! one item past the page, never by comparing an offset with a count. It also carries the
+//! count the first page worked out, so a walk counts once.
+//!
+//! A count that would examine more items than a request may ([`StoreError::TooBroad`]) is
+//! answered on a list as the matches found by then, a lower bound, marked
+//! `"countIsLowerBound": true` (the page itself is still served, or refused the same way); the
+//! count route refuses it (400, saying how to narrow the query).
 
 use super::error::ApiError;
 use super::json;
@@ -11,10 +17,32 @@ use super::output::{CountBody, ListBody, Projected, Reply};
 use super::request::ApiRequest;
 use crate::auth::Principal;
 use crate::model::Item;
+use crate::model::ObjectId;
 use crate::query::{
-    cursor_binding, decode_cursor, encode_cursor, CursorKeys, Position, MAX_SORTED_DEPTH,
+    cursor_binding, decode_cursor, encode_cursor, CursorKeys, Filter, Position, Total,
+    MAX_SORTED_DEPTH,
 };
-use crate::store::{ItemQueries, Start};
+use crate::store::{ItemQueries, Start, StoreError};
+
+/// A list's count: the one the cursor carries, else counted (a lower bound past the read cap).
+async fn total(
+    store: &impl ItemQueries,
+    project: ObjectId,
+    filter: &Filter,
+    carried: Option<Total>,
+) -> Result<Total, StoreError> {
+    if let Some(total) = carried {
+        return Ok(total);
+    }
+    match store.count(project, filter).await {
+        Ok(count) => Ok(Total::exact(count)),
+        Err(StoreError::TooBroad { matched, .. }) => Ok(Total {
+            count: matched,
+            at_least: true,
+        }),
+        Err(error) => Err(error),
+    }
+}
 
 pub async fn list(
     store: &impl ItemQueries,
@@ -50,12 +78,13 @@ pub async fn list(
         Some(cursor) => Some(decode_cursor(cursor_keys, who.project, &binding, cursor)?),
     };
     let skip = position.as_ref().map_or(paging.skip, |p| p.offset);
+    let carried = position.as_ref().and_then(|p| p.total);
     // One item past the page says whether another page follows.
     let wanted = paging.limit as usize + 1;
 
-    let (count, mut items): (u64, Vec<Item>) = match filter.for_project(who.project) {
+    let (total, mut items): (Total, Vec<Item>) = match filter.for_project(who.project) {
         // No item of this project can match.
-        None => (0, Vec::new()),
+        None => (Total::exact(0), Vec::new()),
         Some(filter) => match sort.key_order() {
             Some(direction) => {
                 let start = match &position {
@@ -63,7 +92,7 @@ pub async fn list(
                     None => Start::Skip(skip),
                 };
                 tokio::try_join!(
-                    store.count(who.project, &filter),
+                    total(store, who.project, &filter, carried),
                     store.page(who.project, &filter, direction, start, wanted as u32),
                 )?
             }
@@ -81,7 +110,8 @@ pub async fn list(
                 let (count, window) = store
                     .sorted_window(who.project, &filter, &sort, after, keep)
                     .await?;
-                (count, window.into_iter().skip(skipped as usize).collect())
+                let total = carried.unwrap_or(Total::exact(count));
+                (total, window.into_iter().skip(skipped as usize).collect())
             }
         },
     };
@@ -95,12 +125,14 @@ pub async fn list(
             &binding,
             &Position {
                 offset: skip + items.len() as u64,
+                total: Some(total),
                 after: sort.mark_of(last),
             },
         )
     });
     let body = ListBody {
-        count,
+        count: total.count,
+        count_is_lower_bound: total.at_least,
         limit: paging.limit,
         skip,
         data: items

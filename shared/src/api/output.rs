@@ -118,6 +118,12 @@ fn relation_view(item: &Item, relation: Relation) -> RelationView<'_> {
 #[derive(Serialize)]
 pub struct ListBody<'a> {
     pub count: u64,
+    /// Only when `count` is the matches found within the read cap, not all of them.
+    #[serde(
+        rename = "countIsLowerBound",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub count_is_lower_bound: bool,
     pub limit: u32,
     pub skip: u64,
     pub data: Vec<Projected<'a>>,
@@ -194,9 +200,10 @@ mod tests {
     }
 
     #[test]
-    fn the_list_envelope_has_next_cursor_only_when_set() {
+    fn the_list_envelope_has_next_cursor_and_the_lower_bound_mark_only_when_set() {
         let empty = ListBody {
             count: 0,
+            count_is_lower_bound: false,
             limit: 10,
             skip: 0,
             data: vec![],
@@ -206,5 +213,14 @@ mod tests {
             json_of(&empty),
             json!({"count": 0, "limit": 10, "skip": 0, "data": []})
         );
+        let bounded = ListBody {
+            count: 10_000,
+            count_is_lower_bound: true,
+            limit: 10,
+            skip: 0,
+            data: vec![],
+            next_cursor: None,
+        };
+        assert_eq!(json_of(&bounded)["countIsLowerBound"], true);
     }
 }

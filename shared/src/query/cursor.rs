@@ -4,9 +4,14 @@
 //! A cursor is a *position*: the [`Mark`] of the last item shown (its sort values and `_id`),
 //! so the next page starts right after it whatever was created or deleted meanwhile.
 //!
+//! A cursor also carries the list's `count` as the first page worked it out, so that later pages
+//! never count again: a walk's count costs once, whatever the filter.
+//!
 //! Format: `base64url(payload) "." base64url(HMAC-SHA256(secret, payload))`, where the payload
-//! is the text `2|project|binding|offset|last _id|value…`, one value per sort key: `n` (null),
-//! `u<uuid>`, `s<base64url text>`, `i<integer>`, `d<date>`, `t` or `f`.
+//! is the text `3|project|binding|offset|count|last _id|value…`: `count` is a number, with `+`
+//! after it when it is a lower bound ([`Total`]); then one value per sort key: `n` (null),
+//! `u<uuid>`, `s<base64url text>`, `i<integer>`, `d<date>`, `t` or `f`. Cursors of version 2
+//! (no count; made before the count was carried) still read, and their next page counts.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -18,14 +23,34 @@ use crate::model::{ObjectId, Timestamp};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The version of the payload; cursors of other versions are refused as malformed.
-const VERSION: &str = "2";
+/// The version of the payload written; 2 is still read; others are refused as malformed.
+const VERSION: &str = "3";
+const VERSION_WITHOUT_COUNT: &str = "2";
+
+/// A list's `count`: exact, or (when counting every match would examine more items than a
+/// request may) a lower bound: the matches found within that limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub count: u64,
+    pub at_least: bool,
+}
+
+impl Total {
+    pub fn exact(count: u64) -> Total {
+        Total {
+            count,
+            at_least: false,
+        }
+    }
+}
 
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Position {
     /// How many items the pages before showed (echoed as `skip`).
     pub offset: u64,
+    /// The count the first page worked out (`None` in a cursor that did not carry one).
+    pub total: Option<Total>,
     /// The last item shown: the next page starts right after it.
     pub after: Mark,
 }
@@ -139,8 +164,11 @@ fn decode_value(text: &str) -> Option<SortValue> {
 
 /// Makes the cursor for `position` in the list bound to `binding`.
 pub fn encode(keys: &CursorKeys, project: ObjectId, binding: &str, position: &Position) -> String {
+    let total = position.total.map_or(String::new(), |total| {
+        format!("{}{}", total.count, if total.at_least { "+" } else { "" })
+    });
     let mut payload = format!(
-        "{VERSION}|{project}|{binding}|{}|{}",
+        "{VERSION}|{project}|{binding}|{}|{total}|{}",
         position.offset, position.after.id
     );
     for value in &position.after.values {
@@ -183,7 +211,8 @@ pub fn decode(
     let payload = String::from_utf8(payload).map_err(|_| CursorError::Malformed)?;
     let mut parts = payload.split('|');
     let mut next = || parts.next().ok_or(CursorError::Malformed);
-    if next()? != VERSION {
+    let version = next()?;
+    if version != VERSION && version != VERSION_WITHOUT_COUNT {
         return Err(CursorError::Malformed);
     }
     if next()? != project.to_string() {
@@ -193,12 +222,28 @@ pub fn decode(
         return Err(CursorError::OtherList);
     }
     let offset = next()?.parse().map_err(|_| CursorError::Malformed)?;
+    let total = if version == VERSION {
+        match next()? {
+            "" => None,
+            text => {
+                let (count, at_least) = match text.strip_suffix('+') {
+                    Some(count) => (count, true),
+                    None => (text, false),
+                };
+                let count = count.parse().map_err(|_| CursorError::Malformed)?;
+                Some(Total { count, at_least })
+            }
+        }
+    } else {
+        None
+    };
     let id = ObjectId::parse(next()?).map_err(|_| CursorError::Malformed)?;
     let values = parts
         .map(|value| decode_value(value).ok_or(CursorError::Malformed))
         .collect::<Result<_, _>>()?;
     Ok(Position {
         offset,
+        total,
         after: Mark { values, id },
     })
 }
@@ -220,6 +265,10 @@ mod tests {
     fn position() -> Position {
         Position {
             offset: 20,
+            total: Some(Total {
+                count: 20_000,
+                at_least: true,
+            }),
             after: Mark {
                 values: vec![
                     SortValue::Text("a|b".into()),
@@ -244,6 +293,7 @@ mod tests {
         );
         let key_order = Position {
             offset: 3,
+            total: Some(Total::exact(7)),
             after: Mark {
                 values: vec![],
                 id: project(7),
@@ -304,6 +354,22 @@ mod tests {
             assert!(decode(&keys(), project(1), &bound, garbage).is_err());
         }
         assert!(CursorError::Altered.to_string().contains("altered"));
+    }
+
+    #[test]
+    fn a_cursor_made_before_the_count_was_carried_still_reads() {
+        let bound = binding(project(1), None, None);
+        let old = format!("2|{}|{bound}|20|{}|i-7", project(1), project(99));
+        let tag = mac(SECRET, old.as_bytes()).finalize().into_bytes();
+        let cursor = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(old),
+            URL_SAFE_NO_PAD.encode(tag)
+        );
+        let position = decode(&keys(), project(1), &bound, &cursor).unwrap();
+        assert_eq!(position.total, None);
+        assert_eq!(position.offset, 20);
+        assert_eq!(position.after.values, vec![SortValue::Integer(-7)]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod window;
 
 pub use cursor::{
     binding as cursor_binding, decode as decode_cursor, encode as encode_cursor, CursorError,
-    CursorKeys, Position,
+    CursorKeys, Position, Total,
 };
 pub use eval::{compare, text_matches};
 pub use paging::Paging;

@@ -162,10 +162,33 @@ impl Filter {
         Some(key)
     }
 
-    /// How to read this filter's matches: the one item when it pins an `_id`, a call log's
-    /// index when it pins one, else a dashboard field's index when it pins a value of one, else
-    /// the project; within the `createdAt` range it sets, if any.
+    /// The values of dashboard fields the query pins with plain equality: each could start
+    /// the read (its index entries), the one with the fewest items best.
+    pub fn value_starts(&self) -> Vec<Tally> {
+        self.conditions
+            .iter()
+            .filter_map(|condition| {
+                let (field, scalar) = equality(condition)?;
+                DASHBOARD_FIELDS
+                    .contains(&field)
+                    .then(|| Tally::of_scalar(field, scalar))
+            })
+            .collect()
+    }
+
+    /// How to read this filter's matches, as [`Filter::read_plan_from`] with the first value
+    /// the query pins.
     pub fn read_plan(&self) -> ReadPlan {
+        self.read_plan_from(None)
+    }
+
+    /// How to read this filter's matches: the one item when it pins an `_id`, a call log's
+    /// index when it pins one (a call's items are few), else a dashboard field's index when it
+    /// pins a value of one (`start`, if it is one of [`Filter::value_starts`]: the caller
+    /// picks the one with the fewest items; else the first), else the project; within the
+    /// `createdAt` range it sets, if any. The conditions the start and the range enforce are
+    /// not in `rest`: nothing checks them again.
+    pub fn read_plan_from(&self, start: Option<&Tally>) -> ReadPlan {
         let mut rest = self.clone();
         let call_log =
             rest.conditions
@@ -175,16 +198,22 @@ impl Filter {
                     (Field::IncomingCallLogId, Scalar::Id(id)) => Some((at, *id)),
                     _ => None,
                 });
-        let value = rest
+        let values: Vec<(usize, Tally)> = rest
             .conditions
             .iter()
             .enumerate()
-            .find_map(|(at, condition)| {
+            .filter_map(|(at, condition)| {
                 let (field, scalar) = equality(condition)?;
                 DASHBOARD_FIELDS
                     .contains(&field)
                     .then(|| (at, Tally::of_scalar(field, scalar)))
-            });
+            })
+            .collect();
+        let value = values
+            .iter()
+            .find(|(_, tally)| Some(tally) == start)
+            .or(values.first())
+            .cloned();
         let item = rest
             .conditions
             .iter()
@@ -209,6 +238,12 @@ impl Filter {
             (None, None, None) => Access::Project,
         };
         let (from, to) = created_range(&rest);
+        // A read of a range of `_id`s enforces these exactly (ids carry their creation
+        // millisecond); one item is read by its key alone, and checked.
+        if !matches!(access, Access::Item(_)) {
+            rest.conditions
+                .retain(|condition| created_bound(condition).is_none());
+        }
         ReadPlan {
             access,
             from,
@@ -218,40 +253,46 @@ impl Filter {
     }
 }
 
+/// The bounds one `createdAt` condition sets (inclusive, to the millisecond, as createdAt is
+/// kept), when it is one the `_id` range enforces exactly.
+fn created_bound(condition: &Condition) -> Option<(Option<Timestamp>, Option<Timestamp>)> {
+    let Condition::Field {
+        field: Field::CreatedAt,
+        operator,
+    } = condition
+    else {
+        return None;
+    };
+    match operator {
+        Operator::EqualTo(Scalar::Date(at)) => Some((Some(*at), Some(*at))),
+        Operator::InBetween(Scalar::Date(start), Scalar::Date(end)) => {
+            Some((Some(*start), Some(*end)))
+        }
+        // `createdAt` is never null: the "or null" variants mean the same.
+        Operator::Compare {
+            comparison,
+            value: Scalar::Date(at),
+            or_null: _,
+        } => Some(match comparison {
+            Comparison::GreaterThan => (Some(at.plus_millis(1)), None),
+            Comparison::GreaterThanOrEqual => (Some(*at), None),
+            Comparison::LessThan => (None, Some(at.plus_millis(-1))),
+            Comparison::LessThanOrEqual => (None, Some(*at)),
+        }),
+        _ => None,
+    }
+}
+
 /// The instants a filter's `createdAt` conditions bound the matches to (inclusive).
 fn created_range(filter: &Filter) -> (Option<Timestamp>, Option<Timestamp>) {
     let mut from: Option<Timestamp> = None;
     let mut to: Option<Timestamp> = None;
-    let mut raise = |at: Timestamp| from = Some(from.map_or(at, |f| f.max(at)));
-    let mut lower = |at: Timestamp| to = Some(to.map_or(at, |t| t.min(at)));
-    for condition in &filter.conditions {
-        let Condition::Field {
-            field: Field::CreatedAt,
-            operator,
-        } = condition
-        else {
-            continue;
-        };
-        match operator {
-            Operator::EqualTo(Scalar::Date(at)) => {
-                raise(*at);
-                lower(*at);
-            }
-            Operator::InBetween(Scalar::Date(start), Scalar::Date(end)) => {
-                raise(*start);
-                lower(*end);
-            }
-            Operator::Compare {
-                comparison,
-                value: Scalar::Date(at),
-                or_null: _,
-            } => match comparison {
-                Comparison::GreaterThan => raise(at.plus_millis(1)),
-                Comparison::GreaterThanOrEqual => raise(*at),
-                Comparison::LessThan => lower(at.plus_millis(-1)),
-                Comparison::LessThanOrEqual => lower(*at),
-            },
-            _ => {}
+    for (start, end) in filter.conditions.iter().filter_map(created_bound) {
+        if let Some(at) = start {
+            from = Some(from.map_or(at, |f| f.max(at)));
+        }
+        if let Some(at) = end {
+            to = Some(to.map_or(at, |t| t.min(at)));
         }
     }
     (from, to)
@@ -436,11 +477,17 @@ mod tests {
         let plan = filter.read_plan();
         assert_eq!(plan.from, Some(date("2026-11-27T10:00:00.001Z")));
         assert_eq!(plan.to, Some(date("2026-11-27T11:00:00Z")));
-        assert_eq!(
-            plan.rest.conditions.len(),
-            2,
-            "still checked on what is read"
+        assert!(
+            plan.rest.conditions.is_empty(),
+            "the key range enforces them: not checked again"
         );
+        // One item read by its key is checked against them.
+        let mut one = filter.clone();
+        one.conditions.push(condition(
+            Field::Id,
+            Operator::EqualTo(Scalar::Id(id(OTHER))),
+        ));
+        assert_eq!(one.read_plan().rest.conditions.len(), 2);
         let between = Filter {
             conditions: vec![condition(
                 Field::CreatedAt,
@@ -459,5 +506,27 @@ mod tests {
             )
         );
         assert_eq!(Filter::default().read_plan().from, None);
+    }
+
+    #[test]
+    fn the_read_starts_at_the_value_the_caller_picks_among_those_pinned() {
+        let user = condition(Field::UserId, Operator::EqualTo(Scalar::Id(id(OTHER))));
+        let filter = Filter {
+            conditions: vec![status_is("Ringing"), user.clone()],
+        };
+        let starts = filter.value_starts();
+        assert_eq!(starts.len(), 2);
+        assert_eq!(filter.read_plan().access, Access::Value(starts[0].clone()));
+        let plan = filter.read_plan_from(Some(&starts[1]));
+        assert_eq!(plan.access, Access::Value(starts[1].clone()));
+        assert_eq!(plan.rest.conditions, vec![status_is("Ringing")]);
+        // A call log still comes first: its items are few.
+        let mut in_call = filter.clone();
+        in_call.conditions.push(condition(
+            Field::IncomingCallLogId,
+            Operator::EqualTo(Scalar::Id(id(PROJECT))),
+        ));
+        let plan = in_call.read_plan_from(Some(&starts[1]));
+        assert_eq!(plan.access, Access::CallLog(id(PROJECT)));
     }
 }

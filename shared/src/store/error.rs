@@ -20,6 +20,10 @@ pub enum StoreError {
     /// retries: trying again later may succeed.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// A read would examine more items than a request may (`cap`, the store's read cap):
+    /// stopped there, having found `matched` matches. The query is the client's to narrow.
+    #[error("the read would examine more than {cap} items")]
+    TooBroad { cap: u64, matched: u64 },
     /// Stored data the code cannot read: a bug, or data written by something else.
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),

@@ -24,6 +24,12 @@ pub use records::KeyRecord;
 use crate::model::{Item, ItemPatch, ObjectId, Timestamp};
 use crate::query::{Direction, Filter, Mark, Sort};
 
+/// How many items (or index entries) one read of a request may examine, by default: a count, a
+/// page, a skip or a sorted window that would examine more stops there with
+/// [`StoreError::TooBroad`]. About 5 MB of items, a few `Query` calls of DynamoDB's 1 MB
+/// each: well under a second on DynamoDB, far inside the request's deadline.
+pub const MAX_ITEMS_EXAMINED: u64 = 10_000;
+
 /// Where a page starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Start {

@@ -106,6 +106,7 @@ async fn after(
     if measuring {
         faults.add_consumed(operation, consumed_units(operation, &answer.1));
     }
+    faults.add_scanned(&answer.1);
     if sending.lose {
         return Err(ConnectorError::timeout(
             "injected: the answer was lost after the request was served".into(),

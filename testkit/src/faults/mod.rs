@@ -92,6 +92,8 @@ struct State {
     measuring: bool,
     /// Per operation, the (read, write) capacity units consumed so far.
     consumed: HashMap<String, (f64, f64)>,
+    /// Items (or index entries) `Query` answers said DynamoDB evaluated (`ScannedCount`).
+    scanned: u64,
 }
 
 /// The handle a test keeps to plan faults and read counts; clones share the plan.
@@ -241,6 +243,23 @@ impl Faults {
         let total = state.consumed.entry(operation.to_string()).or_default();
         total.0 += read;
         total.1 += write;
+    }
+
+    /// How many items (or index entries) DynamoDB evaluated for the `Query`s answered since the
+    /// last call (their `ScannedCount`), and resets: the work a read did, before its filter.
+    /// Counted while capacity is measured ([`Faults::measure_capacity`]; other answers pass
+    /// through unread).
+    pub fn scanned(&self) -> u64 {
+        std::mem::take(&mut self.state().scanned)
+    }
+
+    fn add_scanned(&self, answer: &[u8]) {
+        let scanned = serde_json::from_slice::<Value>(answer)
+            .ok()
+            .and_then(|body| body.get("ScannedCount").and_then(Value::as_u64));
+        if let Some(scanned) = scanned {
+            self.state().scanned += scanned;
+        }
     }
 
     /// How many requests were refused for an expression over 4 KB.

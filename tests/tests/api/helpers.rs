@@ -227,6 +227,21 @@ impl TestApp {
         }
     }
 
+    /// The same project and key, served by an app whose reads may each examine at most `cap`
+    /// items (the store's read cap; `MAX_ITEMS_EXAMINED` in the functions).
+    pub fn with_read_cap(&self, cap: u64) -> TestApp {
+        let store = DynamoStore::new(
+            self.client.clone(),
+            &self.config.items_table,
+            &self.config.keys_table,
+        )
+        .with_read_cap(cap);
+        TestApp {
+            app: Arc::new(App::with_store(store, &self.config)),
+            ..self.with_payload(self.payload)
+        }
+    }
+
     /// Another TestApp on the same tables with a different project.
     pub async fn other_project() -> TestApp {
         Self::spawn().await

@@ -20,6 +20,7 @@ mod operability;
 mod operators;
 mod payloads;
 mod races;
+mod read_cap;
 mod reliability;
 mod route_table;
 mod sample_events;

@@ -53,6 +53,8 @@ pub struct DynamoStore {
     client: Client,
     items_table: String,
     keys_table: String,
+    /// Items one read may examine ([`crate::store::MAX_ITEMS_EXAMINED`] unless set).
+    read_cap: u64,
 }
 
 impl DynamoStore {
@@ -65,7 +67,14 @@ impl DynamoStore {
             client,
             items_table: items_table.into(),
             keys_table: keys_table.into(),
+            read_cap: crate::store::MAX_ITEMS_EXAMINED,
         }
+    }
+
+    /// The same store, letting one read examine at most `cap` items.
+    pub fn with_read_cap(mut self, cap: u64) -> Self {
+        self.read_cap = cap;
+        self
     }
 
     /// The items table's name.

@@ -22,10 +22,35 @@ use super::read_plan::{id_bounds, parse_id, Plan, Reads, BATCH_GET, COUNT_PAGE, 
 use super::sdk_errors::from_sdk;
 use super::DynamoStore;
 use crate::model::{Field, Item, ObjectId};
-use crate::query::{Access, Direction, Filter, Mark, Sort, Window};
+use crate::query::{Access, Direction, Filter, Mark, Sort, Tally, Window};
 use crate::store::{ItemQueries, ItemReads, Start, StoreError};
 
 impl DynamoStore {
+    /// The read plan of `filter`: when it pins values of several dashboard fields (and no
+    /// item or call log), it starts at the one with the fewest items, as their counters say
+    /// (read now, whatever order the query names them in).
+    async fn plan(
+        &self,
+        project: ObjectId,
+        filter: &Filter,
+        direction: Direction,
+    ) -> Result<Plan, StoreError> {
+        let starts = filter.value_starts();
+        let mut smallest: Option<(u64, Tally)> = None;
+        if starts.len() > 1 && matches!(filter.read_plan().access, Access::Value(_)) {
+            for tally in starts {
+                let scope = Scope::Value(tally.clone());
+                let count =
+                    counters::read(&self.client, &self.items_table, project, &scope).await?;
+                if smallest.as_ref().is_none_or(|(least, _)| count < *least) {
+                    smallest = Some((count, tally));
+                }
+            }
+        }
+        let start = smallest.map(|(_, tally)| tally);
+        Ok(Plan::new(project, filter, direction, start.as_ref()))
+    }
+
     fn query(&self, plan: &Plan) -> QueryFluentBuilder {
         let (name, value) = plan.partition();
         let mut key_condition = "#pk = :pk".to_string();
@@ -167,6 +192,8 @@ impl DynamoStore {
         let mut reads = Reads::new(plan, wanted);
         let page_cap = (!keys_only).then_some(ITEMS_PAGE);
         let mut seen: u64 = 0;
+        // Items (or entries) DynamoDB has evaluated: at most the read cap.
+        let mut examined: u64 = 0;
         let mut start_key = after.map(|id| plan.start_key(id));
         loop {
             let remaining = wanted.map(|w| w.saturating_sub(seen));
@@ -174,6 +201,8 @@ impl DynamoStore {
                 (Some(limit), Some(cap)) => Some(limit.min(cap)),
                 (limit, cap) => limit.or(cap),
             };
+            let left = self.read_cap.saturating_sub(examined).max(1);
+            let limit = Some(limit.map_or(left, |limit| (limit as u64).min(left)) as i32);
             let mut output = request
                 .clone()
                 .set_limit(limit)
@@ -185,6 +214,7 @@ impl DynamoStore {
                 .last_evaluated_key
                 .take()
                 .filter(|key| !key.is_empty());
+            examined += output.scanned_count.max(0) as u64;
             let page = output.items.take().unwrap_or_default();
             drop(output);
             // Offers one item to `visit` when it matches; true when the walk should stop.
@@ -223,8 +253,14 @@ impl DynamoStore {
                 }
             }
             match next {
-                Some(last) => start_key = Some(last),
                 None => return Ok(()),
+                Some(_) if examined >= self.read_cap => {
+                    return Err(StoreError::TooBroad {
+                        cap: self.read_cap,
+                        matched: seen,
+                    })
+                }
+                Some(last) => start_key = Some(last),
             }
         }
     }
@@ -236,25 +272,35 @@ impl ItemQueries for DynamoStore {
         if let Some(scope) = filter.count_key().as_ref().and_then(Scope::of) {
             return counters::read(&self.client, &self.items_table, project, &scope).await;
         }
-        let plan = Plan::new(project, filter, Direction::Ascending);
+        let plan = self.plan(project, filter, Direction::Ascending).await?;
         if plan.empty_range() {
             return Ok(0);
         }
         if plan.residual.is_empty() && plan.item().is_none() {
             // DynamoDB evaluates the whole filter: let it count, page by page.
             // Bounded pages keep every request well inside the SDK's timeouts.
-            let request = self.query(&plan).select(Select::Count).limit(COUNT_PAGE);
+            let request = self.query(&plan).select(Select::Count);
             let mut total: u64 = 0;
+            let mut examined: u64 = 0;
             let mut start_key: Option<Attributes> = None;
             loop {
+                let left = self.read_cap.saturating_sub(examined).max(1);
                 let output = request
                     .clone()
+                    .limit((COUNT_PAGE as u64).min(left) as i32)
                     .set_exclusive_start_key(start_key.take())
                     .send()
                     .await
                     .map_err(|error| from_sdk("Query", error))?;
                 total += output.count().max(0) as u64;
+                examined += output.scanned_count().max(0) as u64;
                 match output.last_evaluated_key() {
+                    Some(_) if examined >= self.read_cap => {
+                        return Err(StoreError::TooBroad {
+                            cap: self.read_cap,
+                            matched: total,
+                        })
+                    }
                     Some(last) if !last.is_empty() => start_key = Some(last.clone()),
                     _ => return Ok(total),
                 }
@@ -277,7 +323,7 @@ impl ItemQueries for DynamoStore {
         start: Start,
         limit: u32,
     ) -> Result<Vec<Item>, StoreError> {
-        let plan = Plan::new(project, filter, direction);
+        let plan = self.plan(project, filter, direction).await?;
         let after = match start {
             Start::After(id) => Some(id),
             Start::Skip(0) => None,
@@ -322,7 +368,7 @@ impl ItemQueries for DynamoStore {
         after: Option<&Mark>,
         keep: usize,
     ) -> Result<(u64, Vec<Item>), StoreError> {
-        let plan = Plan::new(project, filter, Direction::Ascending);
+        let plan = self.plan(project, filter, Direction::Ascending).await?;
         let mut window = Window::new(sort, after, keep);
         self.walk(&plan, None, false, None, |_, item| {
             window.extend(item);

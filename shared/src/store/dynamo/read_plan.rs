@@ -7,7 +7,7 @@ use super::attributes::{project_call_log_key, Attributes, PROJECT_CALL_LOG};
 use super::entries::entry_partition;
 use super::expression::{pushdown, Expression};
 use crate::model::{Field, ObjectId, Timestamp};
-use crate::query::{Access, Direction, Filter};
+use crate::query::{Access, Direction, Filter, Tally};
 use crate::store::StoreError;
 
 /// Items evaluated per request at most (about 600 KB of items): every request stays well
@@ -49,8 +49,15 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    pub(super) fn new(project: ObjectId, filter: &Filter, direction: Direction) -> Plan {
-        let read = filter.read_plan();
+    /// The plan of `filter`, starting at the value `start` when it pins that one among others
+    /// (`DynamoStore::plan` picks the value with the fewest items).
+    pub(super) fn new(
+        project: ObjectId,
+        filter: &Filter,
+        direction: Direction,
+        start: Option<&Tally>,
+    ) -> Plan {
+        let read = filter.read_plan_from(start);
         // Entries carry keys only: everything left is checked on the items once read.
         let (pushed, residual) = match read.access {
             Access::Value(_) | Access::Item(_) => (None, read.rest),

@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+mod queries;
+
 use super::{
-    Claim, CreatesOnce, IdempotencyKey, ItemQueries, ItemReads, ItemWrites, KeyAdmin, KeyLookup,
-    KeyRecord, Start, StoreError, ABANDONED_CLAIM_SECONDS, IDEMPOTENCY_HOURS,
+    Claim, CreatesOnce, IdempotencyKey, ItemReads, ItemWrites, KeyAdmin, KeyLookup, KeyRecord,
+    StoreError, ABANDONED_CLAIM_SECONDS, IDEMPOTENCY_HOURS,
 };
 use crate::model::{Item, ItemPatch, ObjectId, Timestamp};
-use crate::query::{Direction, Filter, Mark, Sort, Window};
 
 /// What one counter counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -70,34 +71,34 @@ impl State {
             };
         }
     }
-
-    /// The project's matching items in key order (`direction`).
-    fn matching<'a>(
-        &'a self,
-        project: ObjectId,
-        filter: &'a Filter,
-        direction: Direction,
-    ) -> Box<dyn Iterator<Item = &'a Item> + 'a> {
-        let Some(items) = self.items.get(&project) else {
-            return Box::new(std::iter::empty());
-        };
-        let matching = items.values().filter(move |item| filter.matches(item));
-        match direction {
-            Direction::Ascending => Box::new(matching),
-            Direction::Descending => Box::new(matching.rev()),
-        }
-    }
 }
 
 /// Items, counters and keys in memory, behind one lock: every call is atomic.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryStore {
     state: Mutex<State>,
+    /// Items one read may examine, as [`super::DynamoStore`]'s.
+    read_cap: u64,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore {
+            state: Mutex::default(),
+            read_cap: super::MAX_ITEMS_EXAMINED,
+        }
+    }
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         MemoryStore::default()
+    }
+
+    /// The same store, letting one read examine at most `cap` items.
+    pub fn with_read_cap(mut self, cap: u64) -> Self {
+        self.read_cap = cap;
+        self
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -240,65 +241,6 @@ impl CreatesOnce for MemoryStore {
     }
 }
 
-impl ItemQueries for MemoryStore {
-    async fn count(&self, project: ObjectId, filter: &Filter) -> Result<u64, StoreError> {
-        let state = self.state();
-        let counter = match filter.call_log() {
-            None if filter.is_empty() => Some(Counter::Project),
-            Some(call_log) if filter.is_only_call_log() => Some(Counter::CallLog(call_log)),
-            _ => None,
-        };
-        Ok(match counter {
-            Some(counter) => state
-                .counters
-                .get(&(project, counter))
-                .copied()
-                .unwrap_or(0),
-            None => state
-                .matching(project, filter, Direction::Ascending)
-                .count() as u64,
-        })
-    }
-
-    async fn page(
-        &self,
-        project: ObjectId,
-        filter: &Filter,
-        direction: Direction,
-        start: Start,
-        limit: u32,
-    ) -> Result<Vec<Item>, StoreError> {
-        let state = self.state();
-        let matching = state.matching(project, filter, direction);
-        let rest: Box<dyn Iterator<Item = &Item>> = match start {
-            Start::Skip(skip) => {
-                Box::new(matching.skip(usize::try_from(skip).unwrap_or(usize::MAX)))
-            }
-            Start::After(after) => Box::new(matching.skip_while(move |item| match direction {
-                Direction::Ascending => item.id <= after,
-                Direction::Descending => item.id >= after,
-            })),
-        };
-        Ok(rest.take(limit as usize).cloned().collect())
-    }
-
-    async fn sorted_window(
-        &self,
-        project: ObjectId,
-        filter: &Filter,
-        sort: &Sort,
-        after: Option<&Mark>,
-        keep: usize,
-    ) -> Result<(u64, Vec<Item>), StoreError> {
-        let state = self.state();
-        let mut window = Window::new(sort, after, keep);
-        for item in state.matching(project, filter, Direction::Ascending) {
-            window.offer(item.clone());
-        }
-        Ok((window.matches(), window.into_sorted()))
-    }
-}
-
 impl KeyLookup for MemoryStore {
     async fn find_key(&self, key_hash: &str) -> Result<Option<KeyRecord>, StoreError> {
         Ok(self.state().keys.get(key_hash).cloned())
@@ -341,7 +283,8 @@ impl KeyAdmin for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::contract;
+    use crate::query::{Direction, Filter};
+    use crate::store::{contract, ItemQueries, Start};
 
     crate::store_contract_tests!(async { MemoryStore::new() });
 
@@ -357,5 +300,40 @@ mod tests {
         );
         a.create(&item).await.unwrap();
         assert!(b.get(item.project_id, item.id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_read_past_the_cap_stops_there_as_on_dynamodb() {
+        let store = MemoryStore::new().with_read_cap(10);
+        let project = contract::random_id();
+        let call_log = contract::random_id();
+        let start = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        for n in 0..30 {
+            let status = if n % 3 == 0 { "Ringing" } else { "Completed" };
+            let item = contract::item_at(project, call_log, status, start.plus_millis(n));
+            store.create(&item).await.unwrap();
+        }
+        fn too_broad<T>(result: Result<T, StoreError>) -> bool {
+            matches!(result, Err(StoreError::TooBroad { cap: 10, .. }))
+        }
+        // Every item of the project read to count or to skip: past the cap.
+        let text = Filter {
+            conditions: vec![crate::query::Condition::MultiSearch {
+                fields: vec![crate::model::Field::Status],
+                text: "ring".into(),
+            }],
+        };
+        assert!(too_broad(store.count(project, &text).await));
+        let skip = Start::Skip(15);
+        let every = Filter::default();
+        let deep = store.page(project, &every, Direction::Descending, skip, 5);
+        assert!(too_broad(deep.await));
+        // A value's items are where its read starts: 10 of them, within the cap.
+        let ringing = contract::status_is("Ringing");
+        let page = store.page(project, &ringing, Direction::Ascending, Start::Skip(0), 10);
+        assert_eq!(page.await.unwrap().len(), 10);
+        // A page that fills early examines no further.
+        let first = store.page(project, &text, Direction::Ascending, Start::Skip(0), 3);
+        assert_eq!(first.await.unwrap().len(), 3);
     }
 }

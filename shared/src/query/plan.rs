@@ -48,6 +48,17 @@ pub struct CountKey {
     pub tally: Option<Tally>,
 }
 
+/// A count the counters answer alone: the sum of the `plus` counts minus the sum of the
+/// `minus` ones, each the project's (`None`) or a value's (`Some`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterSum {
+    pub plus: Vec<Option<Tally>>,
+    pub minus: Vec<Option<Tally>>,
+}
+
+/// The most counters one count sums: each is a read or two.
+pub const MAX_COUNTERS_SUMMED: usize = 10;
+
 /// Where a read starts: the key its matches share.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Access {
@@ -117,6 +128,15 @@ impl Filter {
                     operator: Operator::Includes(values),
                     ..
                 } if values.is_empty() => return None,
+                // A field that is never null: `IsNull` matches nothing, `NotNull` everything.
+                Condition::Field {
+                    field,
+                    operator: Operator::IsNull,
+                } if !field.is_nullable() => return None,
+                Condition::Field {
+                    field,
+                    operator: Operator::NotNull,
+                } if !field.is_nullable() => {}
                 other => conditions.push(other.clone()),
             }
         }
@@ -160,6 +180,62 @@ impl Filter {
             }
         }
         Some(key)
+    }
+
+    /// The count of a project's matches as counters give it, when they can (no call log): no
+    /// condition; or one condition on a dashboard field: a value or null; one of some values
+    /// (their sum); not a value, not null, none of some values (the project's count minus
+    /// theirs, and minus null's where null never matches). At most [`MAX_COUNTERS_SUMMED`].
+    pub fn counter_sum(&self) -> Option<CounterSum> {
+        let sum = match self.conditions.as_slice() {
+            [] => CounterSum {
+                plus: vec![None],
+                minus: vec![],
+            },
+            [Condition::Field { field, operator }] if DASHBOARD_FIELDS.contains(field) => {
+                let field = *field;
+                let null = Tally { field, value: None };
+                let distinct = |scalars: &[Scalar], with_null: bool| {
+                    let mut tallies: Vec<Tally> = scalars
+                        .iter()
+                        .map(|scalar| Tally::of_scalar(field, scalar))
+                        .collect();
+                    if with_null && field.is_nullable() {
+                        tallies.push(null.clone());
+                    }
+                    tallies.sort();
+                    tallies.dedup();
+                    tallies.into_iter().map(Some).collect::<Vec<_>>()
+                };
+                let all_but = |minus: Vec<Option<Tally>>| CounterSum {
+                    plus: vec![None],
+                    minus,
+                };
+                match operator {
+                    Operator::EqualTo(scalar) => CounterSum {
+                        plus: distinct(std::slice::from_ref(scalar), false),
+                        minus: vec![],
+                    },
+                    Operator::IsNull => CounterSum {
+                        plus: vec![Some(null)],
+                        minus: vec![],
+                    },
+                    Operator::Includes(scalars) => CounterSum {
+                        plus: distinct(scalars, false),
+                        minus: vec![],
+                    },
+                    // A null field is never "not equal", nor "none of".
+                    Operator::NotNull => all_but(vec![Some(null)]),
+                    Operator::NotEqual(scalar) => {
+                        all_but(distinct(std::slice::from_ref(scalar), true))
+                    }
+                    Operator::IncludesNone(scalars) => all_but(distinct(scalars, true)),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        (sum.plus.len() + sum.minus.len() <= MAX_COUNTERS_SUMMED).then_some(sum)
     }
 
     /// The values of dashboard fields the query pins with plain equality: each could start
@@ -528,5 +604,75 @@ mod tests {
         ));
         let plan = in_call.read_plan_from(Some(&starts[1]));
         assert_eq!(plan.access, Access::CallLog(id(PROJECT)));
+    }
+
+    #[test]
+    fn counts_of_one_condition_on_a_dashboard_field_are_sums_of_counters() {
+        let tally = |field: Field, value: Option<&str>| {
+            Some(Tally {
+                field,
+                value: value.map(str::to_string),
+            })
+        };
+        let on = |field: Field, operator: Operator| Filter {
+            conditions: vec![condition(field, operator)],
+        };
+        let text = |t: &str| Scalar::Text(t.into());
+        let sum = |filter: Filter| filter.counter_sum().map(|s| (s.plus, s.minus));
+        assert_eq!(sum(Filter::default()), Some((vec![None], vec![])));
+        assert_eq!(
+            sum(on(
+                Field::Status,
+                Operator::Includes(vec![text("b"), text("a"), text("b")])
+            )),
+            Some((
+                vec![
+                    tally(Field::Status, Some("a")),
+                    tally(Field::Status, Some("b"))
+                ],
+                vec![]
+            ))
+        );
+        // Never null: not equal is the project minus the value.
+        assert_eq!(
+            sum(on(Field::Status, Operator::NotEqual(text("a")))),
+            Some((vec![None], vec![tally(Field::Status, Some("a"))]))
+        );
+        // May be null: minus null too (a null field is never "not equal").
+        let user = Scalar::Id(id(OTHER));
+        assert_eq!(
+            sum(on(Field::UserId, Operator::NotEqual(user.clone()))),
+            Some((
+                vec![None],
+                vec![
+                    tally(Field::UserId, None),
+                    tally(Field::UserId, Some(OTHER))
+                ]
+            ))
+        );
+        assert_eq!(
+            sum(on(Field::UserId, Operator::NotNull)),
+            Some((vec![None], vec![tally(Field::UserId, None)]))
+        );
+        // Not a dashboard field, two conditions, or too many values: not from counters.
+        assert_eq!(sum(on(Field::StatusMessage, Operator::IsNull)), None);
+        assert_eq!(
+            sum(Filter {
+                conditions: vec![status_is("a"), status_is("b")]
+            }),
+            None
+        );
+        let many = (0..11).map(|n| text(&n.to_string())).collect();
+        assert_eq!(sum(on(Field::Status, Operator::Includes(many))), None);
+        // A never-null field's `IsNull` matches nothing; its `NotNull` everything.
+        let project = id(PROJECT);
+        assert_eq!(
+            on(Field::Status, Operator::IsNull).for_project(project),
+            None
+        );
+        assert_eq!(
+            on(Field::IsAnswered, Operator::NotNull).for_project(project),
+            Some(Filter::default())
+        );
     }
 }

@@ -224,3 +224,40 @@ async fn a_created_at_range_is_enforced_by_the_key_range_alone() {
     let consumed = faults.consumed();
     assert!(!consumed.contains_key("BatchGetItem"), "{consumed:?}");
 }
+
+#[tokio::test]
+async fn counts_the_counters_answer_read_no_item_whatever_the_project_size() {
+    let (app, faults, _) = project().await;
+    let capped = app.with_read_cap(CAP);
+    let half = ITEMS / 2;
+    for (query, count) in [
+        (
+            json!({"status": {"_type": "NotEqual", "value": "Ringing"}}),
+            half,
+        ),
+        (
+            json!({"status": ["Ringing", "Completed", "Ringing"]}),
+            ITEMS,
+        ),
+        (
+            json!({"status": {"_type": "IncludesNone", "value": ["Ringing"]}}),
+            half,
+        ),
+        (json!({"userId": {"_type": "NotNull"}}), 3),
+        (json!({"userId": null}), ITEMS - 3),
+        (json!({"userId": {"_type": "NotEqual", "value": USER}}), 0),
+        (
+            json!({"userId": {"_type": "IncludesNone", "value": [USER]}}),
+            0,
+        ),
+        // Never null: nothing matches, and nothing is read to say so.
+        (json!({"status": null}), 0),
+        (json!({"isAnswered": {"_type": "IsNull"}}), 0),
+        (json!({"status": {"_type": "NotNull"}}), ITEMS),
+    ] {
+        let response = capped.count(Some(json!({ "query": query }))).await;
+        response.assert_status(200);
+        assert_eq!(response.body["count"], count, "{query}");
+        assert_eq!(faults.scanned(), 0, "{query}: no item examined");
+    }
+}

@@ -30,7 +30,7 @@ use aws_sdk_dynamodb::Client;
 
 use super::sdk_errors::from_sdk;
 use crate::model::{Field, Item, ObjectId};
-use crate::query::{CountKey, Tally, DASHBOARD_FIELDS};
+use crate::query::{Tally, DASHBOARD_FIELDS};
 use crate::store::StoreError;
 
 /// The attribute holding a counter's value.
@@ -46,15 +46,6 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The counter that answers a count, if one does (not for a call log's).
-    pub fn of(key: &CountKey) -> Option<Scope> {
-        match (key.call_log, &key.tally) {
-            (None, None) => Some(Scope::Project),
-            (None, Some(tally)) => Some(Scope::Value(tally.clone())),
-            (Some(_), _) => None,
-        }
-    }
-
     /// Every counter an item is counted in: the project's, and those of its value of each
     /// dashboard field.
     pub fn all_of(item: &Item) -> Vec<Scope> {

@@ -268,9 +268,18 @@ impl DynamoStore {
 
 impl ItemQueries for DynamoStore {
     async fn count(&self, project: ObjectId, filter: &Filter) -> Result<u64, StoreError> {
-        // A counter when one answers; a call log's count from its index, below.
-        if let Some(scope) = filter.count_key().as_ref().and_then(Scope::of) {
-            return counters::read(&self.client, &self.items_table, project, &scope).await;
+        // Counters when they answer (a sum of a few); a call log's count from its index, below.
+        if let Some(sum) = filter.counter_sum() {
+            let mut total: i64 = 0;
+            for (tallies, sign) in [(&sum.plus, 1), (&sum.minus, -1)] {
+                for tally in tallies {
+                    let scope = tally.clone().map_or(Scope::Project, Scope::Value);
+                    let count = counters::read(&self.client, &self.items_table, project, &scope);
+                    total += sign * count.await? as i64;
+                }
+            }
+            // Counters read one after another can be a write apart.
+            return Ok(total.max(0) as u64);
         }
         let plan = self.plan(project, filter, Direction::Ascending).await?;
         if plan.empty_range() {

@@ -321,6 +321,21 @@ async fn main() {
     create_items_table(&client, &config.items_table)
         .await
         .expect("items table");
+    // The seed writes counters and entries itself, and nothing here reads the stream; the
+    // local engine scans a table's stream records on every read and write (docs/local-engine.md),
+    // which DynamoDB does not: off, so that the figures are the reads'.
+    client
+        .update_table()
+        .table_name(&config.items_table)
+        .stream_specification(
+            aws_sdk_dynamodb::types::StreamSpecification::builder()
+                .stream_enabled(false)
+                .build()
+                .expect("stream specification"),
+        )
+        .send()
+        .await
+        .expect("the items table's stream turned off");
     create_keys_table(&client, &config.keys_table)
         .await
         .expect("keys table");
@@ -337,7 +352,7 @@ async fn main() {
         USERS,
     )
     .await;
-    let small = seed(&client, &config.items_table, &keys, 100, 10, SMALL_USERS).await;
+    let small = seed(&client, &config.items_table, &keys, 100, 1, SMALL_USERS).await;
     eprintln!("seeded in {:.1} s", seeding.elapsed().as_secs_f64());
 
     let app = Arc::new(App::new(client.clone(), &config));
@@ -427,13 +442,6 @@ async fn main() {
             "POST",
             format!("{base}/get-list"),
             json!({"query": {"createdAt": {"_type": "InBetween", "startValue": "HOUR_START", "endValue": "HOUR_END"}}}),
-            200,
-        ),
-        (
-            "count filtered by a range (not by value: O(matches))",
-            "POST",
-            format!("{base}/count"),
-            json!({"query": {"dialDurationInSeconds": {"_type": "LessThan", "value": 60}}}),
             200,
         ),
         (
@@ -562,8 +570,8 @@ async fn main() {
          `make bench-scale` — {machine}. {engine} (in memory) on the same machine; each \
          figure is the median of {runs} requests through the real handler (HTTP API event in, \
          response out) after 3 warm-up requests. One project holds {large} items over 1,000 call \
-         logs and 100 users, the other 100 over 10 call logs and 5 users (so that a user's first page \
-         is full in both); the 100-item project's depth is half its size (50), and for the status \
+         logs and 100 users, the other 100 in 1 call log and over 5 users (a call log holds 100 items \
+         in both, as a call's count reads its items; a user's first page is full in both); the 100-item project's depth is half its size (50), and for the status \
          filter, 3 of its 14 items of that status (so that a full page follows).\n\n\
          {table}\n\
          Cursor page at depth 5,000 ÷ first page, large project: {cursor_vs_first:.2}×.\n\n\

@@ -56,14 +56,19 @@ pub struct CounterSum {
     pub minus: Vec<Option<Tally>>,
 }
 
+/// The most ids a query may list (`_id` one of …) and still be read by key: one
+/// `BatchGetItem`.
+pub const MAX_IDS_READ: usize = 100;
+
 /// The most counters one count sums: each is a read or two.
 pub const MAX_COUNTERS_SUMMED: usize = 10;
 
 /// Where a read starts: the key its matches share.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Access {
-    /// One item: the query pins its `_id`.
-    Item(ObjectId),
+    /// Some items by key: the query pins their `_id`s (one, or one of up to
+    /// [`MAX_IDS_READ`]); sorted.
+    Items(Vec<ObjectId>),
     /// The whole project.
     Project,
     /// One call log (the call-log index).
@@ -258,8 +263,9 @@ impl Filter {
         self.read_plan_from(None)
     }
 
-    /// How to read this filter's matches: the one item when it pins an `_id`, a call log's
-    /// index when it pins one (a call's items are few), else a dashboard field's index when it
+    /// How to read this filter's matches: the items by key when it pins their `_id`s (one, or
+    /// one of up to [`MAX_IDS_READ`]), a call log's index when it pins one (a call's items are
+    /// few), else a dashboard field's index when it
     /// pins a value of one (`start`, if it is one of [`Filter::value_starts`]: the caller
     /// picks the one with the fewest items; else the first), else the project; within the
     /// `createdAt` range it sets, if any. The conditions the start and the range enforce are
@@ -290,18 +296,15 @@ impl Filter {
             .find(|(_, tally)| Some(tally) == start)
             .or(values.first())
             .cloned();
-        let item = rest
+        let items = rest
             .conditions
             .iter()
             .enumerate()
-            .find_map(|(at, condition)| match equality(condition)? {
-                (Field::Id, Scalar::Id(id)) => Some((at, *id)),
-                _ => None,
-            });
-        let access = match (item, call_log, value) {
-            (Some((at, id)), _, _) => {
+            .find_map(|(at, condition)| Some((at, pinned_ids(condition)?)));
+        let access = match (items, call_log, value) {
+            (Some((at, ids)), _, _) => {
                 rest.conditions.remove(at);
-                Access::Item(id)
+                Access::Items(ids)
             }
             (None, Some((at, id)), _) => {
                 rest.conditions.remove(at);
@@ -316,7 +319,7 @@ impl Filter {
         let (from, to) = created_range(&rest);
         // A read of a range of `_id`s enforces these exactly (ids carry their creation
         // millisecond); one item is read by its key alone, and checked.
-        if !matches!(access, Access::Item(_)) {
+        if !matches!(access, Access::Items(_)) {
             rest.conditions
                 .retain(|condition| created_bound(condition).is_none());
         }
@@ -327,6 +330,36 @@ impl Filter {
             rest,
         }
     }
+}
+
+/// The ids a condition on `_id` pins, sorted: one (equality) or up to [`MAX_IDS_READ`] (one of;
+/// an empty list is settled before, as matching nothing).
+fn pinned_ids(condition: &Condition) -> Option<Vec<ObjectId>> {
+    let Condition::Field {
+        field: Field::Id,
+        operator,
+    } = condition
+    else {
+        return None;
+    };
+    let scalars = match operator {
+        Operator::EqualTo(scalar) => std::slice::from_ref(scalar),
+        Operator::Includes(scalars) if scalars.len() <= MAX_IDS_READ => scalars.as_slice(),
+        _ => return None,
+    };
+    let mut ids = scalars
+        .iter()
+        .map(|scalar| match scalar {
+            Scalar::Id(id) => Some(*id),
+            _ => None,
+        })
+        .collect::<Option<Vec<ObjectId>>>()?;
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort();
+    ids.dedup();
+    Some(ids)
 }
 
 /// The bounds one `createdAt` condition sets (inclusive, to the millisecond, as createdAt is

@@ -261,3 +261,43 @@ async fn counts_the_counters_answer_read_no_item_whatever_the_project_size() {
         assert_eq!(faults.scanned(), 0, "{query}: no item examined");
     }
 }
+
+#[tokio::test]
+async fn a_list_of_ids_is_read_by_key_in_the_lists_order() {
+    let (app, faults, _) = project().await;
+    let capped = app.with_read_cap(CAP);
+    let all = app.list("?limit=100", None).await;
+    let newest: Vec<Value> = all.body["data"].as_array().unwrap()[..3]
+        .iter()
+        .map(|item| item["_id"].clone())
+        .collect();
+    faults.scanned();
+    // Named oldest first, answered newest first (the default order), by key: no `Query`.
+    let ids = json!([newest[2], newest[0], newest[1], random_id()]);
+    let query = json!({ "_id": ids });
+    let first = capped
+        .list("?limit=2", Some(json!({ "query": query })))
+        .await;
+    first.assert_status(200);
+    assert_eq!(first.body["count"], 3);
+    let shown: Vec<Value> = first.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["_id"].clone())
+        .collect();
+    assert_eq!(shown, newest[..2]);
+    let cursor = first.body["nextCursor"].as_str().unwrap();
+    let second = capped
+        .list(
+            "?limit=2",
+            Some(json!({ "query": query, "cursor": cursor })),
+        )
+        .await;
+    second.assert_status(200);
+    assert_eq!(second.body["data"][0]["_id"], newest[2]);
+    assert!(second.body.get("nextCursor").is_none());
+    let count = capped.count(Some(json!({ "query": query }))).await;
+    assert_eq!(count.body["count"], 3);
+    assert_eq!(faults.scanned(), 0, "read by key only");
+}

@@ -63,7 +63,7 @@ impl DynamoStore {
             .expression_attribute_values(":pk", AttributeValue::S(value));
         request = match plan.access {
             Access::CallLog(_) => request.index_name(CALL_LOG_INDEX),
-            Access::Project | Access::Item(_) | Access::Value(_) => request.consistent_read(true),
+            Access::Project | Access::Items(_) | Access::Value(_) => request.consistent_read(true),
         };
         if plan.from.is_some() || plan.to.is_some() {
             request = request.expression_attribute_names("#sk", Field::Id.name());
@@ -169,16 +169,31 @@ impl DynamoStore {
         if plan.empty_range() {
             return Ok(());
         }
-        if let Some(id) = plan.item() {
-            // One `GetItem`, never a walk of the project.
-            let item = self.get(plan.project, id).await?;
-            let after_start = after.is_none_or(|after| match plan.direction {
-                Direction::Ascending => id > after,
-                Direction::Descending => id < after,
-            });
-            // Nothing was pushed for one item: the residual is the whole rest.
-            if let Some(item) = item.filter(|item| after_start && plan.residual.matches(item)) {
-                let _ = visit(id, Some(item));
+        if let Some(ids) = plan.items() {
+            // Read by key (`GetItem`, or one `BatchGetItem`), never a walk of the project.
+            let mut ids: Vec<ObjectId> = ids
+                .iter()
+                .copied()
+                .filter(|id| {
+                    after.is_none_or(|after| match plan.direction {
+                        Direction::Ascending => *id > after,
+                        Direction::Descending => *id < after,
+                    })
+                })
+                .collect();
+            if plan.direction == Direction::Descending {
+                ids.reverse();
+            }
+            let items = match ids.as_slice() {
+                [] => Vec::new(),
+                [id] => self.get(plan.project, *id).await?.into_iter().collect(),
+                _ => self.items_by_id(plan.project, &ids).await?,
+            };
+            // Nothing was pushed for items read by key: the residual is the whole rest.
+            for item in items.into_iter().filter(|item| plan.residual.matches(item)) {
+                if visit(item.id, Some(item)).is_break() {
+                    break;
+                }
             }
             return Ok(());
         }
@@ -285,7 +300,7 @@ impl ItemQueries for DynamoStore {
         if plan.empty_range() {
             return Ok(0);
         }
-        if plan.residual.is_empty() && plan.item().is_none() {
+        if plan.residual.is_empty() && plan.items().is_none() {
             // DynamoDB evaluates the whole filter: let it count, page by page.
             // Bounded pages keep every request well inside the SDK's timeouts.
             let request = self.query(&plan).select(Select::Count);

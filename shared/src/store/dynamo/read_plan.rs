@@ -60,7 +60,7 @@ impl Plan {
         let read = filter.read_plan_from(start);
         // Entries carry keys only: everything left is checked on the items once read.
         let (pushed, residual) = match read.access {
-            Access::Value(_) | Access::Item(_) => (None, read.rest),
+            Access::Value(_) | Access::Items(_) => (None, read.rest),
             _ => {
                 let split = pushdown(&read.rest);
                 (split.expression, split.residual)
@@ -87,10 +87,10 @@ impl Plan {
         matches!((self.from, self.to), (Some(from), Some(to)) if from > to)
     }
 
-    /// The one item the query pins, if it pins one.
-    pub(super) fn item(&self) -> Option<ObjectId> {
-        match self.access {
-            Access::Item(id) => Some(id),
+    /// The items the query pins by `_id`, if it pins some (sorted).
+    pub(super) fn items(&self) -> Option<&[ObjectId]> {
+        match &self.access {
+            Access::Items(ids) => Some(ids),
             _ => None,
         }
     }
@@ -103,7 +103,7 @@ impl Plan {
     /// The partition key the query reads: (attribute, value).
     pub(super) fn partition(&self) -> (&'static str, String) {
         match &self.access {
-            Access::Project | Access::Item(_) => {
+            Access::Project | Access::Items(_) => {
                 (Field::ProjectId.name(), self.project.to_string())
             }
             Access::CallLog(call_log) => (
@@ -133,7 +133,7 @@ impl Plan {
                     AttributeValue::S(self.project.to_string()),
                 ),
             ]),
-            Access::Project | Access::Item(_) | Access::Value(_) => {
+            Access::Project | Access::Items(_) | Access::Value(_) => {
                 Attributes::from([id, (name.to_string(), AttributeValue::S(value))])
             }
         }

@@ -33,7 +33,7 @@ impl State {
             .values()
             .filter(move |item| {
                 let at_start = match &plan.access {
-                    Access::Item(id) => item.id == *id,
+                    Access::Items(ids) => ids.binary_search(&item.id).is_ok(),
                     Access::Project => true,
                     Access::CallLog(call_log) => item.incoming_call_log_id == *call_log,
                     Access::Value(tally) => Tally::of(tally.field, item.get(tally.field)) == *tally,

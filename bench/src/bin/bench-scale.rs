@@ -21,7 +21,7 @@ use bench::{
 };
 use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
-use call_log_item::config::{dynamodb_client, Config};
+use call_log_item::config::{client_config, dynamodb_client, sdk_config, Config};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
 use call_log_item::store::dynamo::{
     counter_key, create_items_table, create_keys_table, entry_key, tallies, to_attributes,
@@ -31,9 +31,11 @@ use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use runtime_api::RuntimeApi;
 use serde_json::{json, Value};
+use testkit::faults::Faults;
 use testkit::{EventSpec, Payload};
 
-/// The statuses items take in turn; one in a thousand (the first of each thousand) is `RARE`.
+/// The statuses items take in turn; one in a thousand (one in ten in the small project, so that
+/// its first page is full too) is `RARE`.
 const STATUSES: [&str; 7] = [
     "Ringing",
     "Completed",
@@ -90,7 +92,7 @@ async fn seed(
     };
     for i in 0..count {
         let call_log = logs[(i % call_logs) as usize];
-        let status = if i % 1000 == 0 {
+        let status = if i % (count / 100).max(10) == 0 {
             RARE
         } else {
             STATUSES[(i % STATUSES.len() as u64) as usize]
@@ -232,6 +234,30 @@ async fn time(
     median(&samples)
 }
 
+/// What one request reads, through the fault injector's measuring client: DynamoDB read units
+/// and the items (or entries) it examined (`ScannedCount`).
+struct Reads<'a> {
+    app: &'a App,
+    faults: &'a Faults,
+}
+
+impl Reads<'_> {
+    async fn of(
+        &self,
+        project: &Project,
+        method: &str,
+        path: &str,
+        body: Value,
+        expect: u16,
+    ) -> (f64, u64) {
+        self.faults.consumed();
+        self.faults.scanned();
+        call_expecting(self.app, project, method, path, body, expect).await;
+        let units = self.faults.consumed().values().map(|(read, _)| read).sum();
+        (units, self.faults.scanned())
+    }
+}
+
 /// The cursor at `depth` of the list of `body`, found by following nextCursor (not timed).
 async fn cursor_at(app: &App, project: &Project, depth: u64, body: &Value) -> String {
     let step = depth.min(100);
@@ -356,6 +382,22 @@ async fn main() {
     eprintln!("seeded in {:.1} s", seeding.elapsed().as_secs_f64());
 
     let app = Arc::new(App::new(client.clone(), &config));
+    // The same app on a client whose answers are read for what they cost (one extra request
+    // per row and project, not timed).
+    let faults = Faults::new();
+    faults.measure_capacity();
+    let shared = sdk_config().await.expect("SDK configuration");
+    let measuring = aws_sdk_dynamodb::Client::from_conf(
+        client_config(&shared)
+            .http_client(faults.http_client())
+            .build(),
+    );
+    let measured = App::new(measuring, &config);
+    let reads = Reads {
+        app: &measured,
+        faults: &faults,
+    };
+    let mut costs: Vec<[(f64, u64); 2]> = Vec::new();
     let base = "/api/incoming-call-log-item";
     // A seed that lost writes would make every figure below a lie: its counts must be exact.
     for project in [&large, &small] {
@@ -488,7 +530,7 @@ async fn main() {
             200,
         ),
     ] {
-        let mut figures = Vec::new();
+        let (mut figures, mut read) = (Vec::new(), Vec::new());
         for project in [&small, &large] {
             let depth = DEPTH.min(project.items / 2);
             let path = path
@@ -508,10 +550,12 @@ async fn main() {
                     .replace("HOUR_END", &project.hour.1.to_string()),
             )
             .unwrap();
+            read.push(reads.of(project, method, &path, body.clone(), status).await);
             figures.push(time(&app, project, runs, method, &path, body, status).await);
         }
         eprintln!("{label}: {} / {}", millis(figures[0]), millis(figures[1]));
         rows.push((label.to_string(), figures[0], figures[1]));
+        costs.push([read[0], read[1]]);
     }
     for (label, body, share) in [
         ("page at depth 5,000 by cursor", json!({}), 1),
@@ -521,13 +565,15 @@ async fn main() {
             STATUSES.len() as u64,
         ),
     ] {
-        let mut figures = Vec::new();
+        let (mut figures, mut read) = (Vec::new(), Vec::new());
         for project in [&small, &large] {
             // Deep, with a full page and one more after it (the small project's share of a
             // status is 14 items: depth 3 there).
             let depth = DEPTH.min((project.items / share).saturating_sub(11).max(1));
             let mut page = body.clone();
             page["cursor"] = json!(cursor_at(&app, project, depth, &body).await);
+            let path = format!("{base}/get-list?limit=10");
+            read.push(reads.of(project, "POST", &path, page.clone(), 200).await);
             figures.push(
                 time(
                     &app,
@@ -543,21 +589,27 @@ async fn main() {
         }
         eprintln!("{label}: {} / {}", millis(figures[0]), millis(figures[1]));
         rows.push((label.to_string(), figures[0], figures[1]));
+        costs.push([read[0], read[1]]);
     }
     let (resting, sorting) = list_memory(&large).await;
     let first_page_large = rows[0].2;
 
     let mut table = String::new();
     table.push_str(&format!(
-        "| request | {} items | {} items | ratio |\n|---|---:|---:|---:|\n",
+        "| request | {} items | {} items | ratio | read units | items examined |\n\
+         |---|---:|---:|---:|---:|---:|\n",
         small.items, large.items
     ));
-    for (label, small_figure, large_figure) in &rows {
+    for ((label, small_figure, large_figure), [small_cost, large_cost]) in rows.iter().zip(&costs) {
         table.push_str(&format!(
-            "| {label} | {} | {} | {:.2}× |\n",
+            "| {label} | {} | {} | {:.2}× | {} / {} | {} / {} |\n",
             millis(*small_figure),
             millis(*large_figure),
-            large_figure.as_secs_f64() / small_figure.as_secs_f64()
+            large_figure.as_secs_f64() / small_figure.as_secs_f64(),
+            small_cost.0,
+            large_cost.0,
+            small_cost.1,
+            large_cost.1,
         ));
     }
     let cursor_row = rows
@@ -572,13 +624,16 @@ async fn main() {
          response out) after 3 warm-up requests. One project holds {large} items over 1,000 call \
          logs and 100 users, the other 100 in 1 call log and over 5 users (a call log holds 100 items \
          in both, as a call's count reads its items; a user's first page is full in both); the 100-item project's depth is half its size (50), and for the status \
-         filter, 3 of its 14 items of that status (so that a full page follows).\n\n\
+         filter, 3 of its 14 items of that status (so that a full page follows); one item in a \
+         thousand has a rare status, one in ten in the small project (a full first page in both).\n\n\
          {table}\n\
          Cursor page at depth 5,000 ÷ first page, large project: {cursor_vs_first:.2}×.\n\n\
          Memory: the release `list` function under a minimal Lambda Runtime API, peak RSS (VmHWM) \
          after a first page of the large project: {resting}; after a list sorted by `status` over \
          the {sorted} items of a `createdAt` range: {sorting} (+{growth}).\n\n\
-         Rows marked 400 are refused on the large project after each read examined the read \
+         Read units (strongly consistent, as DynamoDB charges them) and items examined (index \
+         entries included, as `ScannedCount` reports them) are those of one request, small / \
+         large project, through the fault injector. Rows marked 400 are refused on the large project after each read examined the read \
          cap (`MAX_ITEMS_EXAMINED`, 10,000 items): the figure is the time to refuse, bounded \
          whatever the project's size.\n",
         machine = machine_description(),

@@ -2,6 +2,7 @@
 //! what a read needs to know up front, select, sort, paging and cursors. Pure: no I/O, no wire
 //! format (the API reads these from JSON in `api/json/`).
 
+mod counts;
 mod cursor;
 mod eval;
 mod paging;
@@ -11,6 +12,7 @@ mod sort;
 mod syntax;
 mod window;
 
+pub use counts::{CounterSum, MAX_COUNTERS_SUMMED};
 pub use cursor::{
     binding as cursor_binding, decode as decode_cursor, encode as encode_cursor, CursorError,
     CursorKeys, Position, Total,

@@ -2,6 +2,7 @@
 //! log the query pins, and whether a counter answers it. Store-neutral; each store turns this
 //! into its own reads.
 
+use super::counts::MAX_COUNTERS_SUMMED;
 use super::syntax::{Comparison, Condition, Filter, Operator, Scalar};
 use crate::model::{Field, FieldValue, ObjectId, Timestamp};
 
@@ -35,7 +36,7 @@ impl Tally {
         Tally { field, value }
     }
 
-    fn of_scalar(field: Field, scalar: &Scalar) -> Tally {
+    pub(super) fn of_scalar(field: Field, scalar: &Scalar) -> Tally {
         Tally::of(field, scalar.value())
     }
 }
@@ -48,20 +49,9 @@ pub struct CountKey {
     pub tally: Option<Tally>,
 }
 
-/// A count the counters answer alone: the sum of the `plus` counts minus the sum of the
-/// `minus` ones, each the project's (`None`) or a value's (`Some`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CounterSum {
-    pub plus: Vec<Option<Tally>>,
-    pub minus: Vec<Option<Tally>>,
-}
-
 /// The most ids a query may list (`_id` one of …) and still be read by key: one
 /// `BatchGetItem`.
 pub const MAX_IDS_READ: usize = 100;
-
-/// The most counters one count sums: each is a read or two.
-pub const MAX_COUNTERS_SUMMED: usize = 10;
 
 /// Where a read starts: the key its matches share.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +65,9 @@ pub enum Access {
     CallLog(ObjectId),
     /// The items with one (non-null) value of a dashboard field (that field's index).
     Value(Tally),
+    /// The items with one of a few values of a dashboard field (those values' index entries,
+    /// merged in key order); sorted, at least two.
+    AnyOf(Vec<Tally>),
 }
 
 /// How a read of matches goes: where it starts, the `_id`s it covers (from a `createdAt`
@@ -87,6 +80,10 @@ pub struct ReadPlan {
     /// Created at or before this instant.
     pub to: Option<Timestamp>,
     pub rest: Filter,
+    /// The condition the start enforces by a value's index entries (a value, or one of a few),
+    /// checked again on each item read: an entry can be a moment behind its item. Counts of
+    /// entries alone lag the same way counters do.
+    pub checked: Filter,
 }
 
 /// A plain equality on `field`: its scalar.
@@ -187,62 +184,6 @@ impl Filter {
         Some(key)
     }
 
-    /// The count of a project's matches as counters give it, when they can (no call log): no
-    /// condition; or one condition on a dashboard field: a value or null; one of some values
-    /// (their sum); not a value, not null, none of some values (the project's count minus
-    /// theirs, and minus null's where null never matches). At most [`MAX_COUNTERS_SUMMED`].
-    pub fn counter_sum(&self) -> Option<CounterSum> {
-        let sum = match self.conditions.as_slice() {
-            [] => CounterSum {
-                plus: vec![None],
-                minus: vec![],
-            },
-            [Condition::Field { field, operator }] if DASHBOARD_FIELDS.contains(field) => {
-                let field = *field;
-                let null = Tally { field, value: None };
-                let distinct = |scalars: &[Scalar], with_null: bool| {
-                    let mut tallies: Vec<Tally> = scalars
-                        .iter()
-                        .map(|scalar| Tally::of_scalar(field, scalar))
-                        .collect();
-                    if with_null && field.is_nullable() {
-                        tallies.push(null.clone());
-                    }
-                    tallies.sort();
-                    tallies.dedup();
-                    tallies.into_iter().map(Some).collect::<Vec<_>>()
-                };
-                let all_but = |minus: Vec<Option<Tally>>| CounterSum {
-                    plus: vec![None],
-                    minus,
-                };
-                match operator {
-                    Operator::EqualTo(scalar) => CounterSum {
-                        plus: distinct(std::slice::from_ref(scalar), false),
-                        minus: vec![],
-                    },
-                    Operator::IsNull => CounterSum {
-                        plus: vec![Some(null)],
-                        minus: vec![],
-                    },
-                    Operator::Includes(scalars) => CounterSum {
-                        plus: distinct(scalars, false),
-                        minus: vec![],
-                    },
-                    // A null field is never "not equal", nor "none of".
-                    Operator::NotNull => all_but(vec![Some(null)]),
-                    Operator::NotEqual(scalar) => {
-                        all_but(distinct(std::slice::from_ref(scalar), true))
-                    }
-                    Operator::IncludesNone(scalars) => all_but(distinct(scalars, true)),
-                    _ => return None,
-                }
-            }
-            _ => return None,
-        };
-        (sum.plus.len() + sum.minus.len() <= MAX_COUNTERS_SUMMED).then_some(sum)
-    }
-
     /// The values of dashboard fields the query pins with plain equality: each could start
     /// the read (its index entries), the one with the fewest items best.
     pub fn value_starts(&self) -> Vec<Tally> {
@@ -301,6 +242,12 @@ impl Filter {
             .iter()
             .enumerate()
             .find_map(|(at, condition)| Some((at, pinned_ids(condition)?)));
+        let any_of = rest
+            .conditions
+            .iter()
+            .enumerate()
+            .find_map(|(at, condition)| Some((at, any_of(condition)?)));
+        let mut checked = Filter::default();
         let access = match (items, call_log, value) {
             (Some((at, ids)), _, _) => {
                 rest.conditions.remove(at);
@@ -311,10 +258,16 @@ impl Filter {
                 Access::CallLog(id)
             }
             (None, None, Some((at, tally))) => {
-                rest.conditions.remove(at);
+                checked.conditions.push(rest.conditions.remove(at));
                 Access::Value(tally)
             }
-            (None, None, None) => Access::Project,
+            (None, None, None) => match any_of {
+                Some((at, tallies)) => {
+                    checked.conditions.push(rest.conditions.remove(at));
+                    Access::AnyOf(tallies)
+                }
+                None => Access::Project,
+            },
         };
         let (from, to) = created_range(&rest);
         // A read of a range of `_id`s enforces these exactly (ids carry their creation
@@ -328,8 +281,33 @@ impl Filter {
             from,
             to,
             rest,
+            checked,
         }
     }
+}
+
+/// The values a condition "one of" pins on a dashboard field, when they are a few (2 to
+/// [`MAX_COUNTERS_SUMMED`], distinct, sorted): a read merges their index entries.
+fn any_of(condition: &Condition) -> Option<Vec<Tally>> {
+    let Condition::Field {
+        field,
+        operator: Operator::Includes(scalars),
+    } = condition
+    else {
+        return None;
+    };
+    if !DASHBOARD_FIELDS.contains(field) {
+        return None;
+    }
+    let mut tallies: Vec<Tally> = scalars
+        .iter()
+        .map(|scalar| Tally::of_scalar(*field, scalar))
+        .collect();
+    tallies.sort();
+    tallies.dedup();
+    (2..=MAX_COUNTERS_SUMMED)
+        .contains(&tallies.len())
+        .then_some(tallies)
 }
 
 /// The ids a condition on `_id` pins, sorted: one (equality) or up to [`MAX_IDS_READ`] (one of;

@@ -69,8 +69,9 @@ async fn a_read_past_the_cap_is_400_saying_how_to_narrow_it_and_examines_no_more
         ("list", json!({ "query": rare() })),
         // A sort on another field: every match is read.
         ("list", json!({ "sort": {"dialDurationInSeconds": 1} })),
-        // A deep skip: the skipped items are read.
-        ("list", json!({ "skip": 30 })),
+        // A deep skip short of the middle: the skipped items are read (past the middle, the
+        // other end is nearer: below).
+        ("list", json!({ "skip": 24 })),
     ];
     for (route, body) in shapes {
         let response = match route {
@@ -183,6 +184,8 @@ async fn a_walk_counts_once_its_later_pages_read_only_their_page() {
 async fn a_query_starts_at_its_smallest_value_whatever_order_it_names_them_in() {
     let (app, faults, _) = project().await;
     let mut examined = Vec::new();
+    let mut read_units = Vec::new();
+    faults.consumed();
     for query in [
         json!({"status": "Ringing", "userId": USER}),
         json!({"userId": USER, "status": "Ringing"}),
@@ -192,7 +195,10 @@ async fn a_query_starts_at_its_smallest_value_whatever_order_it_names_them_in() 
         assert_eq!(page.body["count"], 2, "{query}");
         assert_eq!(page.body["data"].as_array().unwrap().len(), 2, "{query}");
         examined.push(faults.scanned());
+        let units: f64 = faults.consumed().values().map(|(read, _)| read).sum();
+        read_units.push(units);
     }
+    assert_eq!(read_units[0], read_units[1], "read units: {read_units:?}");
     // The user's 3 entries, for the page and for the count: not the status's 25.
     assert_eq!(examined[0], examined[1], "{examined:?}");
     assert!(examined[0] <= 6, "{examined:?}");
@@ -300,4 +306,95 @@ async fn a_list_of_ids_is_read_by_key_in_the_lists_order() {
     let count = capped.count(Some(json!({ "query": query }))).await;
     assert_eq!(count.body["count"], 3);
     assert_eq!(faults.scanned(), 0, "read by key only");
+}
+
+#[tokio::test]
+async fn a_deep_skip_past_the_middle_is_read_from_the_other_end() {
+    let (app, faults, _) = project().await;
+    let capped = app.with_read_cap(CAP);
+    let all = app.list("?limit=100", None).await;
+    let every: Vec<Value> = all.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["_id"].clone())
+        .collect();
+    let ringing = app
+        .list("?limit=100", Some(json!({"query": {"status": "Ringing"}})))
+        .await;
+    let ringing: Vec<Value> = ringing.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["_id"].clone())
+        .collect();
+    faults.scanned();
+    // 43 deep in 50 (past the cap of 20 from the front): 7 from the back. And a value's 25.
+    for (query, skip, expected) in [
+        (json!({}), 43, &every[43..48]),
+        (json!({}), 47, &every[47..]),
+        (json!({"status": "Ringing"}), 21, &ringing[21..]),
+    ] {
+        let page = capped
+            .list(
+                &format!("?skip={skip}&limit=5"),
+                Some(json!({ "query": query })),
+            )
+            .await;
+        page.assert_status(200);
+        let ids: Vec<Value> = page.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["_id"].clone())
+            .collect();
+        assert_eq!(ids, expected, "{query} skip {skip}");
+        let scanned = faults.scanned();
+        assert!(scanned <= CAP, "{query} skip {skip}: {scanned} examined");
+    }
+    // Past the end: nothing, nothing read.
+    let past = capped.list("?skip=60&limit=5", None).await;
+    past.assert_status(200);
+    assert_eq!(past.body["data"], json!([]));
+}
+
+#[tokio::test]
+async fn one_of_a_few_values_merges_their_entries_a_page_at_a_time() {
+    let (app, faults, _) = project().await;
+    let capped = app.with_read_cap(CAP);
+    let all = app.list("?limit=100", None).await;
+    let every: Vec<Value> = all.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["_id"].clone())
+        .collect();
+    faults.scanned();
+    // Both statuses: every item, newest first, 10 a page, each page about a page per value.
+    let query = json!({"status": {"_type": "Includes", "value": ["Completed", "Ringing"]}});
+    let mut shown = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut body = json!({ "query": query });
+        if let Some(cursor) = &cursor {
+            body["cursor"] = json!(cursor);
+        }
+        let page = capped.list("?limit=10", Some(body)).await;
+        page.assert_status(200);
+        assert_eq!(page.body["count"], ITEMS);
+        shown.extend(
+            page.body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["_id"].clone()),
+        );
+        let scanned = faults.scanned();
+        assert!(scanned <= CAP, "a page examined {scanned}");
+        match page.body["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(shown, every);
 }

@@ -18,6 +18,7 @@ mod expression;
 mod idempotency;
 mod items;
 mod keys;
+mod merge;
 #[cfg(feature = "local-stream")]
 mod poller;
 mod queries;
@@ -29,6 +30,7 @@ mod tally;
 mod transactions;
 mod updates;
 mod verify;
+mod walk;
 
 use aws_sdk_dynamodb::Client;
 

@@ -1,6 +1,6 @@
 //! Reads of many items: counts, pages in key order, and sorted windows. Only `Query` (on the
 //! table, the call-log index, or a value's index entries), `BatchGetItem` of the items those
-//! entries name, and counter `GetItem`s; never `Scan`.
+//! entries name, and counter `GetItem`s; never `Scan`. How one read walks: `walk.rs`.
 //!
 //! Where a read starts is the query's read plan ([`Filter::read_plan`]): a call log's index
 //! when it pins one, a dashboard value's entries (`entries.rs`) when it pins one, else the
@@ -11,19 +11,16 @@
 
 use std::ops::ControlFlow;
 
-use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Select};
+use aws_sdk_dynamodb::types::Select;
 
-use super::attributes::{from_attributes, Attributes};
-use super::batches::Pacing;
+use super::attributes::Attributes;
 use super::counters::{self, Scope};
-use super::items::{item_key, CALL_LOG_INDEX};
-use super::read_plan::{id_bounds, parse_id, Plan, Reads, BATCH_GET, COUNT_PAGE, ITEMS_PAGE};
+use super::read_plan::{Plan, COUNT_PAGE};
 use super::sdk_errors::from_sdk;
 use super::DynamoStore;
-use crate::model::{Field, Item, ObjectId};
+use crate::model::{Item, ObjectId};
 use crate::query::{Access, Direction, Filter, Mark, Sort, Tally, Window};
-use crate::store::{ItemQueries, ItemReads, Start, StoreError};
+use crate::store::{ItemQueries, Start, StoreError};
 
 impl DynamoStore {
     /// The read plan of `filter`: when it pins values of several dashboard fields (and no
@@ -50,235 +47,6 @@ impl DynamoStore {
         let start = smallest.map(|(_, tally)| tally);
         Ok(Plan::new(project, filter, direction, start.as_ref()))
     }
-
-    fn query(&self, plan: &Plan) -> QueryFluentBuilder {
-        let (name, value) = plan.partition();
-        let mut key_condition = "#pk = :pk".to_string();
-        let mut request = self
-            .client
-            .query()
-            .table_name(&self.items_table)
-            .scan_index_forward(plan.direction == Direction::Ascending)
-            .expression_attribute_names("#pk", name)
-            .expression_attribute_values(":pk", AttributeValue::S(value));
-        request = match plan.access {
-            Access::CallLog(_) => request.index_name(CALL_LOG_INDEX),
-            Access::Project | Access::Items(_) | Access::Value(_) => request.consistent_read(true),
-        };
-        if plan.from.is_some() || plan.to.is_some() {
-            request = request.expression_attribute_names("#sk", Field::Id.name());
-        }
-        match (plan.from, plan.to) {
-            (Some(from), Some(to)) => {
-                key_condition.push_str(" AND #sk BETWEEN :from AND :to");
-                request = request
-                    .expression_attribute_values(":from", AttributeValue::S(id_bounds(from).0))
-                    .expression_attribute_values(":to", AttributeValue::S(id_bounds(to).1));
-            }
-            (Some(from), None) => {
-                key_condition.push_str(" AND #sk >= :from");
-                request = request
-                    .expression_attribute_values(":from", AttributeValue::S(id_bounds(from).0));
-            }
-            (None, Some(to)) => {
-                key_condition.push_str(" AND #sk <= :to");
-                request =
-                    request.expression_attribute_values(":to", AttributeValue::S(id_bounds(to).1));
-            }
-            (None, None) => {}
-        }
-        request = request.key_condition_expression(key_condition);
-        if let Some(expression) = &plan.pushed {
-            request = request.filter_expression(&expression.text);
-            for (name, field) in &expression.names {
-                request = request.expression_attribute_names(name, field);
-            }
-            for (name, value) in &expression.values {
-                request = request.expression_attribute_values(name, value.clone());
-            }
-        }
-        request
-    }
-
-    /// The items of `project` with these ids, read consistently, in the order given (an id
-    /// whose item is gone is left out).
-    async fn items_by_id(
-        &self,
-        project: ObjectId,
-        ids: &[ObjectId],
-    ) -> Result<Vec<Item>, StoreError> {
-        let mut found = std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(BATCH_GET) {
-            let mut wanted = KeysAndAttributes::builder()
-                .set_keys(Some(
-                    chunk.iter().map(|id| item_key(project, *id)).collect(),
-                ))
-                .consistent_read(true)
-                .build()
-                .expect("keys are set");
-            // DynamoDB serves what it can and hands the rest back as `UnprocessedKeys` (under
-            // throttling, as often as it likes): ask again for the rest, paced, until every key
-            // is served (`batches.rs`). A call that serves nothing at all is refused instead
-            // (retried by the SDK, then 503); calls in a row that make no progress end the same
-            // way.
-            let mut pacing = Pacing::default();
-            loop {
-                let asked = wanted.keys().len();
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.items_table, wanted)
-                    .send()
-                    .await
-                    .map_err(|error| from_sdk("BatchGetItem", error))?;
-                for attributes in output
-                    .responses()
-                    .and_then(|tables| tables.get(&self.items_table))
-                    .into_iter()
-                    .flatten()
-                {
-                    let item = from_attributes(attributes)?;
-                    found.insert(item.id, item);
-                }
-                let rest = match output
-                    .unprocessed_keys()
-                    .and_then(|tables| tables.get(&self.items_table))
-                {
-                    Some(rest) if !rest.keys().is_empty() => rest.clone(),
-                    _ => break,
-                };
-                pacing
-                    .before_the_rest("BatchGetItem", asked, rest.keys().len())
-                    .await?;
-                wanted = rest;
-            }
-        }
-        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
-    }
-
-    /// Visits matches in key order after `after`, reading keys only when `keys_only` and
-    /// nothing is left to check on the items. `wanted` sizes the reads; `visit` may stop.
-    async fn walk(
-        &self,
-        plan: &Plan,
-        after: Option<ObjectId>,
-        keys_only: bool,
-        wanted: Option<u64>,
-        mut visit: impl FnMut(ObjectId, Option<Item>) -> ControlFlow<()>,
-    ) -> Result<(), StoreError> {
-        if plan.empty_range() {
-            return Ok(());
-        }
-        if let Some(ids) = plan.items() {
-            // Read by key (`GetItem`, or one `BatchGetItem`), never a walk of the project.
-            let mut ids: Vec<ObjectId> = ids
-                .iter()
-                .copied()
-                .filter(|id| {
-                    after.is_none_or(|after| match plan.direction {
-                        Direction::Ascending => *id > after,
-                        Direction::Descending => *id < after,
-                    })
-                })
-                .collect();
-            if plan.direction == Direction::Descending {
-                ids.reverse();
-            }
-            let items = match ids.as_slice() {
-                [] => Vec::new(),
-                [id] => self.get(plan.project, *id).await?.into_iter().collect(),
-                _ => self.items_by_id(plan.project, &ids).await?,
-            };
-            // Nothing was pushed for items read by key: the residual is the whole rest.
-            for item in items.into_iter().filter(|item| plan.residual.matches(item)) {
-                if visit(item.id, Some(item)).is_break() {
-                    break;
-                }
-            }
-            return Ok(());
-        }
-        let keys_only = keys_only && plan.residual.is_empty();
-        let mut request = self.query(plan);
-        if keys_only || plan.reads_entries() {
-            request = request
-                .projection_expression("#id")
-                .expression_attribute_names("#id", Field::Id.name());
-        }
-        let mut reads = Reads::new(plan, wanted);
-        let page_cap = (!keys_only).then_some(ITEMS_PAGE);
-        let mut seen: u64 = 0;
-        // Items (or entries) DynamoDB has evaluated: at most the read cap.
-        let mut examined: u64 = 0;
-        let mut start_key = after.map(|id| plan.start_key(id));
-        loop {
-            let remaining = wanted.map(|w| w.saturating_sub(seen));
-            let limit = match (reads.limit(remaining), page_cap) {
-                (Some(limit), Some(cap)) => Some(limit.min(cap)),
-                (limit, cap) => limit.or(cap),
-            };
-            let left = self.read_cap.saturating_sub(examined).max(1);
-            let limit = Some(limit.map_or(left, |limit| (limit as u64).min(left)) as i32);
-            let mut output = request
-                .clone()
-                .set_limit(limit)
-                .set_exclusive_start_key(start_key.take())
-                .send()
-                .await
-                .map_err(|error| from_sdk("Query", error))?;
-            let next = output
-                .last_evaluated_key
-                .take()
-                .filter(|key| !key.is_empty());
-            examined += output.scanned_count.max(0) as u64;
-            let page = output.items.take().unwrap_or_default();
-            drop(output);
-            // Offers one item to `visit` when it matches; true when the walk should stop.
-            let mut offer = |id: ObjectId, item: Option<Item>| -> bool {
-                if item
-                    .as_ref()
-                    .is_some_and(|item| !plan.residual.matches(item))
-                {
-                    return false;
-                }
-                seen += 1;
-                visit(id, item).is_break()
-            };
-            if keys_only {
-                for attributes in &page {
-                    if offer(parse_id(attributes)?, None) {
-                        return Ok(());
-                    }
-                }
-            } else if plan.reads_entries() {
-                let ids: Vec<ObjectId> = page.iter().map(parse_id).collect::<Result<_, _>>()?;
-                drop(page);
-                for item in self.items_by_id(plan.project, &ids).await? {
-                    if offer(item.id, Some(item)) {
-                        return Ok(());
-                    }
-                }
-            } else {
-                // Converted one by one, each raw item freed as it goes.
-                for attributes in page {
-                    let item = from_attributes(&attributes)?;
-                    drop(attributes);
-                    if offer(item.id, Some(item)) {
-                        return Ok(());
-                    }
-                }
-            }
-            match next {
-                None => return Ok(()),
-                Some(_) if examined >= self.read_cap => {
-                    return Err(StoreError::TooBroad {
-                        cap: self.read_cap,
-                        matched: seen,
-                    })
-                }
-                Some(last) => start_key = Some(last),
-            }
-        }
-    }
 }
 
 impl ItemQueries for DynamoStore {
@@ -300,7 +68,7 @@ impl ItemQueries for DynamoStore {
         if plan.empty_range() {
             return Ok(0);
         }
-        if plan.residual.is_empty() && plan.items().is_none() {
+        if plan.residual.is_empty() && plan.items().is_none() && plan.any_of().is_none() {
             // DynamoDB evaluates the whole filter: let it count, page by page.
             // Bounded pages keep every request well inside the SDK's timeouts.
             let request = self.query(&plan).select(Select::Count);
@@ -347,41 +115,26 @@ impl ItemQueries for DynamoStore {
         start: Start,
         limit: u32,
     ) -> Result<Vec<Item>, StoreError> {
-        let plan = self.plan(project, filter, direction).await?;
-        let after = match start {
-            Start::After(id) => Some(id),
-            Start::Skip(0) => None,
-            Start::Skip(skip) => {
-                // Walk past the skipped matches, reading keys only where it can.
-                let mut last = None;
-                let mut passed: u64 = 0;
-                self.walk(&plan, None, true, Some(skip), |id, _| {
-                    passed += 1;
-                    last = Some(id);
-                    if passed == skip {
-                        ControlFlow::Break(())
-                    } else {
-                        ControlFlow::Continue(())
-                    }
-                })
-                .await?;
-                if passed < skip {
+        // A deep skip past the middle is read from the other end, when one counter counts
+        // exactly what the walk passes over (docs/api.md, *What a query costs*).
+        if let Start::Skip(skip) = start {
+            if skip > u64::from(limit) && filter.counted_as_walked() {
+                let total = self.count(project, filter).await?;
+                if skip >= total {
                     return Ok(Vec::new());
                 }
-                last
+                if total - skip < skip {
+                    let end = (skip + u64::from(limit)).min(total);
+                    let plan = self.plan(project, filter, direction.reversed()).await?;
+                    let take = (end - skip) as u32;
+                    let mut items = self.page_of(&plan, Start::Skip(total - end), take).await?;
+                    items.reverse();
+                    return Ok(items);
+                }
             }
-        };
-        let mut items = Vec::with_capacity(limit as usize);
-        self.walk(&plan, after, false, Some(u64::from(limit)), |_, item| {
-            items.extend(item);
-            if items.len() >= limit as usize {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        })
-        .await?;
-        Ok(items)
+        }
+        let plan = self.plan(project, filter, direction).await?;
+        self.page_of(&plan, start, limit).await
     }
 
     async fn sorted_window(
@@ -400,5 +153,50 @@ impl ItemQueries for DynamoStore {
         })
         .await?;
         Ok((window.matches(), window.into_sorted()))
+    }
+}
+
+impl DynamoStore {
+    /// Up to `limit` matches of `plan` from `start`.
+    async fn page_of(
+        &self,
+        plan: &Plan,
+        start: Start,
+        limit: u32,
+    ) -> Result<Vec<Item>, StoreError> {
+        let after = match start {
+            Start::After(id) => Some(id),
+            Start::Skip(0) => None,
+            Start::Skip(skip) => {
+                // Walk past the skipped matches, reading keys only where it can.
+                let mut last = None;
+                let mut passed: u64 = 0;
+                self.walk(plan, None, true, Some(skip), |id, _| {
+                    passed += 1;
+                    last = Some(id);
+                    if passed == skip {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })
+                .await?;
+                if passed < skip {
+                    return Ok(Vec::new());
+                }
+                last
+            }
+        };
+        let mut items = Vec::with_capacity(limit as usize);
+        self.walk(plan, after, false, Some(u64::from(limit)), |_, item| {
+            items.extend(item);
+            if items.len() >= limit as usize {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .await?;
+        Ok(items)
     }
 }

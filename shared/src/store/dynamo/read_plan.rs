@@ -38,6 +38,7 @@ pub(super) fn id_bounds(at: Timestamp) -> (String, String) {
 
 /// One read plan, for DynamoDB: the partition it reads, the `_id` range, the pushed-down
 /// filter and the rest.
+#[derive(Debug, Clone)]
 pub(super) struct Plan {
     pub(super) project: ObjectId,
     pub(super) access: Access,
@@ -45,6 +46,8 @@ pub(super) struct Plan {
     pub(super) to: Option<Timestamp>,
     pub(super) pushed: Option<Expression>,
     pub(super) residual: Filter,
+    /// The start's own condition, checked on the items read ([`crate::query::ReadPlan::checked`]).
+    pub(super) checked: Filter,
     pub(super) direction: Direction,
 }
 
@@ -60,7 +63,7 @@ impl Plan {
         let read = filter.read_plan_from(start);
         // Entries carry keys only: everything left is checked on the items once read.
         let (pushed, residual) = match read.access {
-            Access::Value(_) | Access::Items(_) => (None, read.rest),
+            Access::Value(_) | Access::AnyOf(_) | Access::Items(_) => (None, read.rest),
             _ => {
                 let split = pushdown(&read.rest);
                 (split.expression, split.residual)
@@ -73,8 +76,15 @@ impl Plan {
             to: read.to,
             pushed,
             residual,
+            checked: read.checked,
             direction,
         }
+    }
+
+    /// Whether an item read matches: what is left to check, and the start's own condition
+    /// (its index entry may be a moment behind the item).
+    pub(super) fn matches(&self, item: &crate::model::Item) -> bool {
+        self.residual.matches(item) && self.checked.matches(item)
     }
 
     /// Whether every item the query returns is a match (nothing left to check here).
@@ -97,7 +107,23 @@ impl Plan {
 
     /// Whether the query returns index entries (keys), whose items are read afterwards.
     pub(super) fn reads_entries(&self) -> bool {
-        matches!(self.access, Access::Value(_))
+        matches!(self.access, Access::Value(_) | Access::AnyOf(_))
+    }
+
+    /// The values whose entries a merged read walks together, if it is one.
+    pub(super) fn any_of(&self) -> Option<&[Tally]> {
+        match &self.access {
+            Access::AnyOf(tallies) => Some(tallies),
+            _ => None,
+        }
+    }
+
+    /// The same plan, reading one value's entries: a part of a merged read.
+    pub(super) fn of_value(&self, tally: &Tally) -> Plan {
+        Plan {
+            access: Access::Value(tally.clone()),
+            ..self.clone()
+        }
     }
 
     /// The partition key the query reads: (attribute, value).
@@ -113,6 +139,11 @@ impl Plan {
             Access::Value(tally) => (
                 Field::ProjectId.name(),
                 entry_partition(self.project, tally),
+            ),
+            // A merged read queries each value's plan (`Plan::of_value`); this is its first.
+            Access::AnyOf(tallies) => (
+                Field::ProjectId.name(),
+                entry_partition(self.project, &tallies[0]),
             ),
         }
     }
@@ -133,7 +164,7 @@ impl Plan {
                     AttributeValue::S(self.project.to_string()),
                 ),
             ]),
-            Access::Project | Access::Items(_) | Access::Value(_) => {
+            Access::Project | Access::Items(_) | Access::Value(_) | Access::AnyOf(_) => {
                 Attributes::from([id, (name.to_string(), AttributeValue::S(value))])
             }
         }

@@ -37,6 +37,9 @@ impl State {
                     Access::Project => true,
                     Access::CallLog(call_log) => item.incoming_call_log_id == *call_log,
                     Access::Value(tally) => Tally::of(tally.field, item.get(tally.field)) == *tally,
+                    Access::AnyOf(tallies) => tallies
+                        .iter()
+                        .any(|tally| Tally::of(tally.field, item.get(tally.field)) == *tally),
                 };
                 at_start
                     && plan.from.is_none_or(|from| item.created_at >= from)
@@ -118,13 +121,67 @@ impl ItemQueries for MemoryStore {
         limit: u32,
     ) -> Result<Vec<Item>, StoreError> {
         let state = self.state();
+        // A deep skip past the middle is read from the other end, as DynamoDB's store does.
+        if let Start::Skip(skip) = start {
+            if skip > u64::from(limit) && filter.counted_as_walked() {
+                let examined = state.examined(project, filter, direction);
+                let total = examined.filter(|(_, matches)| *matches).count() as u64;
+                if skip >= total {
+                    return Ok(Vec::new());
+                }
+                if total - skip < skip {
+                    let end = (skip + u64::from(limit)).min(total);
+                    let take = (end - skip) as u32;
+                    let reversed = direction.reversed();
+                    let skip = Start::Skip(total - end);
+                    let mut items =
+                        state.page(self.read_cap, project, filter, reversed, skip, take)?;
+                    items.reverse();
+                    return Ok(items);
+                }
+            }
+        }
+        state.page(self.read_cap, project, filter, direction, start, limit)
+    }
+
+    async fn sorted_window(
+        &self,
+        project: ObjectId,
+        filter: &Filter,
+        sort: &Sort,
+        after: Option<&Mark>,
+        keep: usize,
+    ) -> Result<(u64, Vec<Item>), StoreError> {
+        let state = self.state();
         let mut examining = Examining::new(self.read_cap);
+        let mut window = Window::new(sort, after, keep);
+        for (item, matches) in state.examined(project, filter, Direction::Ascending) {
+            if examining.take(matches)? {
+                window.offer(item.clone());
+            }
+        }
+        Ok((window.matches(), window.into_sorted()))
+    }
+}
+
+impl State {
+    /// Up to `limit` matches from `start`, examining at most `cap` items.
+    fn page(
+        &self,
+        cap: u64,
+        project: ObjectId,
+        filter: &Filter,
+        direction: Direction,
+        start: Start,
+        limit: u32,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut examining = Examining::new(cap);
         let mut skip = match start {
             Start::Skip(skip) => skip,
             Start::After(_) => 0,
         };
         let mut page = Vec::new();
-        for (item, matches) in state.examined(project, filter, direction) {
+        for (item, matches) in self.examined(project, filter, direction) {
             if let Start::After(after) = start {
                 let passed = match direction {
                     Direction::Ascending => item.id <= after,
@@ -148,24 +205,5 @@ impl ItemQueries for MemoryStore {
             }
         }
         Ok(page)
-    }
-
-    async fn sorted_window(
-        &self,
-        project: ObjectId,
-        filter: &Filter,
-        sort: &Sort,
-        after: Option<&Mark>,
-        keep: usize,
-    ) -> Result<(u64, Vec<Item>), StoreError> {
-        let state = self.state();
-        let mut examining = Examining::new(self.read_cap);
-        let mut window = Window::new(sort, after, keep);
-        for (item, matches) in state.examined(project, filter, Direction::Ascending) {
-            if examining.take(matches)? {
-                window.offer(item.clone());
-            }
-        }
-        Ok((window.matches(), window.into_sorted()))
     }
 }

@@ -16,13 +16,21 @@ use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormattedFields};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 
-/// JSON lines on stdout; level from `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`.
+/// JSON lines on stdout, at the level [`level_from`] the environment gives.
 pub fn init() {
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .map(|level| level.to_lowercase())
-        .unwrap_or_else(|_| "info".to_string());
+    let level = level_from(|name| std::env::var(name).ok());
     let _ = tracing::subscriber::set_global_default(json_logs(&level, std::io::stdout));
+}
+
+/// The log level: `RUST_LOG` (the template sets it from its `LogLevel`), else
+/// `AWS_LAMBDA_LOG_LEVEL` (Lambda's ApplicationLogLevel, which the template leaves at TRACE so
+/// that Lambda drops none of the metrics records), else `info`.
+pub fn level_from(lookup: impl Fn(&str) -> Option<String>) -> String {
+    ["RUST_LOG", "AWS_LAMBDA_LOG_LEVEL"]
+        .into_iter()
+        .find_map(|name| lookup(name).filter(|value| !value.trim().is_empty()))
+        .map(|level| level.to_lowercase())
+        .unwrap_or_else(|| "info".to_string())
 }
 
 /// The subscriber writing this format to `writer`, at `level`: a level (`info`), or targets
@@ -141,6 +149,26 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
     use tracing::Instrument;
+
+    #[test]
+    fn rust_log_wins_over_lambdas_level_which_the_template_leaves_at_trace() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let both = env(&[("AWS_LAMBDA_LOG_LEVEL", "TRACE"), ("RUST_LOG", "warn")]);
+        assert_eq!(level_from(both), "warn");
+        assert_eq!(
+            level_from(env(&[("AWS_LAMBDA_LOG_LEVEL", "DEBUG")])),
+            "debug"
+        );
+        assert_eq!(level_from(env(&[("RUST_LOG", " ")])), "info");
+        assert_eq!(level_from(env(&[])), "info");
+    }
 
     #[derive(Clone, Default)]
     struct Lines(Arc<Mutex<Vec<u8>>>);

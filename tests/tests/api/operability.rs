@@ -396,10 +396,67 @@ fn functions_are_traced_and_their_concurrency_reserved() {
     };
     assert_eq!(reserved.value[0].as_str(), Some("HasReservedConcurrency"));
     assert_eq!(reference(&reserved.value[1]), Some("ReservedConcurrency"));
+    // Unreserved unless asked: a reservation fails on accounts with a small concurrency quota.
     assert_eq!(
         template["Parameters"]["ReservedConcurrency"]["Default"].as_str(),
-        Some("10")
+        Some("")
     );
+}
+
+/// Lambda's log-level filter, as AWS documents it for JSON logs: a line's `level` (any case),
+/// INFO when it has none or one Lambda does not know; kept when at or above the function's
+/// ApplicationLogLevel.
+fn kept_by_lambda(line: &str, application_level: &str) -> bool {
+    const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+    let rank = |level: &str| {
+        LEVELS
+            .iter()
+            .position(|known| known.eq_ignore_ascii_case(level))
+    };
+    let record: Json = serde_json::from_str(line).expect("a JSON line");
+    let level = record["level"]
+        .as_str()
+        .and_then(rank)
+        .unwrap_or(rank("INFO").unwrap());
+    level >= rank(application_level).expect("a level Lambda knows")
+}
+
+#[test]
+fn metrics_records_survive_lambdas_log_filter_at_every_log_level_offered() {
+    use call_log_item::api::metrics::{Measured, Metrics};
+    let template = template();
+    let logging = &template["Globals"]["Function"]["LoggingConfig"];
+    // One level for Lambda whatever the LogLevel parameter: the functions filter their own
+    // lines by RUST_LOG.
+    let application = logging["ApplicationLogLevel"]
+        .as_str()
+        .expect("ApplicationLogLevel is a constant, not mapped from LogLevel");
+    let offered = template["Parameters"]["LogLevel"]["AllowedValues"]
+        .as_sequence()
+        .expect("LogLevel's allowed values");
+    assert!(offered.len() >= 5);
+    let (metrics, recorded) = Metrics::in_memory("IncomingCallLogItemApi", "stack");
+    metrics.record(&Measured {
+        route: "POST /api/incoming-call-log-item",
+        status: 200,
+        latency_ms: 4.2,
+        request_id: "r-1",
+        counters_below_zero: 1,
+    });
+    let lines = recorded.lines();
+    assert_eq!(lines.len(), 2, "a request's record and a drift record");
+    for level in offered {
+        for line in &lines {
+            assert!(
+                kept_by_lambda(line, application),
+                "LogLevel {level:?}: Lambda drops {line}"
+            );
+        }
+    }
+    // What the filter would have done with the level mapped from the parameter.
+    assert!(!kept_by_lambda(&lines[0], "WARN"));
+    // Lambda's REPORT lines (duration, memory, init) are INFO system logs: kept.
+    assert_eq!(logging["SystemLogLevel"].as_str(), Some("INFO"));
 }
 
 #[test]

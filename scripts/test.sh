@@ -168,4 +168,11 @@ stage "checkov (template.yaml, CloudFormation checks)"
 # Every check passes or is skipped on its resource with the reason in the template; offline.
 checkov --file template.yaml --framework cloudformation --skip-download --compact --quiet
 
+stage "checkov (the template as deployed: after the SAM transform)"
+# What AWS creates (roles, permissions, the event source mapping, the stage) scanned too.
+mkdir -p .local
+AWS_DEFAULT_REGION=us-east-1 python tests/template/expand.py .local/deployed-template.json
+checkov --file .local/deployed-template.json --framework cloudformation --skip-download \
+    --compact --quiet
+
 stage "all passed"

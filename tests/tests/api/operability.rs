@@ -373,16 +373,61 @@ fn every_graph_of_the_dashboard_shows_a_metric_that_exists() {
 }
 
 #[test]
-fn alarms_notify_the_topic_when_one_is_given() {
+fn alarms_notify_the_topic_when_one_is_given_else_the_email_topic() {
     let template = template();
-    for (name, alarm) in of_type(&template, "AWS::CloudWatch::Alarm") {
+    let alarms = of_type(&template, "AWS::CloudWatch::Alarm");
+    assert!(alarms.len() >= 9);
+    for (name, alarm) in alarms {
         for actions in ["AlarmActions", "OKActions"] {
             let Value::Tagged(when) = &alarm["Properties"][actions] else {
                 panic!("{name}: {actions} is an !If")
             };
             assert_eq!(when.tag, "If", "{name}");
             assert_eq!(when.value[0].as_str(), Some("HasAlarmTopic"), "{name}");
+            assert_eq!(
+                reference(&when.value[1][0]),
+                Some("AlarmTopicArn"),
+                "{name}"
+            );
+            let Value::Tagged(otherwise) = &when.value[2] else {
+                panic!("{name}: without a topic, an !If on the email topic")
+            };
+            assert_eq!(otherwise.value[0].as_str(), Some("HasAlarmEmail"), "{name}");
+            assert_eq!(
+                reference(&otherwise.value[1][0]),
+                Some("AlarmEmailTopic"),
+                "{name}"
+            );
         }
+    }
+    let topic = &template["Resources"]["AlarmEmailTopic"];
+    assert_eq!(topic["Condition"].as_str(), Some("HasAlarmEmail"));
+    let subscription = &topic["Properties"]["Subscription"][0];
+    assert_eq!(subscription["Protocol"].as_str(), Some("email"));
+    assert_eq!(reference(&subscription["Endpoint"]), Some("AlarmEmail"));
+}
+
+#[test]
+fn every_alarm_states_how_many_of_its_datapoints_must_breach() {
+    let template = template();
+    for (name, alarm) in of_type(&template, "AWS::CloudWatch::Alarm") {
+        let properties = &alarm["Properties"];
+        let of = properties["EvaluationPeriods"].as_u64();
+        let must = properties["DatapointsToAlarm"].as_u64();
+        let (Some(of), Some(must)) = (of, must) else {
+            panic!("{name}: EvaluationPeriods and DatapointsToAlarm, both stated")
+        };
+        assert!(must >= 1 && must <= of, "{name}: {must} of {of}");
+        assert!(
+            properties["AlarmDescription"].as_str().is_some(),
+            "{name}: says what it watches"
+        );
+    }
+    // The noisy ones (rates and percentiles) need 3 bad minutes out of 5, not one.
+    for name in ["ApiServerErrorRateAlarm", "LatencyAlarm"] {
+        let properties = &template["Resources"][name]["Properties"];
+        assert_eq!(properties["EvaluationPeriods"].as_u64(), Some(5), "{name}");
+        assert_eq!(properties["DatapointsToAlarm"].as_u64(), Some(3), "{name}");
     }
 }
 
@@ -611,4 +656,38 @@ fn source_files(dir: &str) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+/// The repository's stack policy (README, "Protect the tables, once"): no update may replace
+/// or delete a table, whose generated name would otherwise change under the functions.
+#[test]
+fn the_stack_policy_refuses_to_replace_or_delete_every_table() {
+    const POLICY: &str = include_str!("../../../stack-policy.json");
+    let policy: Json = serde_json::from_str(POLICY).expect("stack-policy.json is JSON");
+    let statements = policy["Statement"].as_array().expect("statements");
+    let denied: BTreeSet<&str> = statements
+        .iter()
+        .filter(|statement| statement["Effect"] == "Deny")
+        .filter(|statement| {
+            let actions = statement["Action"].as_array().expect("actions");
+            ["Update:Replace", "Update:Delete"]
+                .iter()
+                .all(|action| actions.iter().any(|a| a == action))
+        })
+        .flat_map(|statement| statement["Resource"].as_array().expect("resources"))
+        .filter_map(|resource| resource.as_str()?.strip_prefix("LogicalResourceId/"))
+        .collect();
+    let template = template();
+    let tables: BTreeSet<String> = of_type(&template, "AWS::DynamoDB::Table")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(tables.len(), 2);
+    for table in &tables {
+        assert!(denied.contains(table.as_str()), "{table} is not protected");
+    }
+    // Everything else may still be updated.
+    assert!(statements
+        .iter()
+        .any(|statement| statement["Effect"] == "Allow" && statement["Resource"] == "*"));
 }

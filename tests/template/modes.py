@@ -3,11 +3,12 @@
 Each parameter set goes through AWS::LanguageExtensions (SAM CLI's local implementation) and
 then the SAM transform, and the generated functions are checked:
 
-- classic Lambda (no capacity provider, the default): no capacity provider, no published
-  version or alias, the API invoking the functions themselves, reserved concurrency;
+- classic Lambda (no capacity provider, the default): no capacity provider, a published version
+  and the alias `live` that the API invokes, moved by CodeDeploy as DeploymentType says and
+  rolled back by the 5xx-rate, latency and Lambda-errors alarms; reserved concurrency as set;
 - Lambda Managed Instances (CapacityProviderArn set): every function on the provider with the
-  concurrency setting, a published version and the alias `live` that the API invokes, 2 GB,
-  no reserved concurrency.
+  concurrency setting, a published version and the alias `live` that the API invokes (moved at
+  once: no CodeDeploy), 2 GB, no reserved concurrency.
 """
 
 import sys
@@ -67,6 +68,11 @@ def check(parameters, managed):
             if resource["Type"] == "AWS::Lambda::Permission"
             and str(resource["Properties"]["FunctionName"]).find(f"{name}Function") >= 0
         }
+        group = resources.get(f"{name}FunctionDeploymentGroup", {}).get("Properties")
+        if aliases != [f"{name}FunctionAliaslive"]:
+            failures.append(f"{name}: aliases {aliases}")
+        if invoked != {str({"Ref": f"{name}FunctionAliaslive"})}:
+            failures.append(f"{name}: the API invokes {invoked}")
         provider = function.get("CapacityProviderConfig")
         memory = condition(function.get("MemorySize"), parameters)
         reserved = condition(function.get("ReservedConcurrentExecutions"), parameters)
@@ -81,10 +87,8 @@ def check(parameters, managed):
             }
             if provider != expected:
                 failures.append(f"{name}: capacity provider {provider}")
-            if aliases != [f"{name}FunctionAliaslive"]:
-                failures.append(f"{name}: aliases {aliases}")
-            if invoked != {str({"Ref": f"{name}FunctionAliaslive"})}:
-                failures.append(f"{name}: the API invokes {invoked}")
+            if group is not None:
+                failures.append(f"{name}: a CodeDeploy deployment group on Managed Instances")
             if memory != 2048:
                 failures.append(f"{name}: memory {memory}")
             if reserved is not None:
@@ -92,10 +96,7 @@ def check(parameters, managed):
         else:
             if provider is not None:
                 failures.append(f"{name}: capacity provider {provider}")
-            if aliases:
-                failures.append(f"{name}: aliases {aliases}")
-            if invoked != {str({"Ref": f"{name}Function"})}:
-                failures.append(f"{name}: the API invokes {invoked}")
+            failures += rollout(name, group, parameters)
             if memory != 128:
                 failures.append(f"{name}: memory {memory}")
             if reserved != {"Ref": "ReservedConcurrency"}:
@@ -103,9 +104,30 @@ def check(parameters, managed):
     return failures
 
 
+def rollout(name, group, parameters):
+    """What is wrong with a classic function's CodeDeploy deployment group."""
+    if group is None:
+        return [f"{name}: no CodeDeploy deployment group"]
+    failures = []
+    alarms = {alarm["Name"]["Ref"] for alarm in group["AlarmConfiguration"]["Alarms"]}
+    if alarms != {"ApiServerErrorRateAlarm", "LatencyAlarm", "LambdaErrorsAlarm"}:
+        failures.append(f"{name}: rollback alarms {alarms}")
+    if not group["AlarmConfiguration"]["Enabled"]:
+        failures.append(f"{name}: alarms off")
+    rollback = group["AutoRollbackConfiguration"]
+    if not rollback["Enabled"] or "DEPLOYMENT_STOP_ON_ALARM" not in rollback["Events"]:
+        failures.append(f"{name}: no rollback on alarm: {rollback}")
+    config = group["DeploymentConfigName"]["Fn::Sub"][1]["ConfigName"]
+    wanted = parameters.get("DeploymentType", "Canary10Percent10Minutes")
+    if config != wanted:
+        failures.append(f"{name}: deployment config {config}, not {wanted}")
+    return failures
+
+
 def main():
     runs = [
         ("classic Lambda", {}, False),
+        ("classic Lambda, all at once", {"DeploymentType": "AllAtOnce"}, False),
         ("Managed Instances", {"CapacityProviderArn": PROVIDER}, True),
         (
             "Managed Instances, 16 at once",

@@ -691,3 +691,40 @@ fn the_stack_policy_refuses_to_replace_or_delete_every_table() {
         .iter()
         .any(|statement| statement["Effect"] == "Allow" && statement["Resource"] == "*"));
 }
+
+/// `!If [HasKmsKey, !Ref KmsKeyArn, !Ref AWS::NoValue]`: the key when one is given.
+fn the_key_when_given(value: &Value) -> bool {
+    match value {
+        Value::Tagged(when) if when.tag == "If" => {
+            when.value[0].as_str() == Some("HasKmsKey")
+                && reference(&when.value[1]) == Some("KmsKeyArn")
+                && reference(&when.value[2]) == Some("AWS::NoValue")
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn a_customer_managed_key_when_given_encrypts_every_table_and_log_group() {
+    let template = template();
+    let groups = of_type(&template, "AWS::Logs::LogGroup");
+    assert_eq!(groups.len(), 8, "the API's access log and seven functions'");
+    for (name, group) in groups {
+        assert!(
+            the_key_when_given(&group["Properties"]["KmsKeyId"]),
+            "{name}: KmsKeyId"
+        );
+    }
+    for (name, table) in of_type(&template, "AWS::DynamoDB::Table") {
+        let sse = &table["Properties"]["SSESpecification"];
+        assert_eq!(sse["SSEEnabled"].as_bool(), Some(true), "{name}");
+        assert!(
+            the_key_when_given(&sse["KMSMasterKeyId"]),
+            "{name}: KMSMasterKeyId"
+        );
+    }
+    assert_eq!(
+        template["Parameters"]["KmsKeyArn"]["Default"].as_str(),
+        Some("")
+    );
+}

@@ -40,6 +40,16 @@ async fn project() -> (TestApp, Faults, Vec<String>) {
     (app, faults, logs)
 }
 
+/// The `_id`s of a list response's page, in order.
+fn ids_of(page: &Value) -> Vec<Value> {
+    page["data"]
+        .as_array()
+        .expect("a page")
+        .iter()
+        .map(|item| item["_id"].clone())
+        .collect()
+}
+
 fn refused_as_too_broad(response: &crate::helpers::TestResponse) {
     response.assert_status(400);
     let error = response.error();
@@ -273,10 +283,7 @@ async fn a_list_of_ids_is_read_by_key_in_the_lists_order() {
     let (app, faults, _) = project().await;
     let capped = app.with_read_cap(CAP);
     let all = app.list("?limit=100", None).await;
-    let newest: Vec<Value> = all.body["data"].as_array().unwrap()[..3]
-        .iter()
-        .map(|item| item["_id"].clone())
-        .collect();
+    let newest: Vec<Value> = ids_of(&all.body)[..3].to_vec();
     faults.scanned();
     // Named oldest first, answered newest first (the default order), by key: no `Query`.
     let ids = json!([newest[2], newest[0], newest[1], random_id()]);
@@ -286,12 +293,7 @@ async fn a_list_of_ids_is_read_by_key_in_the_lists_order() {
         .await;
     first.assert_status(200);
     assert_eq!(first.body["count"], 3);
-    let shown: Vec<Value> = first.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["_id"].clone())
-        .collect();
+    let shown: Vec<Value> = ids_of(&first.body);
     assert_eq!(shown, newest[..2]);
     let cursor = first.body["nextCursor"].as_str().unwrap();
     let second = capped
@@ -313,21 +315,11 @@ async fn a_deep_skip_past_the_middle_is_read_from_the_other_end() {
     let (app, faults, _) = project().await;
     let capped = app.with_read_cap(CAP);
     let all = app.list("?limit=100", None).await;
-    let every: Vec<Value> = all.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["_id"].clone())
-        .collect();
+    let every: Vec<Value> = ids_of(&all.body);
     let ringing = app
         .list("?limit=100", Some(json!({"query": {"status": "Ringing"}})))
         .await;
-    let ringing: Vec<Value> = ringing.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["_id"].clone())
-        .collect();
+    let ringing: Vec<Value> = ids_of(&ringing.body);
     faults.scanned();
     // 43 deep in 50 (past the cap of 20 from the front): 7 from the back. And a value's 25.
     for (query, skip, expected) in [
@@ -342,12 +334,7 @@ async fn a_deep_skip_past_the_middle_is_read_from_the_other_end() {
             )
             .await;
         page.assert_status(200);
-        let ids: Vec<Value> = page.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|item| item["_id"].clone())
-            .collect();
+        let ids: Vec<Value> = ids_of(&page.body);
         assert_eq!(ids, expected, "{query} skip {skip}");
         let scanned = faults.scanned();
         assert!(scanned <= CAP, "{query} skip {skip}: {scanned} examined");
@@ -363,12 +350,7 @@ async fn one_of_a_few_values_merges_their_entries_a_page_at_a_time() {
     let (app, faults, _) = project().await;
     let capped = app.with_read_cap(CAP);
     let all = app.list("?limit=100", None).await;
-    let every: Vec<Value> = all.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["_id"].clone())
-        .collect();
+    let every: Vec<Value> = ids_of(&all.body);
     faults.scanned();
     // Both statuses: every item, newest first, 10 a page, each page about a page per value.
     let query = json!({"status": {"_type": "Includes", "value": ["Completed", "Ringing"]}});
@@ -382,13 +364,7 @@ async fn one_of_a_few_values_merges_their_entries_a_page_at_a_time() {
         let page = capped.list("?limit=10", Some(body)).await;
         page.assert_status(200);
         assert_eq!(page.body["count"], ITEMS);
-        shown.extend(
-            page.body["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["_id"].clone()),
-        );
+        shown.extend(ids_of(&page.body));
         let scanned = faults.scanned();
         assert!(scanned <= CAP, "a page examined {scanned}");
         match page.body["nextCursor"].as_str() {

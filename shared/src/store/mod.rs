@@ -39,6 +39,32 @@ pub enum Start {
     After(ObjectId),
 }
 
+/// How a page `skip` deep is read once its list's total is known exactly: forward as asked;
+/// nothing (past the end); or, past the middle, `take` items from the other end after
+/// skipping `skip` there, to be turned back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeepSkip {
+    Forward,
+    PastTheEnd,
+    FromTheOtherEnd { skip: u64, take: u32 },
+}
+
+impl DeepSkip {
+    pub(crate) fn of(skip: u64, limit: u32, total: u64) -> DeepSkip {
+        if skip >= total {
+            return DeepSkip::PastTheEnd;
+        }
+        if total - skip >= skip {
+            return DeepSkip::Forward;
+        }
+        let end = (skip + u64::from(limit)).min(total);
+        DeepSkip::FromTheOtherEnd {
+            skip: total - end,
+            take: (end - skip) as u32,
+        }
+    }
+}
+
 /// Reading one item.
 pub trait ItemReads: Send + Sync {
     /// The item with this id in this project, read consistently.
@@ -196,3 +222,25 @@ pub trait CreatesOnce: Send + Sync {
 pub trait Store: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup {}
 
 impl<S: ItemReads + ItemWrites + ItemQueries + CreatesOnce + KeyLookup> Store for S {}
+
+#[cfg(test)]
+mod tests {
+    use super::DeepSkip;
+
+    #[test]
+    fn a_skip_past_the_middle_is_read_from_the_other_end() {
+        assert_eq!(DeepSkip::of(20, 5, 50), DeepSkip::Forward);
+        assert_eq!(DeepSkip::of(25, 5, 50), DeepSkip::Forward);
+        // Items 43..48 of 50 are items 2..7 from the other end.
+        assert_eq!(
+            DeepSkip::of(43, 5, 50),
+            DeepSkip::FromTheOtherEnd { skip: 2, take: 5 }
+        );
+        // A short last page.
+        assert_eq!(
+            DeepSkip::of(47, 5, 50),
+            DeepSkip::FromTheOtherEnd { skip: 0, take: 3 }
+        );
+        assert_eq!(DeepSkip::of(50, 5, 50), DeepSkip::PastTheEnd);
+    }
+}

@@ -20,7 +20,7 @@ use super::sdk_errors::from_sdk;
 use super::DynamoStore;
 use crate::model::{Item, ObjectId};
 use crate::query::{Access, Direction, Filter, Mark, Sort, Tally, Window};
-use crate::store::{ItemQueries, Start, StoreError};
+use crate::store::{DeepSkip, ItemQueries, Start, StoreError};
 
 impl DynamoStore {
     /// The read plan of `filter`: when it pins values of several dashboard fields (and no
@@ -120,16 +120,15 @@ impl ItemQueries for DynamoStore {
         if let Start::Skip(skip) = start {
             if skip > u64::from(limit) && filter.counted_as_walked() {
                 let total = self.count(project, filter).await?;
-                if skip >= total {
-                    return Ok(Vec::new());
-                }
-                if total - skip < skip {
-                    let end = (skip + u64::from(limit)).min(total);
-                    let plan = self.plan(project, filter, direction.reversed()).await?;
-                    let take = (end - skip) as u32;
-                    let mut items = self.page_of(&plan, Start::Skip(total - end), take).await?;
-                    items.reverse();
-                    return Ok(items);
+                match DeepSkip::of(skip, limit, total) {
+                    DeepSkip::Forward => {}
+                    DeepSkip::PastTheEnd => return Ok(Vec::new()),
+                    DeepSkip::FromTheOtherEnd { skip, take } => {
+                        let plan = self.plan(project, filter, direction.reversed()).await?;
+                        let mut items = self.page_of(&plan, Start::Skip(skip), take).await?;
+                        items.reverse();
+                        return Ok(items);
+                    }
                 }
             }
         }

@@ -5,7 +5,7 @@
 use super::{Counter, MemoryStore, State};
 use crate::model::{Item, ObjectId};
 use crate::query::{Access, Direction, Filter, Mark, Sort, Tally, Window};
-use crate::store::{ItemQueries, Start, StoreError};
+use crate::store::{DeepSkip, ItemQueries, Start, StoreError};
 
 impl State {
     /// The items a read of `filter` examines, in key order (`direction`), each with whether it
@@ -126,18 +126,17 @@ impl ItemQueries for MemoryStore {
             if skip > u64::from(limit) && filter.counted_as_walked() {
                 let examined = state.examined(project, filter, direction);
                 let total = examined.filter(|(_, matches)| *matches).count() as u64;
-                if skip >= total {
-                    return Ok(Vec::new());
-                }
-                if total - skip < skip {
-                    let end = (skip + u64::from(limit)).min(total);
-                    let take = (end - skip) as u32;
-                    let reversed = direction.reversed();
-                    let skip = Start::Skip(total - end);
-                    let mut items =
-                        state.page(self.read_cap, project, filter, reversed, skip, take)?;
-                    items.reverse();
-                    return Ok(items);
+                match DeepSkip::of(skip, limit, total) {
+                    DeepSkip::Forward => {}
+                    DeepSkip::PastTheEnd => return Ok(Vec::new()),
+                    DeepSkip::FromTheOtherEnd { skip, take } => {
+                        let reversed = direction.reversed();
+                        let skip = Start::Skip(skip);
+                        let mut items =
+                            state.page(self.read_cap, project, filter, reversed, skip, take)?;
+                        items.reverse();
+                        return Ok(items);
+                    }
                 }
             }
         }

@@ -5,10 +5,10 @@
 
 mod common;
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use call_log_item::model::{Field, Input, Item, NewItem, ObjectId, Timestamp};
 use call_log_item::query::{Condition, Direction, Filter, Operator, Scalar};
-use call_log_item::store::dynamo::{add_to_counter, key_to_text, to_attributes, Scope};
+use call_log_item::store::dynamo::{counter_key, key_to_text, to_attributes, Scope, ITEM_COUNT};
 use call_log_item::store::{DynamoStore, ItemQueries, ItemWrites, Start};
 
 fn backfill(args: &[&str]) -> String {
@@ -45,9 +45,15 @@ async fn write_the_old_way(client: &aws_sdk_dynamodb::Client, table: &str, item:
         .build()
         .unwrap();
     let count = |scope| {
-        TransactWriteItem::builder()
-            .update(add_to_counter(table, item.project_id, &scope, 1))
+        let add = Update::builder()
+            .table_name(table)
+            .set_key(Some(counter_key(item.project_id, &scope)))
+            .update_expression("ADD #count :one")
+            .expression_attribute_names("#count", ITEM_COUNT)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .build()
+            .unwrap();
+        TransactWriteItem::builder().update(add).build()
     };
     client
         .transact_write_items()

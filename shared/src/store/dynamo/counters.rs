@@ -25,7 +25,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aws_sdk_dynamodb::types::{AttributeValue, Update};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 
 use super::sdk_errors::from_sdk;
@@ -84,18 +84,6 @@ pub fn counter_key(project: ObjectId, scope: &Scope) -> HashMap<String, Attribut
         ),
         (Field::Id.name().to_string(), AttributeValue::S(sort_key)),
     ])
-}
-
-/// The transaction step that adds `delta` to a counter (creating it at `delta` if missing).
-pub fn add(table: &str, project: ObjectId, scope: &Scope, delta: i64) -> Update {
-    Update::builder()
-        .table_name(table)
-        .set_key(Some(counter_key(project, scope)))
-        .update_expression("ADD #count :delta")
-        .expression_attribute_names("#count", ITEM_COUNT)
-        .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
-        .build()
-        .expect("table, key and expression are set")
 }
 
 /// The bytes the folded counts of a project's counter item may take, names and numbers: with
@@ -189,56 +177,72 @@ pub fn stored_count(value: Option<&AttributeValue>) -> Result<i64, StoreError> {
     }
 }
 
-/// One attribute of a counter item, read consistently.
-async fn read_attribute(
+/// A counter item, read consistently (`None` if it is not there).
+pub async fn counter_item(
     client: &Client,
     table: &str,
     key: HashMap<String, AttributeValue>,
-    attribute: &str,
-) -> Result<i64, StoreError> {
+) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
     let output = client
         .get_item()
         .table_name(table)
         .set_key(Some(key))
-        .projection_expression("#count")
-        .expression_attribute_names("#count", attribute)
         .consistent_read(true)
         .send()
         .await
         .map_err(|error| from_sdk("GetItem", error))?;
-    stored_count(output.item().and_then(|item| item.get(attribute)))
+    Ok(output.item)
 }
 
-/// A counter's value, read consistently: the project's from its item; a value's from both its
-/// places (folded into the project's item, and its own item), read at once.
-pub async fn read(
+/// Counters' values, read consistently: the project's counter item once (its count, and the
+/// values folded into it), and at the same time the own item of each value asked (a value's
+/// count is the sum of both places). A count read below zero is logged, counted in the
+/// request's metrics and read as 0.
+pub async fn read_many(
     client: &Client,
     table: &str,
     project: ObjectId,
-    scope: &Scope,
-) -> Result<u64, StoreError> {
-    let project_item = counter_key(project, &Scope::Project);
-    let value = match scope {
-        Scope::Project => read_attribute(client, table, project_item, ITEM_COUNT).await?,
-        Scope::Value(tally) => {
-            let name = folded_name(tally);
-            let (folded, own) = tokio::try_join!(
-                read_attribute(client, table, project_item, &name),
-                read_attribute(client, table, counter_key(project, scope), ITEM_COUNT),
-            )?;
-            folded + own
+    scopes: &[Scope],
+) -> Result<Vec<u64>, StoreError> {
+    let own_items = async {
+        let mut counts = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            counts.push(match scope {
+                Scope::Project => 0,
+                Scope::Value(_) => {
+                    let item = counter_item(client, table, counter_key(project, scope)).await?;
+                    stored_count(item.as_ref().and_then(|item| item.get(ITEM_COUNT)))?
+                }
+            });
         }
+        Ok(counts)
     };
-    if value < 0 {
-        crate::store::drift::counter_below_zero();
-        tracing::warn!(
-            project = %project,
-            counter = ?scope,
-            value,
-            "counter below zero"
-        );
-    }
-    Ok(value.max(0) as u64)
+    let (project_item, own) = tokio::try_join!(
+        counter_item(client, table, counter_key(project, &Scope::Project)),
+        own_items,
+    )?;
+    scopes
+        .iter()
+        .zip(own)
+        .map(|(scope, own)| {
+            let attribute = match scope {
+                Scope::Project => ITEM_COUNT.to_string(),
+                Scope::Value(tally) => folded_name(tally),
+            };
+            let folded = project_item.as_ref().and_then(|item| item.get(&attribute));
+            let value = stored_count(folded)? + own;
+            if value < 0 {
+                crate::store::drift::counter_below_zero();
+                tracing::warn!(
+                    project = %project,
+                    counter = ?scope,
+                    value,
+                    "counter below zero"
+                );
+            }
+            Ok(value.max(0) as u64)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -36,7 +36,7 @@ use aws_sdk_dynamodb::Client;
 
 pub use attributes::{from_attributes, to_attributes, Attributes, PROJECT_CALL_LOG};
 pub use backfill::{key_from_text, key_to_text, BackfillPage};
-pub use counters::{add as add_to_counter, counter_key, tallies, Scope, ITEM_COUNT};
+pub use counters::{counter_key, tallies, Scope, ITEM_COUNT};
 pub use entries::{entry_key, entry_partition, TALLIED};
 pub use expression::{pushdown, Expression, Pushdown};
 pub use idempotency::TTL_ATTRIBUTE;

@@ -35,10 +35,9 @@ impl DynamoStore {
         let starts = filter.value_starts();
         let mut smallest: Option<(u64, Tally)> = None;
         if starts.len() > 1 && matches!(filter.read_plan().access, Access::Value(_)) {
-            for tally in starts {
-                let scope = Scope::Value(tally.clone());
-                let count =
-                    counters::read(&self.client, &self.items_table, project, &scope).await?;
+            let scopes: Vec<Scope> = starts.iter().cloned().map(Scope::Value).collect();
+            let counts = counters::read_many(&self.client, &self.items_table, project, &scopes);
+            for (count, tally) in counts.await?.into_iter().zip(starts) {
                 if smallest.as_ref().is_none_or(|(least, _)| count < *least) {
                     smallest = Some((count, tally));
                 }
@@ -53,15 +52,14 @@ impl ItemQueries for DynamoStore {
     async fn count(&self, project: ObjectId, filter: &Filter) -> Result<u64, StoreError> {
         // Counters when they answer (a sum of a few); a call log's count from its index, below.
         if let Some(sum) = filter.counter_sum() {
-            let mut total: i64 = 0;
-            for (tallies, sign) in [(&sum.plus, 1), (&sum.minus, -1)] {
-                for tally in tallies {
-                    let scope = tally.clone().map_or(Scope::Project, Scope::Value);
-                    let count = counters::read(&self.client, &self.items_table, project, &scope);
-                    total += sign * count.await? as i64;
-                }
-            }
-            // Counters read one after another can be a write apart.
+            let scopes: Vec<Scope> = (sum.plus.iter().chain(&sum.minus))
+                .map(|tally| tally.clone().map_or(Scope::Project, Scope::Value))
+                .collect();
+            let counts = counters::read_many(&self.client, &self.items_table, project, &scopes);
+            let counts = counts.await?;
+            let (plus, minus) = counts.split_at(sum.plus.len());
+            // The value items are read apart from the project's: a write can fall between.
+            let total = plus.iter().sum::<u64>() as i64 - minus.iter().sum::<u64>() as i64;
             return Ok(total.max(0) as u64);
         }
         let plan = self.plan(project, filter, Direction::Ascending).await?;

@@ -20,7 +20,7 @@ use aws_sdk_dynamodb::types::{
 
 use super::super::attributes::Attributes;
 use super::super::batches::Pacing;
-use super::super::counters::{counter_key, folded_name, Folded, Scope, ITEM_COUNT};
+use super::super::counters::{counter_item, counter_key, folded_name, Folded, Scope, ITEM_COUNT};
 use super::super::entries::entry_key;
 use super::super::sdk_errors::from_sdk;
 use super::changes::{Changes, CounterChange, EntryChange, Sequence, StreamRecord};
@@ -81,7 +81,8 @@ impl DynamoStore {
         };
         let project_key = counter_key(project, &Scope::Project);
         let mut folded = if changes.iter().any(|c| matches!(c.scope, Scope::Value(_))) {
-            Folded::of(self.read_counter_item(&project_key).await?.as_ref())
+            let item = counter_item(&self.client, &self.items_table, project_key.clone());
+            Folded::of(item.await?.as_ref())
         } else {
             Folded::default()
         };
@@ -105,20 +106,6 @@ impl DynamoStore {
         let mut items = vec![(project_key, in_project)];
         items.extend(apart);
         Ok(items)
-    }
-
-    /// A counter item, read consistently (`None` if it is not there).
-    async fn read_counter_item(&self, key: &Attributes) -> Result<Option<Attributes>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.items_table)
-            .set_key(Some(key.clone()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|error| from_sdk("GetItem", error))?;
-        Ok(output.item)
     }
 
     async fn write_entries(&self, entries: &[EntryChange]) -> Result<(), StoreError> {

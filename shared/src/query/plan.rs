@@ -187,13 +187,23 @@ impl Filter {
     /// The values of dashboard fields the query pins with plain equality: each could start
     /// the read (its index entries), the one with the fewest items best.
     pub fn value_starts(&self) -> Vec<Tally> {
+        self.pinned_values()
+            .into_iter()
+            .map(|(_, tally)| tally)
+            .collect()
+    }
+
+    /// Each value a condition pins with plain equality on a dashboard field, with the
+    /// condition's place.
+    fn pinned_values(&self) -> Vec<(usize, Tally)> {
         self.conditions
             .iter()
-            .filter_map(|condition| {
+            .enumerate()
+            .filter_map(|(at, condition)| {
                 let (field, scalar) = equality(condition)?;
                 DASHBOARD_FIELDS
                     .contains(&field)
-                    .then(|| Tally::of_scalar(field, scalar))
+                    .then(|| (at, Tally::of_scalar(field, scalar)))
             })
             .collect()
     }
@@ -221,17 +231,7 @@ impl Filter {
                     (Field::IncomingCallLogId, Scalar::Id(id)) => Some((at, *id)),
                     _ => None,
                 });
-        let values: Vec<(usize, Tally)> = rest
-            .conditions
-            .iter()
-            .enumerate()
-            .filter_map(|(at, condition)| {
-                let (field, scalar) = equality(condition)?;
-                DASHBOARD_FIELDS
-                    .contains(&field)
-                    .then(|| (at, Tally::of_scalar(field, scalar)))
-            })
-            .collect();
+        let values = rest.pinned_values();
         let value = values
             .iter()
             .find(|(_, tally)| Some(tally) == start)

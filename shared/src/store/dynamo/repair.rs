@@ -7,7 +7,7 @@
 //! - a count gets `ADD` of the difference where it is kept (folded into the project's counter
 //!   item, or its own item; its own item if it is nowhere), only if every place it is kept still
 //!   holds the count and the mark both scans read (else the tally moved it meanwhile: left for
-//!   the next run); a count kept in two places is fixed by a transaction that checks the other;
+//!   the next run): one transaction that fixes one place and checks the others;
 //! - a missing entry is put, a stray entry removed (entries are put and removed by key; the
 //!   reads check every item an entry names, so an entry a write makes stale meanwhile gives no
 //!   wrong answer, and the next verification finds it).
@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem,
 
 use super::attributes::Attributes;
 use super::counters::ITEM_COUNT;
-use super::sdk_errors::{applied, from_sdk};
+use super::sdk_errors::from_sdk;
 use super::tally::TALLY_MARK;
 use super::verify::{Drift, Place, Verification};
 use super::DynamoStore;
@@ -101,18 +101,8 @@ impl DynamoStore {
         let (target, others) = places.split_first().expect("one place at least");
         let (condition, names, mut values) = unchanged(target);
         values.insert(":difference".to_string(), difference);
-        if others.is_empty() {
-            let update = self
-                .client
-                .update_item()
-                .table_name(&self.items_table)
-                .set_key(Some(key(&target.key)))
-                .update_expression("ADD #count :difference")
-                .condition_expression(condition)
-                .set_expression_attribute_names(Some(names))
-                .set_expression_attribute_values(Some(values));
-            return applied(update.send().await);
-        }
+        // One transaction, whatever the number of places: the fix, and a check of each other
+        // place.
         let mut steps = vec![TransactWriteItem::builder()
             .update(
                 Update::builder()

@@ -40,6 +40,17 @@ struct State {
 }
 
 impl State {
+    /// Whether the key `id` is claimed by `token` and not done yet.
+    fn holds_claim(&self, id: &(ObjectId, String), token: &str) -> bool {
+        self.idempotency.get(id).is_some_and(|remembered| {
+            remembered.done.is_none()
+                && remembered
+                    .claim
+                    .as_ref()
+                    .is_some_and(|(claim, _)| claim == token)
+        })
+    }
+
     fn item(&self, project: ObjectId, id: ObjectId) -> Option<&Item> {
         self.items.get(&project)?.get(&id)
     }
@@ -196,13 +207,7 @@ impl CreatesOnce for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.state();
         let id = (key.project, key.key.clone());
-        let ours = state.idempotency.get(&id).is_some_and(|remembered| {
-            remembered.done.is_none()
-                && remembered
-                    .claim
-                    .as_ref()
-                    .is_some_and(|(claim, _)| claim == token)
-        });
+        let ours = state.holds_claim(&id, token);
         if !ours {
             return Err(StoreError::Conflict);
         }
@@ -227,13 +232,7 @@ impl CreatesOnce for MemoryStore {
     async fn release(&self, key: &IdempotencyKey, token: &str) -> Result<(), StoreError> {
         let mut state = self.state();
         let id = (key.project, key.key.clone());
-        let ours = state.idempotency.get(&id).is_some_and(|remembered| {
-            remembered.done.is_none()
-                && remembered
-                    .claim
-                    .as_ref()
-                    .is_some_and(|(claim, _)| claim == token)
-        });
+        let ours = state.holds_claim(&id, token);
         if ours {
             state.idempotency.remove(&id);
         }

@@ -143,6 +143,17 @@ fi
 python3 -c 'import json, sys; answer = json.load(sys.stdin); assert answer["statusCode"] == 200, answer' <<<"$ANSWER" ||
     die "make invoke: the list function did not answer 200: $ANSWER"
 
+stage "make invoke FUNCTION=authorizer EVENT=events/authorizer/request.json (a key, then none)"
+for key in "$SMOKE_API_KEY" "iclk_unknown"; do
+    if ! ANSWER="$(API_KEY="$key" scripts/invoke.sh authorizer events/authorizer/request.json 2>"$INVOKE_LOG")"; then
+        tail -n 30 "$INVOKE_LOG" >&2 || true
+        die "make invoke (authorizer) failed"
+    fi
+    expected=$([[ "$key" == "$SMOKE_API_KEY" ]] && echo True || echo False)
+    python3 -c 'import json, sys; answer = json.load(sys.stdin); assert answer["isAuthorized"] is '"$expected"', answer' <<<"$ANSWER" ||
+        die "make invoke: the authorizer answered $ANSWER for ${key:0:9}..."
+done
+
 stage "a function without CURSOR_SECRET refuses to start"
 if env -u CURSOR_SECRET "$ROOT/target/debug/invoke" "$ROOT/target/debug/list" \
     events/list-post.http.json >/dev/null 2>"$INVOKE_LOG"; then

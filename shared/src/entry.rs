@@ -38,7 +38,7 @@ pub fn max_concurrency() -> usize {
 
 /// One thread when events come one at a time (the cheapest start); a worker per vCPU when
 /// they come concurrently.
-fn runtime(concurrency: usize) -> std::io::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime(concurrency: usize) -> std::io::Result<tokio::runtime::Runtime> {
     if concurrency > 1 {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()

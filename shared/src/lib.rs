@@ -4,11 +4,13 @@
 //! [`model`] (the item, its rules, operations and permissions) → [`query`] (what list and
 //! count ask for) → [`store`] (the store traits, DynamoDB and the in-memory twin) → [`auth`]
 //! (API keys and permissions) → [`api`] (HTTP: routes, JSON, the error mapping, one
-//! request's way) → [`entry`] (the Lambda runtime). [`config`] reads the environment;
+//! request's way, and the gateway's authorizer) → [`entry`] (the Lambda runtime; the authorizer's
+//! and the tally's in [`authorizer_entry`] and [`tally_entry`]). [`config`] reads the environment;
 //! [`logging`] writes the JSON log lines.
 
 pub mod api;
 pub mod auth;
+pub mod authorizer_entry;
 pub mod config;
 pub mod entry;
 #[cfg(feature = "local-stream")]

@@ -6,6 +6,10 @@ then the SAM transform, and the generated functions are checked:
 - classic Lambda (no capacity provider, the default): no capacity provider, a published version
   and the alias `live` that the API invokes, moved by CodeDeploy as DeploymentType says and
   rolled back by the 5xx-rate, latency and Lambda-errors alarms; reserved concurrency as set;
+- the gateway: every route but the catch-all ANY ones runs the Lambda authorizer on the
+  `ApiKey` header, whose answers (API Gateway's cache plus the authorizer's own key cache) are
+  at most 60 s old, and `sam deploy --guided` finds authorization on every route (its "no
+  authentication, is this okay?" prompt, whose default aborts, never comes);
 - Lambda Managed Instances (CapacityProviderArn set): every function on the provider with the
   concurrency setting, a published version and the alias `live` that the API invokes (moved at
   once: no CodeDeploy), 2 GB, no reserved concurrency.
@@ -18,7 +22,9 @@ from samcli.yamlhelper import yaml_parse
 from samtranslator.translator.transform import transform
 
 PROVIDER = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:call-log-items"
-FUNCTIONS = ["List", "GetItem", "Count", "Create", "Update", "Delete"]
+FUNCTIONS = ["List", "GetItem", "Count", "Create", "Update", "Delete", "Authorizer"]
+# The most a revoked key may still be admitted: API Gateway's cache plus the authorizer's.
+MAX_REVOCATION_SECONDS = 60
 
 
 class NoManagedPolicies:
@@ -104,6 +110,48 @@ def check(parameters, managed):
     return failures
 
 
+def gateway(resources):
+    """What is wrong with the API's authorization."""
+    failures = []
+    body = resources["Api"]["Properties"]["Body"]
+    for path, methods in body["paths"].items():
+        for method, operation in methods.items():
+            wanted = "NONE" if method == "x-amazon-apigateway-any-method" else "ApiKeyAuthorizer"
+            if operation.get("security") != [{wanted: []}]:
+                failures.append(f"{method} {path}: security {operation.get('security')}")
+    authorizer = body["components"]["securitySchemes"]["ApiKeyAuthorizer"][
+        "x-amazon-apigateway-authorizer"
+    ]
+    expected = {
+        "type": "request",
+        "identitySource": ["$request.header.ApiKey"],
+        "authorizerPayloadFormatVersion": "2.0",
+        "enableSimpleResponses": True,
+    }
+    for setting, value in expected.items():
+        if authorizer.get(setting) != value:
+            failures.append(f"authorizer {setting}: {authorizer.get(setting)}")
+    function = resources["AuthorizerFunction"]["Properties"]
+    key_cache = int(function["Environment"]["Variables"]["KEY_CACHE_TTL_SECONDS"])
+    gateway_cache = authorizer["authorizerResultTtlInSeconds"]
+    if gateway_cache + key_cache > MAX_REVOCATION_SECONDS:
+        failures.append(
+            f"a revoked key is admitted up to {gateway_cache} + {key_cache} s, "
+            f"over {MAX_REVOCATION_SECONDS}"
+        )
+    return failures
+
+
+def guided_prompts():
+    """The functions `sam deploy --guided` would ask about ("has no authentication. Is this
+    okay?", default no, which aborts the deploy)."""
+    from samcli.commands.deploy.auth_utils import auth_per_resource
+    from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+
+    stacks, _ = SamLocalStackProvider.get_stacks("template.yaml")
+    return [f"{name}: no authorization" for name, authorized in auth_per_resource(stacks) if not authorized]
+
+
 def rollout(name, group, parameters):
     """What is wrong with a classic function's CodeDeploy deployment group."""
     if group is None:
@@ -136,6 +184,14 @@ def main():
         ),
     ]
     failed = False
+    for label, failures in [
+        ("the gateway", gateway(deployed({}))),
+        ("sam deploy --guided", guided_prompts()),
+    ]:
+        print(f"{label}: {'ok' if not failures else 'FAILED'}")
+        for failure in failures:
+            print(f"  {failure}")
+        failed = failed or bool(failures)
     for label, parameters, managed in runs:
         failures = check(parameters, managed)
         print(f"{label}: {'ok' if not failures else 'FAILED'}")

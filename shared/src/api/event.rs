@@ -20,6 +20,7 @@ use lambda_http::{Body, Response};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use super::authorizer::AuthorizerContext;
 use super::request::{ApiRequest, Headers};
 
 /// Which payload format an event came in, and so which its response takes.
@@ -106,6 +107,16 @@ struct Context {
     /// 2.0: `{"method": …}`.
     #[serde(default)]
     http: Option<HttpDescription>,
+    /// What the gateway's Lambda authorizer said about the key: `{"lambda": {…}}`.
+    #[serde(default)]
+    authorizer: Option<AuthorizerDescription>,
+}
+
+#[derive(Deserialize)]
+struct AuthorizerDescription {
+    /// Any JSON: a context this API's authorizer did not write is ignored, not an error.
+    #[serde(default)]
+    lambda: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +135,12 @@ impl Event<'_> {
             Some(text) => text.into_owned().into_bytes(),
         };
         let request_id = self.request_context.request_id;
+        let admitted = self
+            .request_context
+            .authorizer
+            .and_then(|authorizer| authorizer.lambda)
+            .and_then(|context| serde_json::from_value::<AuthorizerContext>(context).ok())
+            .and_then(|context| context.principal());
         let rest = self.http_method.is_some()
             && self.raw_path.is_none()
             && self.version.as_deref() != Some("2.0");
@@ -170,7 +187,8 @@ impl Event<'_> {
             .filter(|path| !path.is_empty())
             .unwrap_or_else(|| "/".to_string());
         Ok(ApiGatewayEvent {
-            request: ApiRequest::new(method, path, query, headers, body, request_id),
+            request: ApiRequest::new(method, path, query, headers, body, request_id)
+                .admitted_by_gateway(admitted),
             format,
         })
     }

@@ -4,6 +4,7 @@
 //! This is the only layer that knows HTTP: statuses, headers and JSON live here (`error.rs`
 //! maps every lower layer's error, `json/` reads bodies, `output.rs` writes them).
 
+pub mod authorizer;
 pub mod cors;
 mod error;
 pub mod event;
@@ -204,7 +205,8 @@ impl<S: Store> App<S> {
     }
 
     /// Who may make this request: the route is this function's, the body is not too large,
-    /// the key is valid and allows the operation.
+    /// the key is valid (as the gateway's authorizer said, else as the keys table says) and
+    /// allows the operation.
     async fn admit(
         &self,
         operation: Operation,
@@ -222,10 +224,16 @@ impl<S: Store> App<S> {
                 limit: MAX_BODY_BYTES,
             });
         }
-        let who = self
-            .auth
-            .authenticate(&self.store, request.api_key()?)
-            .await?;
+        let who = match request.admitted() {
+            // The gateway's authorizer checked the key (and may have cached its answer for
+            // up to a minute together with its own key cache).
+            Some(admitted) => admitted.clone(),
+            None => {
+                self.auth
+                    .authenticate(&self.store, request.api_key()?)
+                    .await?
+            }
+        };
         authorize(&who, operation)?;
         Ok(who)
     }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use super::event::{ObjectOrNull, Values};
+use crate::auth::Principal;
 
 /// Bodies above this size are refused with 413 (SPEC §7).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -26,6 +27,9 @@ pub struct ApiRequest {
     request_id: Option<String>,
     /// Lambda's X-Ray trace header for the invocation, once the runtime has set it.
     lambda_trace: Option<String>,
+    /// Who the gateway's Lambda authorizer admitted, from the event's request context (never
+    /// from a header a client can send).
+    admitted: Option<Principal>,
 }
 
 /// The headers the API reads, by name in any case; the others are skipped unread.
@@ -130,7 +134,20 @@ impl ApiRequest {
             body,
             request_id,
             lambda_trace: None,
+            admitted: None,
         }
+    }
+
+    /// The request as the gateway's authorizer admitted it, if it did.
+    pub(super) fn admitted_by_gateway(mut self, admitted: Option<Principal>) -> ApiRequest {
+        self.admitted = admitted;
+        self
+    }
+
+    /// The key's project and permissions as the gateway's Lambda authorizer passed them on;
+    /// `None` where no authorizer ran (`make dev`, `sam local`, a console test event).
+    pub fn admitted(&self) -> Option<&Principal> {
+        self.admitted.as_ref()
     }
 
     /// Reads an API Gateway event's JSON text (either payload format).

@@ -99,14 +99,7 @@ impl Config {
             )),
             Some(value) => Ok(Some(Secret::new(value))),
         };
-        let ttl = match get("KEY_CACHE_TTL_SECONDS") {
-            None => 60,
-            Some(text) => text
-                .parse::<u64>()
-                .ok()
-                .filter(|seconds| *seconds <= 60)
-                .ok_or_else(|| format!("KEY_CACHE_TTL_SECONDS must be 0 to 60, not {text:?}"))?,
-        };
+        let key_cache_ttl = key_cache_ttl_from(&lookup)?;
         let cursor_secret = secret("CURSOR_SECRET")?.ok_or_else(|| {
             "CURSOR_SECRET is not set: list cursors need a secret of at least 16 characters \
              to be signed with (the template resolves one from Secrets Manager)"
@@ -115,7 +108,7 @@ impl Config {
         Ok(Config {
             items_table: get("ITEMS_TABLE").unwrap_or_else(|| DEFAULT_ITEMS_TABLE.into()),
             keys_table: get("API_KEYS_TABLE").unwrap_or_else(|| DEFAULT_API_KEYS_TABLE.into()),
-            key_cache_ttl: Duration::from_secs(ttl),
+            key_cache_ttl,
             cursor_secret,
             previous_cursor_secret: secret("CURSOR_SECRET_PREVIOUS")?,
             metrics_namespace: get("METRICS_NAMESPACE")
@@ -123,6 +116,24 @@ impl Config {
             metrics_service: get("METRICS_SERVICE").unwrap_or_else(|| "local".into()),
         })
     }
+}
+
+/// How long a key read from the keys table is trusted (`KEY_CACHE_TTL_SECONDS`, 0 to 60;
+/// 60 when unset).
+pub fn key_cache_ttl() -> Result<Duration, String> {
+    key_cache_ttl_from(|name| std::env::var(name).ok())
+}
+
+fn key_cache_ttl_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Duration, String> {
+    let seconds = match non_blank(lookup("KEY_CACHE_TTL_SECONDS")) {
+        None => 60,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|seconds| *seconds <= 60)
+            .ok_or_else(|| format!("KEY_CACHE_TTL_SECONDS must be 0 to 60, not {text:?}"))?,
+    };
+    Ok(Duration::from_secs(seconds))
 }
 
 /// The two tables' names.

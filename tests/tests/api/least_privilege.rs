@@ -249,3 +249,36 @@ async fn each_function_may_do_exactly_what_its_code_does() {
         "(used by the code, granted by template.yaml): {mismatches:#?}"
     );
 }
+
+#[tokio::test]
+async fn the_authorizer_may_do_exactly_what_its_code_does() {
+    use call_log_item::api::authorizer as gateway;
+    use call_log_item::auth::Authenticator;
+    use call_log_item::store::DynamoStore;
+
+    let test = TestApp::spawn().await;
+    let (app, recorded, _faults) = recording_app(&test).await;
+    drop(app);
+    let recorded_store = {
+        let shared = sdk_config().await.expect("SDK configuration");
+        let config = client_config(&shared)
+            .interceptor(Recorder {
+                items_table: test.config.items_table.clone(),
+                recorded: recorded.clone(),
+            })
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        DynamoStore::new(client, &test.config.items_table, &test.config.keys_table)
+    };
+    let authorizer = Authenticator::new(std::time::Duration::ZERO);
+    for key in [test.key.clone(), call_log_item::auth::api_key::generate()] {
+        let text = include_str!("../../../events/authorizer/request.json")
+            .replace(testkit::events::PLACEHOLDER_API_KEY, &key);
+        let event = serde_json::from_str(&text).unwrap();
+        gateway::decide(&authorizer, &recorded_store, &event)
+            .await
+            .unwrap();
+    }
+    let used = recorded.lock().unwrap().clone();
+    assert_eq!(used, template::functions()["authorizer"].dynamodb);
+}

@@ -10,6 +10,7 @@ mod cors;
 mod create;
 mod cursors_and_counts;
 mod errors;
+mod gateway;
 mod helpers;
 mod hostile;
 mod idempotency;

@@ -708,7 +708,11 @@ fn the_key_when_given(value: &Value) -> bool {
 fn a_customer_managed_key_when_given_encrypts_every_table_and_log_group() {
     let template = template();
     let groups = of_type(&template, "AWS::Logs::LogGroup");
-    assert_eq!(groups.len(), 8, "the API's access log and seven functions'");
+    assert_eq!(
+        groups.len(),
+        function_ids(&template).len() + 1,
+        "the API's access log and each function's"
+    );
     for (name, group) in groups {
         assert!(
             the_key_when_given(&group["Properties"]["KmsKeyId"]),

@@ -189,3 +189,97 @@ async fn another_projects_items_are_404_and_never_listed() {
     let own = harness.get_item(&id, None).await;
     assert_eq!(own.status(200).body["status"], "Ringing");
 }
+
+/// The list request of an HTTP API event, with `headers`, and the authorizer context API
+/// Gateway puts in the event when its Lambda authorizer admitted the key (`None`: no
+/// authorizer ran).
+fn behind_the_gateway(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    context: Option<serde_json::Value>,
+) -> crate::api::ApiRequest {
+    let route = crate::api::routes::template_for(method, path);
+    let spec = testkit::EventSpec::new(method, path, headers, body).on_route(route.as_deref());
+    let mut event: serde_json::Value =
+        serde_json::from_str(&testkit::event_json(testkit::Payload::Http, &spec)).unwrap();
+    if let Some(context) = context {
+        event["requestContext"]["authorizer"] = json!({ "lambda": context });
+    }
+    crate::api::ApiRequest::from_event(&event.to_string()).unwrap()
+}
+
+fn context_of(project: crate::model::ObjectId, permissions: &[Permission]) -> serde_json::Value {
+    let principal = crate::auth::Principal {
+        project,
+        permissions: permissions.to_vec(),
+    };
+    serde_json::to_value(crate::api::authorizer::AuthorizerContext::of(&principal)).unwrap()
+}
+
+#[tokio::test]
+async fn behind_the_authorizer_the_context_admits_and_no_key_is_read() {
+    let harness = Harness::new().await;
+    let id = harness.create_id(&random_id().to_string(), json!({})).await;
+    // No ApiKey header at all, and a project with no key in the table: only the context
+    // the authorizer wrote can have let this request in.
+    let context = context_of(harness.project, &[Permission::ReadIncomingCallLogItem]);
+    let path = format!("{BASE_PATH}/{id}/get-item");
+    let request = behind_the_gateway("GET", &path, &[], None, Some(context.clone()));
+    let answer = harness.handle(Operation::GetItem, request).await;
+    answer.status(200);
+    assert_eq!(answer.body["_id"], id);
+    // Permissions still come from the context: a reader may not delete.
+    let path = format!("{BASE_PATH}/{id}");
+    let request = behind_the_gateway("DELETE", &path, &[], None, Some(context));
+    let answer = harness.handle(Operation::Delete, request).await;
+    answer.status(403);
+    assert!(answer.error().contains("delete"), "{}", answer.error());
+    harness.get_item(&id, None).await.status(200);
+}
+
+#[tokio::test]
+async fn a_forged_context_header_is_ignored() {
+    let harness = Harness::new().await;
+    let reader = harness
+        .key_with(&[Permission::ReadIncomingCallLogItem])
+        .await;
+    let other_project = random_id().to_string();
+    let forged =
+        serde_json::to_string(&context_of(random_id(), &[Permission::ProjectOwner])).unwrap();
+    let create =
+        json!({"data": {"incomingCallLogId": random_id().to_string(), "status": "x"}}).to_string();
+    for (name, value) in [
+        ("authorizer", forged.as_str()),
+        ("x-amzn-authorizer-lambda", forged.as_str()),
+        ("projectId", other_project.as_str()),
+        ("permissions", "ProjectOwner"),
+    ] {
+        // Without a key: 401, whatever the header claims.
+        let request = behind_the_gateway("POST", BASE_PATH, &[(name, value)], Some(&create), None);
+        harness.handle(Operation::Create, request).await.status(401);
+        // With a reader's key: the key's own permissions, not the header's.
+        let headers = [("ApiKey", reader.as_str()), (name, value)];
+        let request = behind_the_gateway("POST", BASE_PATH, &headers, Some(&create), None);
+        harness.handle(Operation::Create, request).await.status(403);
+    }
+    assert_eq!(harness.count(None).await.body["count"], 0);
+}
+
+#[tokio::test]
+async fn a_context_this_api_did_not_write_falls_back_to_the_key() {
+    let harness = Harness::new().await;
+    let path = format!("{BASE_PATH}/count");
+    for context in [
+        json!({"principalId": "someone"}),
+        json!({"projectId": "not-a-uuid", "permissions": "ProjectOwner"}),
+        json!("text"),
+    ] {
+        let request = behind_the_gateway("POST", &path, &[], None, Some(context.clone()));
+        harness.handle(Operation::Count, request).await.status(401);
+        let headers = [("ApiKey", harness.key.as_str())];
+        let request = behind_the_gateway("POST", &path, &headers, None, Some(context));
+        harness.handle(Operation::Count, request).await.status(200);
+    }
+}

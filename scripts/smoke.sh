@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
 cd "$ROOT"
 
 [[ -n "${URL:-}" && -n "${KEY:-}" ]] || die "usage: make smoke URL=<ApiUrl> KEY=<api key> [WRITE=1]"
-tests=(the_seeds_read_examples_answer_as_it_shows)
+tests=(the_seeds_read_examples_answer_as_it_shows bad_keys_are_refused)
 if [[ "${WRITE:-}" == "1" ]]; then
     tests+=(every_route_answers_through_the_real_binaries)
 fi

@@ -17,17 +17,25 @@ fn key() -> String {
 
 /// One HTTP call; returns the status and the JSON body.
 fn call(method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    call_with(Some(&key()), method, path, body)
+}
+
+/// One HTTP call with this `ApiKey` header (or none).
+fn call_with(key: Option<&str>, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .allow_non_standard_methods(true)
         .build()
         .into();
     let url = format!("{}/api/incoming-call-log-item{path}", base());
-    let request = ureq::http::Request::builder()
+    let mut request = ureq::http::Request::builder()
         .method(method)
         .uri(&url)
-        .header("ApiKey", key())
-        .header("Content-Type", "application/json")
+        .header("Content-Type", "application/json");
+    if let Some(key) = key {
+        request = request.header("ApiKey", key);
+    }
+    let request = request
         .body(body.map(|b| b.to_string()).unwrap_or_default())
         .expect("request");
     let mut response = agent
@@ -38,6 +46,22 @@ fn call(method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let body =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {url}: not JSON: {text}"));
     (status, body)
+}
+
+/// Bad keys are refused: by the function where no authorizer runs (`make dev`: 401 with the
+/// API's `error`), by API Gateway's authorizer when deployed (401 `Unauthorized` without a
+/// key, 403 `Forbidden` for a key it refuses: docs/api.md, "Keys at the gateway").
+#[test]
+#[ignore = "needs an API: run by `make test`, and by `make smoke` against a deployed stack"]
+fn bad_keys_are_refused() {
+    let unknown = format!("iclk_{}", "0".repeat(64));
+    for (key, gateway_status) in [(None, 401), (Some("secret"), 403), (Some(&*unknown), 403)] {
+        let (status, body) = call_with(key, "POST", "/count", Some(json!({})));
+        let by_function = status == 401 && body["error"].is_string();
+        let by_gateway = status == gateway_status
+            && body == json!({"message": if status == 401 { "Unauthorized" } else { "Forbidden" }});
+        assert!(by_function || by_gateway, "{key:?}: {status} {body}");
+    }
 }
 
 /// The seed's list example, as sent there, and its count: read-only, on whatever the

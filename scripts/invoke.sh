@@ -51,7 +51,10 @@ if [[ -z "${AWS_ENDPOINT_URL_DYNAMODB:-}" ]]; then
     export_aws_env "$DYNAMODB_PORT"
     cargo run -q -p call-log-admin -- create-tables 2>/dev/null
 fi
-export CURSOR_SECRET="${CURSOR_SECRET:-local-only-cursor-secret-never-in-aws}"
+# A local cursor secret, unless the call names one in Secrets Manager (CURSOR_SECRET_ARN).
+if [[ -z "${CURSOR_SECRET_ARN:-}" ]]; then
+    export CURSOR_SECRET="${CURSOR_SECRET:-local-only-cursor-secret-never-in-aws}"
+fi
 API_KEY="${API_KEY:-$(dev_api_key)}"
 
 # The function as `cargo lambda watch` builds it, and the invoker on its own (few crates).

@@ -24,7 +24,7 @@ export_aws_env() {
     export ITEMS_TABLE="${ITEMS_TABLE:-IncomingCallLogItems}"
     export API_KEYS_TABLE="${API_KEYS_TABLE:-IncomingCallLogItemApiKeys}"
     # Signs list cursors; the functions refuse to start without one. For local runs only: in
-    # AWS the template resolves a generated one from Secrets Manager.
+    # AWS the functions read a generated one from Secrets Manager at cold start.
     export CURSOR_SECRET="${CURSOR_SECRET:-local-only-cursor-secret-never-in-aws}"
 }
 

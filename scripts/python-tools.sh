@@ -6,6 +6,9 @@
 #   - pip-licenses (the licence check of these tools, scripts/licenses.sh): make test
 #   - checkov (static security scan of template.yaml): make test. In a virtualenv of its own
 #     (.venv/isolated/checkov/, linked into .venv/bin/): its pins clash with aws-sam-cli's.
+#   - moto's server (moto_server: the Secrets Manager the cursor-secret tests read over HTTP):
+#     make test. In a virtualenv of its own (.venv/isolated/moto/) with only Flask besides: its
+#     `server` extra would pull cfn-lint and docker, which clash with the pins above.
 #
 # Usage:
 #   scripts/python-tools.sh install   # idempotent; installs only what is missing or at another version
@@ -25,6 +28,8 @@ PACKAGES=(
 ISOLATED=(
     "checkov==3.3.30"
 )
+# moto's server, in .venv/isolated/moto/ (command moto_server); Flask serves it.
+MOTO=("moto==5.2.1" "flask==3.1.3" "flask-cors==6.0.2")
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -76,6 +81,19 @@ install() {
         fi
         ln -sfn "../isolated/$name/bin/$name" "$BIN/$name"
     done
+    venv="$VENV/isolated/moto"
+    local missing=()
+    for package in "${MOTO[@]}"; do
+        if [[ "$(installed_version "${package%%==*}" "$venv/bin/python")" != "${package##*==}" ]]; then
+            missing+=("$package")
+        fi
+    done
+    if ((${#missing[@]})); then
+        log "pip install ${MOTO[*]} (into $venv)"
+        [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+        "$venv/bin/pip" install --disable-pip-version-check -q "${MOTO[@]}"
+    fi
+    ln -sfn "../isolated/moto/bin/moto_server" "$BIN/moto_server"
 }
 
 case "${1:-}" in

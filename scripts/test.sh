@@ -29,6 +29,7 @@ TOOLS_PID=$!
 use_venv
 
 DDB_PORT=""
+SECRETS_PID=""
 WATCH_PID=""
 TALLY_PID=""
 # shellcheck disable=SC2317 # called from the EXIT trap
@@ -38,6 +39,7 @@ cleanup() {
     trap '' PIPE # output may go to a pipe that is already gone (`make dev | tee`)
     if [[ -n "$WATCH_PID" ]]; then stop_tree "$WATCH_PID"; fi
     if [[ -n "$TALLY_PID" ]]; then stop_tree "$TALLY_PID"; fi
+    if [[ -n "$SECRETS_PID" ]]; then stop_tree "$SECRETS_PID"; fi
     local job
     for job in "${TOOLS_PID:-}" "${ENGINE_PID:-}" "${DENY_PID:-}"; do
         if [[ -n "$job" ]]; then kill "$job" 2>/dev/null || true; fi
@@ -65,12 +67,22 @@ export ITEMS_TABLE="test-IncomingCallLogItems"
 export API_KEYS_TABLE="test-IncomingCallLogItemApiKeys"
 export_aws_env "$DDB_PORT"
 
+stage "tools from PyPI (installed meanwhile); a local Secrets Manager (moto's server)"
+await_job "$TOOLS_PID" "$TOOLS_LOG" "installing the PyPI tools"
+TOOLS_PID=""
+# The functions read the cursor secret from Secrets Manager at cold start: the tests that
+# check it talk to moto's server over HTTP, as the functions talk to AWS's.
+SECRETS_PORT="$("$DDB" free-port)"
+moto_server -H 127.0.0.1 -p "$SECRETS_PORT" >"$ROOT/.local/logs/secrets-manager.log" 2>&1 &
+SECRETS_PID=$!
+wait_http "http://127.0.0.1:$SECRETS_PORT/moto-api/" "$SECRETS_PID" 60 ||
+    die "moto_server did not start (.local/logs/secrets-manager.log)"
+export AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:$SECRETS_PORT"
+
 stage "cargo test --workspace"
 cargo test --workspace
 
-stage "tools from PyPI and cargo-deny (installed meanwhile)"
-await_job "$TOOLS_PID" "$TOOLS_LOG" "installing the PyPI tools"
-TOOLS_PID=""
+stage "cargo-deny (built meanwhile)"
 await_job "$DENY_PID" "$DENY_LOG" "building cargo-deny"
 DENY_PID=""
 
@@ -153,6 +165,30 @@ for key in "$SMOKE_API_KEY" "iclk_unknown"; do
     python3 -c 'import json, sys; answer = json.load(sys.stdin); assert answer["isAuthorized"] is '"$expected"', answer' <<<"$ANSWER" ||
         die "make invoke: the authorizer answered $ANSWER for ${key:0:9}..."
 done
+
+stage "a function reads its cursor secret from Secrets Manager at cold start (CURSOR_SECRET_ARN)"
+# moto reads the region from the signature's scope, and checks no more of it.
+SECRET_ARN="$(curl -sf -X POST "$AWS_ENDPOINT_URL_SECRETS_MANAGER/" \
+    -H "Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0" \
+    -H "X-Amz-Target: secretsmanager.CreateSecret" -H "Content-Type: application/x-amz-json-1.1" \
+    -d "{\"Name\":\"cursor-$RANDOM$RANDOM\",\"SecretString\":\"$(openssl rand -hex 32)\"}" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["ARN"])')" ||
+    die "could not create a secret in the local Secrets Manager"
+if ! ANSWER="$(env -u CURSOR_SECRET CURSOR_SECRET_ARN="$SECRET_ARN" API_KEY="$SMOKE_API_KEY" \
+    scripts/invoke.sh list events/list-post.http.json 2>"$INVOKE_LOG")"; then
+    tail -n 30 "$INVOKE_LOG" >&2 || true
+    die "the list function did not start with CURSOR_SECRET_ARN"
+fi
+python3 -c 'import json, sys; answer = json.load(sys.stdin); assert answer["statusCode"] == 200, answer' <<<"$ANSWER" ||
+    die "the list function with CURSOR_SECRET_ARN did not answer 200: $ANSWER"
+if env -u CURSOR_SECRET CURSOR_SECRET_ARN="${SECRET_ARN}-gone" "$ROOT/target/debug/invoke" \
+    "$ROOT/target/debug/list" events/list-post.http.json >/dev/null 2>"$INVOKE_LOG"; then
+    die "the list function served with a cursor secret it could not read"
+fi
+grep -q '"message":"cannot start".*no AWSCURRENT version' "$INVOKE_LOG" || {
+    tail -n 5 "$INVOKE_LOG" >&2
+    die "no clear log line saying the cursor secret could not be read"
+}
 
 stage "a function without CURSOR_SECRET refuses to start"
 if env -u CURSOR_SECRET "$ROOT/target/debug/invoke" "$ROOT/target/debug/list" \

@@ -62,10 +62,12 @@ impl App<DynamoStore> {
         App::with_store(store, config)
     }
 
-    /// Reads the environment and builds the SDK client: once per cold start.
+    /// Reads the environment (and the cursor secret it names) and builds the SDK client:
+    /// once per cold start.
     pub async fn from_env() -> Result<Self, String> {
-        let config = Config::from_env()?;
-        let client = config::function_client()?;
+        let shared = config::function_sdk_config()?;
+        let config = Config::load(&shared).await?;
+        let client = aws_sdk_dynamodb::Client::from_conf(config::client_config(&shared).build());
         Ok(App::new(client, &config))
     }
 }
@@ -74,8 +76,12 @@ impl<S: Store> App<S> {
     /// The app on any store, with the key cache and cursor secret of `config`.
     pub fn with_store(store: S, config: &Config) -> Self {
         let mut cursor_keys = CursorKeys::new(config.cursor_secret.expose());
-        if let Some(previous) = &config.previous_cursor_secret {
-            cursor_keys = cursor_keys.accepting(previous.expose());
+        let others = [
+            &config.previous_cursor_secret,
+            &config.pending_cursor_secret,
+        ];
+        for other in others.into_iter().flatten() {
+            cursor_keys = cursor_keys.accepting(other.expose());
         }
         App {
             store,

@@ -1,12 +1,15 @@
 //! Configuration from the environment, and the DynamoDB client, built once per cold start.
 //!
-//! Variables: `ITEMS_TABLE`, `API_KEYS_TABLE`, `KEY_CACHE_TTL_SECONDS` (≤ 60), `CURSOR_SECRET`,
-//! `CURSOR_SECRET_PREVIOUS`, `METRICS_NAMESPACE`, `METRICS_SERVICE`, `DYNAMODB_ENDPOINT`, plus
-//! those the SDK reads itself: `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB`.
+//! Variables: `ITEMS_TABLE`, `API_KEYS_TABLE`, `KEY_CACHE_TTL_SECONDS` (≤ 60), the cursor
+//! secret (in AWS `CURSOR_SECRET_ARN` and `ACCEPT_PREVIOUS_CURSOR_SECRET`, read from Secrets
+//! Manager at cold start; locally `CURSOR_SECRET` and `CURSOR_SECRET_PREVIOUS`),
+//! `METRICS_NAMESPACE`, `METRICS_SERVICE`, `DYNAMODB_ENDPOINT`, plus those the SDK reads itself:
+//! `AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
 
 use std::time::Duration;
 
 mod aws;
+pub mod secrets;
 
 pub use aws::{
     client_config, client_from, dynamodb_client, function_client, function_sdk_config,
@@ -31,6 +34,10 @@ pub struct Config {
     /// The key before the last rotation (`CURSOR_SECRET_PREVIOUS`): cursors it signed are
     /// still read, so lists being paged through survive a rotation.
     pub previous_cursor_secret: Option<Secret>,
+    /// The key staged for the next rotation (`CURSOR_SECRET_PENDING`; in AWS the secret's
+    /// `AWSPENDING` version): read before it signs anything, so that every function already
+    /// accepts it when it becomes the current one.
+    pub pending_cursor_secret: Option<Secret>,
     /// Where the per-request metrics go: the CloudWatch namespace (`METRICS_NAMESPACE`) and
     /// the value of their `Service` dimension (`METRICS_SERVICE`; the stack's name in AWS).
     pub metrics_namespace: String,
@@ -59,12 +66,16 @@ impl std::fmt::Debug for Secret {
 
 /// Every variable the functions read themselves (the SDK reads its own), for the checks of
 /// the template and the `sam local` environment file against the code.
-pub const VARIABLES: [&str; 10] = [
+pub const VARIABLES: [&str; 14] = [
     "ITEMS_TABLE",
     "API_KEYS_TABLE",
     "KEY_CACHE_TTL_SECONDS",
+    "CURSOR_SECRET_ARN",
+    "ACCEPT_PREVIOUS_CURSOR_SECRET",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
     "CURSOR_SECRET",
     "CURSOR_SECRET_PREVIOUS",
+    "CURSOR_SECRET_PENDING",
     "METRICS_NAMESPACE",
     "METRICS_SERVICE",
     "AWS_LAMBDA_LOG_LEVEL",
@@ -82,11 +93,41 @@ fn non_blank(value: Option<String>) -> Option<String> {
 }
 
 impl Config {
-    /// The functions' settings from the environment. Refuses to start without a
-    /// `CURSOR_SECRET`: there is no fallback, in Lambda or anywhere else (`make dev` and
-    /// `make test` set a local one).
+    /// The functions' settings from the environment, the cursor secret given in it
+    /// (`CURSOR_SECRET`). Refuses without one: there is no fallback, in Lambda or anywhere else
+    /// (`make dev` and `make test` set a local one).
     pub fn from_env() -> Result<Config, String> {
         Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The functions' settings at cold start: from the environment, the cursor secret read
+    /// from Secrets Manager when the environment names it (`CURSOR_SECRET_ARN`, as in AWS)
+    /// rather than giving it (`CURSOR_SECRET`, which wins: `make dev`, `sam local`).
+    pub async fn load(shared: &aws_config::SdkConfig) -> Result<Config, String> {
+        Config::load_from(shared, |name| std::env::var(name).ok()).await
+    }
+
+    /// [`Config::load`] with the variables of `lookup`.
+    pub async fn load_from(
+        shared: &aws_config::SdkConfig,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
+        let get = |name: &str| non_blank(lookup(name));
+        let fetched = match get("CURSOR_SECRET_ARN") {
+            Some(secret_id) if get("CURSOR_SECRET").is_none() => {
+                let accept_previous =
+                    get("ACCEPT_PREVIOUS_CURSOR_SECRET").is_some_and(|flag| flag.trim() == "true");
+                let endpoint = get("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+                Some(secrets::fetch(shared, endpoint, &secret_id, accept_previous).await?)
+            }
+            _ => None,
+        };
+        Config::from_lookup(|name| match (name, &fetched) {
+            ("CURSOR_SECRET", Some(fetched)) => Some(fetched.current.clone()),
+            ("CURSOR_SECRET_PREVIOUS", Some(fetched)) => fetched.previous.clone(),
+            ("CURSOR_SECRET_PENDING", Some(fetched)) => fetched.pending.clone(),
+            _ => lookup(name),
+        })
     }
 
     /// The settings from `lookup` (a variable's value by name).
@@ -101,8 +142,9 @@ impl Config {
         };
         let key_cache_ttl = key_cache_ttl_from(&lookup)?;
         let cursor_secret = secret("CURSOR_SECRET")?.ok_or_else(|| {
-            "CURSOR_SECRET is not set: list cursors need a secret of at least 16 characters \
-             to be signed with (the template resolves one from Secrets Manager)"
+            "CURSOR_SECRET is not set, nor CURSOR_SECRET_ARN: list cursors need a secret of at \
+             least 16 characters to be signed with (in AWS the template names its Secrets \
+             Manager secret)"
                 .to_string()
         })?;
         Ok(Config {
@@ -111,6 +153,7 @@ impl Config {
             key_cache_ttl,
             cursor_secret,
             previous_cursor_secret: secret("CURSOR_SECRET_PREVIOUS")?,
+            pending_cursor_secret: secret("CURSOR_SECRET_PENDING")?,
             metrics_namespace: get("METRICS_NAMESPACE")
                 .unwrap_or_else(|| DEFAULT_METRICS_NAMESPACE.into()),
             metrics_service: get("METRICS_SERVICE").unwrap_or_else(|| "local".into()),

@@ -56,31 +56,33 @@ pub struct Position {
 }
 
 /// The secrets cursors are signed with. New cursors are signed with `current`; a cursor signed
-/// with `previous` is still read, so that rotating the secret breaks no list being paged
-/// through (docs/operations.md). Never printed.
+/// with one of `also_read` (the secret before a rotation, or the one staged for the next) is
+/// still read, so that rotating the secret breaks no list being paged through
+/// (docs/operations.md). Never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CursorKeys {
     current: Vec<u8>,
-    previous: Option<Vec<u8>>,
+    also_read: Vec<Vec<u8>>,
 }
 
 impl CursorKeys {
     pub fn new(current: impl Into<Vec<u8>>) -> Self {
         CursorKeys {
             current: current.into(),
-            previous: None,
+            also_read: Vec::new(),
         }
     }
 
-    /// Also accepts cursors signed with `previous` (the secret before a rotation).
-    pub fn accepting(mut self, previous: impl Into<Vec<u8>>) -> Self {
-        self.previous = Some(previous.into());
+    /// Also accepts cursors signed with `other` (the secret before a rotation, or the one
+    /// staged for the next).
+    pub fn accepting(mut self, other: impl Into<Vec<u8>>) -> Self {
+        self.also_read.push(other.into());
         self
     }
 
     /// The secrets a cursor may be signed with, the current one first.
     fn readable(&self) -> impl Iterator<Item = &[u8]> {
-        std::iter::once(self.current.as_slice()).chain(self.previous.as_deref())
+        std::iter::once(self.current.as_slice()).chain(self.also_read.iter().map(Vec::as_slice))
     }
 }
 
@@ -88,7 +90,7 @@ impl std::fmt::Debug for CursorKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CursorKeys")
             .field("current", &"<redacted>")
-            .field("previous", &self.previous.as_ref().map(|_| "<redacted>"))
+            .field("also_read", &self.also_read.len())
             .finish()
     }
 }

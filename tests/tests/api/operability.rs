@@ -1,7 +1,7 @@
 //! What an operator relies on in `template.yaml`, checked against the code: alarms and the
 //! dashboard name metrics that exist (the functions' own, or AWS's with their dimensions),
 //! every checkov skip gives its reason, tracing and concurrency are set, the access log has
-//! its fields, the cursor secret can rotate, and `sam-local-env.json` matches the template
+//! its fields, the cursor secret is read by name (and only by the API), and `sam-local-env.json` matches the template
 //! and what the code reads.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -564,27 +564,44 @@ fn every_checkov_skip_says_why() {
 }
 
 #[test]
-fn a_rotation_reads_the_previous_version_of_the_same_secret() {
+fn the_cursor_secret_is_named_never_given_and_only_the_api_reads_it() {
     let template = template();
     let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
-    let Value::Tagged(current) = &variables["CURSOR_SECRET"] else {
-        panic!("CURSOR_SECRET is a !Sub")
-    };
-    let current = current.value.as_str().unwrap();
-    let Value::Tagged(previous) = &variables["CURSOR_SECRET_PREVIOUS"] else {
-        panic!("CURSOR_SECRET_PREVIOUS is an !If")
-    };
     assert_eq!(
-        previous.value[0].as_str(),
-        Some("AcceptsPreviousCursorSecret")
+        reference(&variables["CURSOR_SECRET_ARN"]),
+        Some("CursorSecret")
     );
-    let Value::Tagged(resolved) = &previous.value[1] else {
-        panic!("a !Sub")
-    };
     assert_eq!(
-        resolved.value.as_str().unwrap(),
-        current.replace("SecretString}}", "SecretString::AWSPREVIOUS}}")
+        reference(&variables["ACCEPT_PREVIOUS_CURSOR_SECRET"]),
+        Some("AcceptPreviousCursorSecret")
     );
+    // Declared empty only, for `sam local --env-vars`; no value resolved into it.
+    assert_eq!(variables["CURSOR_SECRET"].as_str(), Some(""));
+    assert!(
+        !TEMPLATE.contains("{{resolve:"),
+        "no secret is resolved into the template"
+    );
+    // The six API functions may read it (they sign cursors); the authorizer and the tally may not.
+    for (name, function) in of_type(&template, "AWS::Serverless::Function") {
+        let policies = serde_norway::to_string(&function["Properties"]["Policies"]).unwrap();
+        let reads = policies.contains("secretsmanager:GetSecretValue");
+        let api = function["Properties"]["Events"]
+            .as_mapping()
+            .is_some_and(|events| {
+                events
+                    .values()
+                    .any(|event| event["Type"].as_str() == Some("HttpApi"))
+            });
+        assert_eq!(reads, api, "{name}: GetSecretValue");
+        if reads {
+            assert_eq!(
+                policies.matches("secretsmanager:").count(),
+                1,
+                "{name}: one Secrets Manager action"
+            );
+            assert!(policies.contains("!Ref CursorSecret"), "{name}: {policies}");
+        }
+    }
 }
 
 /// The environment variables the template gives every function.

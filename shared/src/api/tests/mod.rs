@@ -81,6 +81,7 @@ pub fn config() -> Config {
         key_cache_ttl: Duration::ZERO,
         cursor_secret: Secret::new("unit-test cursor secret"),
         previous_cursor_secret: None,
+        pending_cursor_secret: None,
         metrics_namespace: "Tests".into(),
         metrics_service: "unit".into(),
     }

@@ -749,3 +749,52 @@ fn a_customer_managed_key_when_given_encrypts_every_table_and_log_group() {
         Some("")
     );
 }
+
+#[test]
+fn sam_builds_each_function_from_its_package_through_sam_makefile() {
+    let template = template();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let packages: BTreeSet<String> = std::fs::read_dir(root.join("functions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let mut built = BTreeSet::new();
+    for (name, function) in of_type(&template, "AWS::Serverless::Function") {
+        assert_eq!(
+            function["Metadata"]["BuildMethod"].as_str(),
+            Some("makefile"),
+            "{name}"
+        );
+        assert_eq!(
+            function["Properties"]["CodeUri"].as_str(),
+            Some("sam/"),
+            "{name}"
+        );
+        let id = name.strip_suffix("Function").expect("a …Function id");
+        built.insert(crate::template::binary_of(id));
+    }
+    assert_eq!(built, packages, "one function per package under functions/");
+    // What `sam build --cached` hashes: the build inputs, through links, and nothing else.
+    let mut entries: Vec<(String, Option<String>)> = std::fs::read_dir(root.join("sam"))
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let link = std::fs::read_link(entry.path())
+                .ok()
+                .map(|target| target.display().to_string());
+            (entry.file_name().into_string().unwrap(), link)
+        })
+        .collect();
+    entries.sort();
+    let link = |name: &str| (name.to_string(), Some(format!("../{name}")));
+    assert_eq!(
+        entries,
+        vec![
+            link("Cargo.lock"),
+            link("Cargo.toml"),
+            ("Makefile".to_string(), None),
+            link("functions"),
+            link("shared"),
+        ]
+    );
+}

@@ -1,5 +1,5 @@
-//! Reads what the tests check in `template.yaml`: each function's binary, its HTTP API events
-//! and its DynamoDB permissions. A line reader for this template's layout (SAM tags such as
+//! Reads what the tests check in `template.yaml`: each function's binary (named after its
+//! logical id, as `sam/Makefile` builds it), its HTTP API events and its DynamoDB permissions. A line reader for this template's layout (SAM tags such as
 //! `!GetAtt` would need a YAML library with tag support for no gain).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,6 +14,19 @@ pub struct Function {
     pub routes: Vec<(String, String)>,
     /// (table: "items" | "keys", action such as "GetItem").
     pub dynamodb: BTreeSet<(String, String)>,
+}
+
+/// The binary `sam/Makefile` builds for a function's logical id without its `Function`
+/// suffix: `GetItem` → `get-item`.
+pub fn binary_of(id: &str) -> String {
+    let mut binary = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            binary.push('-');
+        }
+        binary.push(c.to_ascii_lowercase());
+    }
+    binary
 }
 
 /// Every `AWS::Serverless::Function`, by binary name.
@@ -42,17 +55,18 @@ pub fn functions() -> BTreeMap<String, Function> {
                 functions.insert(function.binary.clone(), function);
             }
             table = None;
-            if text.ends_with("Function:") {
-                current = Some(Function::default());
+            if let Some(id) = text.strip_suffix("Function:") {
+                current = Some(Function {
+                    binary: binary_of(id),
+                    ..Function::default()
+                });
             }
             continue;
         }
         let Some(function) = current.as_mut() else {
             continue;
         };
-        if let Some(name) = text.strip_prefix("Binary:") {
-            function.binary = name.trim().to_string();
-        } else if let Some(m) = text.strip_prefix("Method:") {
+        if let Some(m) = text.strip_prefix("Method:") {
             method = m.trim().to_string();
         } else if let Some(path) = text.strip_prefix("Path:") {
             function

@@ -12,7 +12,7 @@ use crate::auth::Authenticator;
 use crate::config::{self, Tables};
 use crate::entry;
 use crate::logging;
-use crate::store::{DynamoStore, KeyLookup};
+use crate::store::DynamoStore;
 
 /// What `functions/authorizer`'s `main` calls: one event at a time on classic Lambda, up to
 /// `AWS_LAMBDA_MAX_CONCURRENCY` at once on Managed Instances (as the API functions).
@@ -30,9 +30,7 @@ async fn run() -> Result<(), Error> {
     })?;
     let store = DynamoStore::new(client, tables.items, tables.keys);
     // Connects during init, as the API functions do: a lookup that finds nothing.
-    if let Err(error) = store.find_key(&"0".repeat(64)).await {
-        tracing::warn!(cause = %error, "warm-up call failed");
-    }
+    crate::api::warm_up(&store).await;
     let shared = Arc::new((Authenticator::new(ttl), store));
     lambda_runtime::run_concurrent(service_fn(
         move |event: LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>| {

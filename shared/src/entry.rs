@@ -58,7 +58,6 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
         tracing::error!(problem, "cannot start");
         Error::from(problem)
     })?);
-    app.warm_up().await;
     // The event is read by `api::event` (one pass, only what the API uses) rather than by
     // `lambda_http`'s adapter; the response goes back in the event's format.
     lambda_runtime::run_concurrent(service_fn(move |event: LambdaEvent<ApiGatewayEvent>| {

@@ -62,13 +62,15 @@ impl App<DynamoStore> {
         App::with_store(store, config)
     }
 
-    /// Reads the environment (and the cursor secret it names) and builds the SDK client:
-    /// once per cold start.
+    /// Reads the environment, builds the SDK client and opens its connection while the cursor
+    /// secret is read (two round trips at once, not one after the other): once per cold start.
     pub async fn from_env() -> Result<Self, String> {
         let shared = config::function_sdk_config()?;
-        let config = Config::load(&shared).await?;
         let client = aws_sdk_dynamodb::Client::from_conf(config::client_config(&shared).build());
-        Ok(App::new(client, &config))
+        let tables = config::Tables::from_env();
+        let keys = DynamoStore::new(client.clone(), &tables.items, &tables.keys);
+        let (config, ()) = tokio::join!(Config::load(&shared), warm_up(&keys));
+        Ok(App::new(client, &config?))
     }
 }
 
@@ -106,15 +108,6 @@ impl<S: Store> App<S> {
     /// The store the app serves from.
     pub fn store(&self) -> &S {
         &self.store
-    }
-
-    /// Opens the connection to the store during init (a key lookup that finds nothing), so the
-    /// first request does not pay for connecting. Failures are only logged: a request will
-    /// meet them again and answer for them.
-    pub async fn warm_up(&self) {
-        if let Err(error) = self.store.find_key(&"0".repeat(64)).await {
-            tracing::warn!(cause = %error, "warm-up call failed");
-        }
     }
 
     /// Answers one API Gateway request for the function serving `operation`. Never fails:
@@ -262,6 +255,15 @@ impl<S: Store> App<S> {
             Operation::Update => operations::update(store, who, request, id()?).await,
             Operation::Delete => operations::delete(store, who, request, id()?).await,
         }
+    }
+}
+
+/// Opens the connection to the store during init (a key lookup that finds nothing), so the
+/// first request does not pay for connecting. Failures are only logged: a request will meet
+/// them again and answer for them.
+pub async fn warm_up(keys: &impl crate::store::KeyLookup) {
+    if let Err(error) = keys.find_key(&"0".repeat(64)).await {
+        tracing::warn!(cause = %error, "warm-up call failed");
     }
 }
 

@@ -141,7 +141,7 @@ PY
 
 npm() {
     local lock
-    for lock in "$ROOT"/bench/peer/package-lock.json; do
+    for lock in "$ROOT"/bench/peer/package-lock.json "$ROOT"/tests/clients/package-lock.json; do
         log "npm: ${lock#"$ROOT/"}"
         npm_lock "$lock"
     done

@@ -6,6 +6,9 @@
 #   - pip-licenses (the licence check of these tools, scripts/licenses.sh): make test
 #   - checkov (static security scan of template.yaml): make test. In a virtualenv of its own
 #     (.venv/isolated/checkov/, linked into .venv/bin/): its pins clash with aws-sam-cli's.
+#   - openapi-python-client (the Python client generated from docs/openapi.yaml by
+#     scripts/clients.sh): make test. In .venv/isolated/openapi-python-client/: its pins
+#     (httpx, ruamel) are its own.
 #   - moto's server (moto_server: the Secrets Manager the cursor-secret tests read over HTTP):
 #     make test. In a virtualenv of its own (.venv/isolated/moto/) with only Flask besides: its
 #     `server` extra would pull cfn-lint and docker, which clash with the pins above.
@@ -27,6 +30,7 @@ PACKAGES=(
 # package==version, each in its own virtualenv; its command is linked into $BIN.
 ISOLATED=(
     "checkov==3.3.30"
+    "openapi-python-client==0.29.1"
 )
 # moto's server, in .venv/isolated/moto/ (command moto_server); Flask serves it.
 MOTO=("moto==5.2.1" "flask==3.1.3" "flask-cors==6.0.2")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make build`: the six functions as arm64 Lambda packages, one zip each
+# `make build`: the functions (every package under functions/) as arm64 Lambda packages, one zip each
 # (target/lambda/<function>/bootstrap.zip), built with cargo-lambda (zig cross-links).
 set -euo pipefail
 # shellcheck source=scripts/local-env.sh

@@ -7,6 +7,8 @@
 //! request's way, and the gateway's authorizer) → [`entry`] (the Lambda runtime; the authorizer's
 //! and the tally's in [`authorizer_entry`] and [`tally_entry`]). [`config`] reads the environment;
 //! [`logging`] writes the JSON log lines.
+//!
+//! "SPEC §n" in comments is section n of `docs/SPEC.md`, the contract the code implements.
 
 pub mod api;
 pub mod auth;

@@ -8,7 +8,8 @@ mod common;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use call_log_item::model::{Field, Input, Item, NewItem, ObjectId, Timestamp};
 use call_log_item::query::{Condition, Direction, Filter, Operator, Scalar};
-use call_log_item::store::dynamo::{counter_key, key_to_text, to_attributes, Scope, ITEM_COUNT};
+use call_log_item::store::dynamo::key_to_text;
+use call_log_item::store::dynamo::layout::{counter_key, to_attributes, Scope, ITEM_COUNT};
 use call_log_item::store::{DynamoStore, ItemQueries, ItemWrites, Start};
 
 fn backfill(args: &[&str]) -> String {

@@ -7,7 +7,7 @@ mod common;
 use aws_sdk_dynamodb::types::AttributeValue;
 use call_log_item::model::{Field, FieldValue, Input, NewItem, ObjectId, Timestamp};
 use call_log_item::query::Tally;
-use call_log_item::store::dynamo::{counter_key, entry_key, Scope, ITEM_COUNT};
+use call_log_item::store::dynamo::layout::{counter_key, entry_key, Scope, ITEM_COUNT};
 use call_log_item::store::ItemWrites;
 
 /// Runs `verify-counts --project`: (success, stdout, stderr).

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailur
 use aws_sdk_dynamodb::Client;
 use call_log_item::api::json as api_json;
 use call_log_item::model::{Item, ObjectId, Timestamp};
-use call_log_item::store::dynamo::{counter_key, item_key, Attributes, Scope};
+use call_log_item::store::dynamo::layout::{counter_key, item_key, Attributes, Scope};
 use call_log_item::store::{DynamoStore, IdempotencyKey};
 use call_log_item::Operation;
 use serde_json::json;

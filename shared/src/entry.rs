@@ -12,11 +12,9 @@
 
 use std::sync::Arc;
 
-use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
-use lambda_http::{Body, Error, Response};
+use lambda_http::{service_fn, Body, Error, Request, Response};
 use tracing::Instrument;
 
-use crate::api::event::{ApiGatewayEvent, ApiGatewayResponse};
 use crate::api::{panic_response, ApiRequest, App};
 use crate::logging;
 use crate::model::Operation;
@@ -58,17 +56,12 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
         tracing::error!(problem, "cannot start");
         Error::from(problem)
     })?);
-    // The event is read by `api::event` (one pass, only what the API uses) rather than by
-    // `lambda_http`'s adapter; the response goes back in the event's format.
-    lambda_runtime::run_concurrent(service_fn(move |event: LambdaEvent<ApiGatewayEvent>| {
+    // `lambda_http` reads the event (either payload format) and answers in its format.
+    lambda_http::run_concurrent(service_fn(move |request: Request| {
         let app = Arc::clone(&app);
         async move {
-            let LambdaEvent { payload, context } = event;
-            let ApiGatewayEvent { request, format } = payload;
-            let request =
-                request.with_lambda_context(&context.request_id, context.xray_trace_id.as_deref());
-            let response = handle_catching_panics(app, operation, request).await;
-            Ok::<_, Error>(ApiGatewayResponse::new(format, response))
+            let request = ApiRequest::from(request);
+            Ok::<_, Error>(handle_catching_panics(app, operation, request).await)
         }
     }))
     .await

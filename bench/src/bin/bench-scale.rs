@@ -23,10 +23,10 @@ use call_log_item::api::{json as api_json, routes};
 use call_log_item::auth::mint_key;
 use call_log_item::config::{client_config, dynamodb_client, sdk_config, Config};
 use call_log_item::model::{ObjectId, Permission, Timestamp};
-use call_log_item::store::dynamo::{
-    counter_key, create_items_table, create_keys_table, entry_key, tallies, to_attributes,
-    Attributes, Scope, ITEM_COUNT, TALLIED,
+use call_log_item::store::dynamo::layout::{
+    counter_key, entry_key, tallies, to_attributes, Attributes, Scope, ITEM_COUNT, TALLIED,
 };
+use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
 use call_log_item::App;
 use runtime_api::RuntimeApi;

@@ -1,6 +1,6 @@
 //! CORS (SPEC §7): what a browser's preflight is told. The HTTP API forwards `OPTIONS` on its
 //! `ANY` routes to the functions, which answer it without a key; `template.yaml`'s
-//! `CorsConfiguration` says the same (checked by `tests/tests/api/template.rs`).
+//! `CorsConfiguration` says the same (checked by `tests/tests/template/cors.rs`).
 
 /// The preflight answer's headers, as (name, value).
 pub const HEADERS: [(&str, &str); 5] = [

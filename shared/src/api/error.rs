@@ -2,26 +2,193 @@
 //! becomes a status and the text a client sees.
 //!
 //! Each layer below speaks its own words ([`InputError`], [`CursorError`], [`AuthError`],
-//! [`StoreError`]); the `From` impls here are the only mapping to HTTP. Internal causes (SDK
-//! errors, table names) live in [`ApiError::Internal`] and [`ApiError::Unavailable`] and are
-//! logged, never sent.
+//! [`StoreError`]); this layer's own are [`RequestError`] (what is wrong with the request as
+//! read: headers, path, body, paging, select, sort, query), worded here. The `From` impls here
+//! are the only mapping to HTTP. Internal causes (SDK errors, table names) live in
+//! [`ApiError::Internal`] and [`ApiError::Unavailable`] and are logged, never sent.
 
 use std::fmt;
 
 use crate::auth::AuthError;
-use crate::model::{FieldError, InputError};
-use crate::query::CursorError;
+use crate::model::{Field, FieldError, InputError, Kind};
+use crate::query::{CursorError, OperatorName, Paging, Selected, MAX_SORTED_DEPTH};
 use crate::store::StoreError;
 
 /// How long a client is told to wait when the database is unavailable (`Retry-After`).
 pub const RETRY_AFTER_SECONDS: u32 = 1;
 
+/// What is wrong with a request as read, before any item or key is looked at: each a 400.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("Send exactly one ApiKey header")]
+    DuplicateApiKey,
+    #[error("Idempotency-Key must be 1 to 255 printable ASCII characters")]
+    IdempotencyKey,
+    #[error("If-Match must be the item's version, a whole number such as \"3\"")]
+    IfMatch,
+    #[error("The id in the path must be a UUID such as 550e8400-e29b-41d4-a716-446655440000")]
+    PathId,
+    #[error("The request body is not valid UTF-8")]
+    BodyNotUtf8,
+    /// The parser's own account of where the JSON breaks.
+    #[error("The request body is not valid JSON: {0}")]
+    BodyNotJson(String),
+    #[error("The request body must be a JSON object")]
+    BodyNotObject,
+    #[error("Unknown field \"{field}\" in the request body; allowed: {}", allowed.join(", "))]
+    UnknownBodyField {
+        field: String,
+        allowed: &'static [&'static str],
+    },
+    #[error("The request body must be a JSON object of the form {{\"data\": {{...}}}}")]
+    NotADataBody,
+    #[error("Unknown top-level field \"{0}\"; the body must be {{\"data\": {{...}}}}")]
+    UnknownTopLevelField(String),
+    #[error("\"data\" must be a JSON object")]
+    DataNotObject,
+    #[error("The request body must contain \"data\": an object of the item's fields")]
+    NoData,
+    #[error("\"limit\" must be an integer from 1 to {}", Paging::MAX_LIMIT)]
+    Limit,
+    #[error("\"skip\" must be an integer from 0 to {}", Paging::MAX_SKIP)]
+    Skip,
+    #[error("\"cursor\" must be the nextCursor string of the previous page")]
+    CursorNotText,
+    #[error("Send either \"skip\" or \"cursor\", not both")]
+    SkipAndCursor,
+    #[error(
+        "\"skip\" + \"limit\" may be at most {MAX_SORTED_DEPTH} with a sort on other fields \
+         than createdAt or _id; page deeper with nextCursor"
+    )]
+    SortedTooDeep,
+    #[error("\"select\" must be an object such as {{\"status\": true}}")]
+    SelectNotObject,
+    #[error("Invalid select \"{relation}.{field}\": a relation can select only \"_id\"")]
+    SelectInRelation { relation: String, field: String },
+    #[error("Invalid select \"{0}\": the value must be true or false")]
+    SelectValue(String),
+    #[error("Unknown field \"{0}\" in select; selectable: {names}", names = Selected::all_names())]
+    UnknownSelectField(String),
+    #[error("\"sort\" must be an object such as {{\"createdAt\": -1}}")]
+    SortNotObject,
+    #[error("Unknown field \"{0}\" in sort; sortable: {names}", names = Field::all_names())]
+    UnknownSortField(String),
+    #[error("Invalid sort direction for \"{0}\": use \"ASC\", \"DESC\", 1 or -1")]
+    SortDirection(String),
+    #[error("\"query\" must be an object such as {{\"status\": \"Ringing\"}}")]
+    QueryNotObject,
+    #[error(
+        "Unknown field \"{0}\" in query; the fields are: {names}",
+        names = Field::all_names()
+    )]
+    UnknownQueryField(String),
+    /// A condition of `query`, under `key` (a field, a relation or MultiSearch's any key).
+    #[error("Invalid query on \"{key}\": {problem}")]
+    Query { key: String, problem: QueryProblem },
+}
+
+/// What is wrong with one condition of a `query`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryProblem {
+    /// The value breaks its field's rule (an id, a date).
+    #[error("{0}")]
+    Value(String),
+    #[error("a {0} value must have exactly \"_type\" and \"value\"")]
+    WrapperKeys(String),
+    #[error("a {0} value needs \"value\"")]
+    WrapperValue(String),
+    #[error("must be a UUID string")]
+    NotAnId,
+    #[error("must be a date string such as 2026-11-27T18:24:15.123Z")]
+    NotADate,
+    #[error("the value is longer than any stored one (at most {0} characters)")]
+    TooLong(usize),
+    #[error("the value must be a string")]
+    NotText,
+    #[error("the value must be a whole number")]
+    NotAWholeNumber,
+    #[error("the value must be true or false")]
+    NotABoolean,
+    #[error("the value must be an array")]
+    NotAnArray,
+    #[error("the value must not be null; use IsNull")]
+    Null,
+    #[error("text operators do not apply to {}", kind_name(*.0))]
+    TextOperatorOn(Kind),
+    #[error("comparisons apply to numbers and dates, not {}", kind_name(*.0))]
+    ComparisonOn(Kind),
+    #[error("the operator needs a text \"value\"")]
+    NeedsText,
+    #[error("the operator needs \"{0}\"")]
+    Needs(&'static str),
+    #[error("unexpected \"{0}\" in the operator")]
+    Unexpected(String),
+    #[error(
+        "unknown operator \"{0}\"; the operators are: {names}",
+        names = OperatorName::all_names()
+    )]
+    UnknownOperator(String),
+    #[error("\"_type\" must be a string")]
+    TypeNotText,
+    #[error(
+        "an object must be an operator with \"_type\", such as {{\"_type\": \"EqualTo\", \
+         \"value\": …}}"
+    )]
+    NotAnOperator,
+    #[error("MultiSearch needs \"value\" and \"fields\"")]
+    MultiSearchShape,
+    #[error("MultiSearch needs a text \"value\"")]
+    MultiSearchText,
+    #[error("MultiSearch needs \"fields\": an array of field names")]
+    MultiSearchFields,
+    #[error("MultiSearch needs at least one field in \"fields\"")]
+    MultiSearchNoField,
+    /// The JSON of what was sent in place of a text field's name.
+    #[error("MultiSearch fields must be text fields, not {0}")]
+    MultiSearchNotText(String),
+}
+
+impl RequestError {
+    /// A problem with the condition under `key`.
+    pub fn query(key: &str, problem: QueryProblem) -> RequestError {
+        RequestError::Query {
+            key: key.to_string(),
+            problem,
+        }
+    }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Id => "an id",
+        Kind::Text => "text",
+        Kind::Phone => "a phone number",
+        Kind::Integer => "a number",
+        Kind::Date => "a date",
+        Kind::Boolean => "a boolean",
+    }
+}
+
 /// Why a request failed, in terms a client can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400: the request is malformed or breaks a rule. The message names the field.
-    #[error("{0}")]
-    BadRequest(String),
+    /// 400: the request as read is malformed.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// 400: a field breaks the item's rules (403 for another project: see `From`).
+    #[error("{}", input_message(.0))]
+    Input(InputError),
+    /// 400: the cursor is not one this API signed for this list.
+    #[error(transparent)]
+    Cursor(#[from] CursorError),
+    /// 400: the read would examine more than `cap` items.
+    #[error(
+        "This request would examine more than {cap} items, the most one request may: \
+         narrow the query with an incomingCallLogId, a value of status, isAnswered, \
+         userId or incomingCallPolicyEscalationRuleId, or a createdAt range; and page \
+         with nextCursor rather than a deep skip"
+    )]
+    TooBroad { cap: u64 },
     /// 401: no API key was sent.
     #[error("An API key is required in the ApiKey header")]
     MissingApiKey,
@@ -69,11 +236,17 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl ApiError {
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::BadRequest(message.into())
+/// An input error's words, with how to update a version where that is what was tried.
+fn input_message(error: &InputError) -> String {
+    match error {
+        InputError::VersionNotUpdatable => {
+            format!("{error}; send the If-Match header to update a known version")
+        }
+        other => other.to_string(),
     }
+}
 
+impl ApiError {
     pub fn internal(cause: impl fmt::Display) -> Self {
         ApiError::Internal(cause.to_string())
     }
@@ -106,7 +279,10 @@ impl ApiError {
     /// The HTTP status code of this error.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::BadRequest(_) => 400,
+            ApiError::Request(_)
+            | ApiError::Input(_)
+            | ApiError::Cursor(_)
+            | ApiError::TooBroad { .. } => 400,
             ApiError::MissingApiKey | ApiError::InvalidApiKey => 401,
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
@@ -136,7 +312,7 @@ impl ApiError {
 
 impl From<FieldError> for ApiError {
     fn from(error: FieldError) -> Self {
-        ApiError::BadRequest(error.to_string())
+        ApiError::Input(InputError::Field(error))
     }
 }
 
@@ -144,17 +320,8 @@ impl From<InputError> for ApiError {
     fn from(error: InputError) -> Self {
         match error {
             InputError::OtherProject => ApiError::Forbidden(error.to_string()),
-            InputError::VersionNotUpdatable => ApiError::BadRequest(format!(
-                "{error}; send the If-Match header to update a known version"
-            )),
-            other => ApiError::BadRequest(other.to_string()),
+            other => ApiError::Input(other),
         }
-    }
-}
-
-impl From<CursorError> for ApiError {
-    fn from(error: CursorError) -> Self {
-        ApiError::BadRequest(error.to_string())
     }
 }
 
@@ -197,138 +364,11 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(cause) => ApiError::unavailable(cause),
             // Retrying cannot help: the client narrows the query (docs/api.md, *What a query
             // costs*).
-            StoreError::TooBroad { cap, .. } => ApiError::bad_request(format!(
-                "This request would examine more than {cap} items, the most one request may: \
-                 narrow the query with an incomingCallLogId, a value of status, isAnswered, \
-                 userId or incomingCallPolicyEscalationRuleId, or a createdAt range; and page \
-                 with nextCursor rather than a deep skip"
-            )),
+            StoreError::TooBroad { cap, .. } => ApiError::TooBroad { cap },
             StoreError::Corrupt(cause) | StoreError::Failed(cause) => ApiError::Internal(cause),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Operation;
-
-    #[test]
-    fn internal_errors_never_show_their_cause() {
-        let error = ApiError::internal("ResourceNotFoundException: table IncomingCallLogItems");
-        assert_eq!(error.status(), 500);
-        assert_eq!(error.public_message(), "Internal server error");
-        assert!(error.log_cause().unwrap().contains("IncomingCallLogItems"));
-    }
-
-    #[test]
-    fn unavailable_hides_its_cause_and_says_when_to_retry() {
-        let error = ApiError::unavailable("dispatch failure: connection refused");
-        assert_eq!(error.status(), 503);
-        assert!(!error.public_message().contains("connection"));
-        assert!(error.public_message().contains("retry after 1 s"));
-    }
-
-    #[test]
-    fn method_not_allowed_lists_the_allowed_methods() {
-        let error = ApiError::MethodNotAllowed {
-            method: "PATCH".into(),
-            allow: vec!["GET", "POST"],
-        };
-        assert_eq!(error.status(), 405);
-        assert_eq!(
-            error.public_message(),
-            "Method PATCH is not allowed on this path; allowed: GET, POST"
-        );
-    }
-
-    #[test]
-    fn every_store_error_has_its_status() {
-        let cases = [
-            (StoreError::NotFound, 404),
-            (
-                StoreError::VersionMismatch {
-                    stored: 3,
-                    expected: 2,
-                },
-                412,
-            ),
-            (StoreError::Conflict, 503),
-            (StoreError::IdTaken, 409),
-            (StoreError::Unavailable("timeout".into()), 503),
-            (
-                StoreError::TooBroad {
-                    cap: 10,
-                    matched: 3,
-                },
-                400,
-            ),
-            (StoreError::Corrupt("bad status".into()), 500),
-            (StoreError::Failed("AccessDenied".into()), 500),
-        ];
-        for (error, status) in cases {
-            assert_eq!(ApiError::from(error.clone()).status(), status, "{error:?}");
-        }
-    }
-
-    #[test]
-    fn a_version_mismatch_names_both_versions_and_the_header() {
-        let message = ApiError::from(StoreError::VersionMismatch {
-            stored: 3,
-            expected: 2,
-        })
-        .public_message();
-        assert!(message.contains("If-Match"), "{message}");
-        assert!(message.contains('3') && message.contains('2'), "{message}");
-    }
-
-    #[test]
-    fn store_causes_are_logged_not_shown() {
-        for error in [
-            StoreError::Unavailable("table t1 throttled".into()),
-            StoreError::Corrupt("table t1 item".into()),
-            StoreError::Failed("table t1 missing".into()),
-        ] {
-            let error = ApiError::from(error);
-            assert!(!error.public_message().contains("t1"));
-            assert!(error.log_cause().unwrap().contains("t1"));
-        }
-    }
-
-    #[test]
-    fn auth_errors_are_401_or_403_naming_what_would_allow() {
-        assert_eq!(ApiError::from(AuthError::MissingKey).status(), 401);
-        assert_eq!(
-            ApiError::from(AuthError::InvalidKey).public_message(),
-            "Invalid API Key"
-        );
-        let denied = ApiError::from(AuthError::Denied(Operation::Delete));
-        assert_eq!(denied.status(), 403);
-        assert!(denied.public_message().contains("delete"));
-        assert!(denied
-            .public_message()
-            .contains("Project Owner, Project Admin"));
-        assert_eq!(
-            ApiError::from(AuthError::Store(StoreError::Unavailable("x".into()))).status(),
-            503
-        );
-    }
-
-    #[test]
-    fn input_errors_are_400_but_another_project_is_403() {
-        assert_eq!(ApiError::from(InputError::OtherProject).status(), 403);
-        assert_eq!(ApiError::from(InputError::NothingSent).status(), 400);
-        let version = ApiError::from(InputError::VersionNotUpdatable).public_message();
-        assert!(version.contains("If-Match"), "{version}");
-        let field = ApiError::from(FieldError::new("status", "must be a string"));
-        assert_eq!(
-            field.public_message(),
-            "Invalid value for \"status\": must be a string"
-        );
-    }
-
-    #[test]
-    fn cursor_errors_are_400() {
-        assert_eq!(ApiError::from(CursorError::Altered).status(), 400);
-    }
-}
+mod tests;

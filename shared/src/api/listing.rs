@@ -11,7 +11,7 @@
 //! `"countIsLowerBound": true` (the page itself is still served, or refused the same way); the
 //! count route refuses it (400, saying how to narrow the query).
 
-use super::error::ApiError;
+use super::error::{ApiError, RequestError};
 use super::json;
 use super::output::{CountBody, ListBody, Projected, Reply};
 use super::request::ApiRequest;
@@ -23,6 +23,11 @@ use crate::query::{
     MAX_SORTED_DEPTH,
 };
 use crate::store::{ItemQueries, Start, StoreError};
+
+/// What a list body may hold.
+pub(super) const LIST_BODY: &[&str] = &["select", "query", "sort", "skip", "limit", "cursor"];
+/// What a count body may hold.
+pub(super) const COUNT_BODY: &[&str] = &["query"];
 
 /// A list's count: the one the cursor carries, else counted (a lower bound past the read cap).
 async fn total(
@@ -50,10 +55,7 @@ pub async fn list(
     who: &Principal,
     request: &ApiRequest,
 ) -> Result<Reply, ApiError> {
-    let body = json::body_object(
-        request,
-        &["select", "query", "sort", "skip", "limit", "cursor"],
-    )?;
+    let body = json::body_object(request, LIST_BODY)?;
     let paging = json::paging(
         request.query_param("skip"),
         request.query_param("limit"),
@@ -71,9 +73,7 @@ pub async fn list(
     let position = match json::cursor_text(request, &body)? {
         None => None,
         Some(_) if request.query_param("skip").is_some() || body.contains_key("skip") => {
-            return Err(ApiError::bad_request(
-                "Send either \"skip\" or \"cursor\", not both",
-            ));
+            return Err(RequestError::SkipAndCursor.into());
         }
         Some(cursor) => Some(decode_cursor(cursor_keys, who.project, &binding, cursor)?),
     };
@@ -101,10 +101,7 @@ pub async fn list(
                 let after = position.as_ref().map(|position| &position.after);
                 let skipped = if after.is_some() { 0 } else { skip };
                 if skipped + wanted as u64 > MAX_SORTED_DEPTH {
-                    return Err(ApiError::bad_request(format!(
-                        "\"skip\" + \"limit\" may be at most {MAX_SORTED_DEPTH} with a sort on \
-                         other fields than createdAt or _id; page deeper with nextCursor"
-                    )));
+                    return Err(RequestError::SortedTooDeep.into());
                 }
                 let keep = skipped as usize + wanted;
                 let (count, window) = store
@@ -149,7 +146,7 @@ pub async fn count(
     who: &Principal,
     request: &ApiRequest,
 ) -> Result<Reply, ApiError> {
-    let body = json::body_object(request, &["query"])?;
+    let body = json::body_object(request, COUNT_BODY)?;
     let filter = json::filter(body.get("query"))?;
     let count = match filter.for_project(who.project) {
         None => 0,

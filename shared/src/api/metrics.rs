@@ -10,6 +10,7 @@
 //! the whole service: only then, so the metric costs nothing while there is no drift.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(any(test, feature = "test-support"))]
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
@@ -50,6 +51,7 @@ pub struct Measured<'a> {
 #[derive(Debug, Clone)]
 enum Sink {
     Stdout,
+    #[cfg(any(test, feature = "test-support"))]
     Memory(Arc<Mutex<Vec<String>>>),
 }
 
@@ -67,9 +69,11 @@ pub struct Metrics {
 }
 
 /// The records a [`Metrics::in_memory`] has written, for tests.
+#[cfg(any(test, feature = "test-support"))]
 #[derive(Debug, Clone)]
 pub struct Recorded(Arc<Mutex<Vec<String>>>);
 
+#[cfg(any(test, feature = "test-support"))]
 impl Recorded {
     pub fn lines(&self) -> Vec<String> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
@@ -83,6 +87,7 @@ impl Metrics {
     }
 
     /// Records kept in memory, for tests.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn in_memory(namespace: &str, service: &str) -> (Self, Recorded) {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let metrics = Metrics::with_sink(namespace, service, Sink::Memory(Arc::clone(&lines)));
@@ -137,6 +142,7 @@ impl Metrics {
     fn write(&self, line: String) {
         match &self.sink {
             Sink::Stdout => println!("{line}"),
+            #[cfg(any(test, feature = "test-support"))]
             Sink::Memory(lines) => lines.lock().unwrap_or_else(|e| e.into_inner()).push(line),
         }
     }

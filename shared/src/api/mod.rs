@@ -7,7 +7,6 @@
 pub mod authorizer;
 pub mod cors;
 mod error;
-pub mod event;
 pub mod json;
 mod listing;
 pub mod metrics;
@@ -24,7 +23,7 @@ use std::time::Instant;
 use lambda_http::{Body, Response};
 use tracing::Instrument;
 
-pub use error::{ApiError, RETRY_AFTER_SECONDS};
+pub use error::{ApiError, QueryProblem, RequestError, RETRY_AFTER_SECONDS};
 pub use output::{Projected, Reply};
 pub use request::{ApiRequest, MAX_BODY_BYTES};
 

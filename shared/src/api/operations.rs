@@ -2,7 +2,7 @@
 //! trait it needs) and says what to answer. The caller has already routed, authenticated and
 //! authorized the request.
 
-use super::error::{ApiError, RETRY_AFTER_SECONDS};
+use super::error::{ApiError, RequestError, RETRY_AFTER_SECONDS};
 use super::json;
 use super::output::{Projected, Reply};
 use super::request::ApiRequest;
@@ -11,13 +11,12 @@ use crate::auth::Principal;
 use crate::model::{ObjectId, Timestamp};
 use crate::store::{Claim, CreatesOnce, IdempotencyKey, ItemReads, ItemWrites};
 
+/// What a get-item body may hold.
+pub(super) const GET_BODY: &[&str] = &["select"];
+
 /// The `{id}` of the path, which must be a UUID.
-pub fn item_id(raw: Option<&str>) -> Result<ObjectId, ApiError> {
-    ObjectId::parse(raw.unwrap_or_default()).map_err(|_| {
-        ApiError::bad_request(
-            "The id in the path must be a UUID such as 550e8400-e29b-41d4-a716-446655440000",
-        )
-    })
+pub fn item_id(raw: Option<&str>) -> Result<ObjectId, RequestError> {
+    ObjectId::parse(raw.unwrap_or_default()).map_err(|_| RequestError::PathId)
 }
 
 pub async fn get_item(
@@ -26,7 +25,7 @@ pub async fn get_item(
     request: &ApiRequest,
     id: ObjectId,
 ) -> Result<Reply, ApiError> {
-    let body = json::body_object(request, &["select"])?;
+    let body = json::body_object(request, GET_BODY)?;
     let select = json::select(body.get("select"))?;
     let item = store
         .get(who.project, id)

@@ -1,15 +1,15 @@
 //! What the API reads from an API Gateway request: method, path, query string, the `ApiKey`,
 //! `If-Match` and `Idempotency-Key` headers, the body's bytes, and the ids that tie its log
-//! lines together. Both payload formats (HTTP API 2.0, REST 1.0) are read into it by
-//! [`super::event`]; base64 bodies are already decoded there.
+//! lines together. `lambda_http` reads the event (either payload format, HTTP API 2.0 or REST
+//! 1.0, base64 bodies decoded) into an `http::Request`; this keeps what the operations use.
 
-use std::fmt;
+use lambda_http::aws_lambda_events::query_map::QueryMap;
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt};
+use serde_json::Value;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::Deserialize;
-
-use super::error::ApiError;
-use super::event::{ObjectOrNull, Values};
+use super::authorizer::AuthorizerContext;
+use super::error::RequestError;
 use crate::auth::Principal;
 
 /// Bodies above this size are refused with 413 (SPEC §7).
@@ -20,39 +20,38 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct ApiRequest {
     pub method: String,
     pub path: String,
-    query: Vec<(String, String)>,
+    query: QueryMap,
     headers: Headers,
     body: Vec<u8>,
-    /// Lambda's request id once the runtime has set it (else API Gateway's), for the logs.
+    /// Lambda's request id (else API Gateway's), for the logs.
     request_id: Option<String>,
-    /// Lambda's X-Ray trace header for the invocation, once the runtime has set it.
-    lambda_trace: Option<String>,
     /// Who the gateway's Lambda authorizer admitted, from the event's request context (never
     /// from a header a client can send).
     admitted: Option<Principal>,
 }
 
-/// The headers the API reads, by name in any case; the others are skipped unread.
+/// The headers the API reads, by name in any case.
 const READ_HEADERS: [&str; 4] = ["apikey", "if-match", "idempotency-key", "x-amzn-trace-id"];
 const API_KEY: usize = 0;
 const IF_MATCH: usize = 1;
 const IDEMPOTENCY_KEY: usize = 2;
 const TRACE: usize = 3;
 
-/// The values of each of [`READ_HEADERS`], `None` where the request did not send it.
+/// The values of each of [`READ_HEADERS`], `None` where the request did not send it; a value
+/// that is not UTF-8 is kept with its bad bytes replaced, so the checks below refuse it.
 #[derive(Debug, Clone, Default)]
-pub struct Headers([Option<Vec<String>>; 4]);
+struct Headers([Option<Vec<String>>; 4]);
 
 impl Headers {
-    /// These headers with `other`'s in place of any `other` sent: how a 1.0 event's
-    /// `headers` override its `multiValueHeaders`.
-    pub(super) fn overridden_by(mut self, other: Headers) -> Headers {
-        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
-            if theirs.is_some() {
-                *mine = theirs;
-            }
-        }
-        self
+    fn of(headers: &lambda_http::http::HeaderMap) -> Headers {
+        Headers(READ_HEADERS.map(|name| {
+            let values: Vec<String> = headers
+                .get_all(name)
+                .iter()
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .collect();
+            (!values.is_empty()).then_some(values)
+        }))
     }
 
     fn first(&self, which: usize) -> Option<&str> {
@@ -67,102 +66,70 @@ impl Headers {
     }
 }
 
-impl<'de> Deserialize<'de> for Headers {
-    /// A `headers` object (one string per name: a repeated name replaces) or a
-    /// `multiValueHeaders` one (a list per name: a repeated name adds), or null.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Read;
-        impl<'de> Visitor<'de> for Read {
-            type Value = Headers;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("an object of headers, or null")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Headers, M::Error> {
-                let mut headers = Headers::default();
-                while let Some(name) = map.next_key::<HeaderName>()? {
-                    let Some(which) = name.0 else {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    };
-                    let Values { list, values } = map.next_value()?;
-                    let slot = &mut headers.0[which];
-                    match slot {
-                        Some(known) if list => known.extend(values),
-                        _ => *slot = Some(values),
-                    }
-                }
-                Ok(headers)
-            }
+impl From<Request> for ApiRequest {
+    fn from(request: Request) -> ApiRequest {
+        let path = match request.raw_http_path() {
+            "" => request.uri().path().to_string(),
+            raw => raw.to_string(),
+        };
+        let query = request.query_string_parameters();
+        let (request_id, admitted) = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => (
+                context.request_id.clone(),
+                context.authorizer.as_ref().and_then(|authorizer| {
+                    admitted(authorizer.fields.clone().into_iter().collect())
+                }),
+            ),
+            Some(RequestContext::ApiGatewayV1(context)) => (
+                context.request_id.clone(),
+                context
+                    .authorizer
+                    .fields
+                    .get("lambda")
+                    .and_then(|lambda| admitted(lambda.clone())),
+            ),
+            _ => (None, None),
+        };
+        let request_id = request
+            .lambda_context_ref()
+            .map(|context| context.request_id.clone())
+            .filter(|id| !id.is_empty())
+            .or(request_id);
+        let (parts, body) = request.into_parts();
+        let body = match body {
+            Body::Text(text) => text.into_bytes(),
+            Body::Binary(bytes) => bytes,
+            _ => Vec::new(),
+        };
+        ApiRequest {
+            method: parts.method.as_str().to_string(),
+            path,
+            query,
+            headers: Headers::of(&parts.headers),
+            body,
+            request_id,
+            admitted,
         }
-        deserializer.deserialize_option(ObjectOrNull(Read))
     }
 }
 
-/// A header's name: which of [`READ_HEADERS`] it is, if any (read without copying it).
-struct HeaderName(Option<usize>);
-
-impl<'de> Deserialize<'de> for HeaderName {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Name;
-        impl Visitor<'_> for Name {
-            type Value = HeaderName;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a header name")
-            }
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<HeaderName, E> {
-                Ok(HeaderName(Headers::which(name)))
-            }
-        }
-        deserializer.deserialize_str(Name)
-    }
+/// The principal an authorizer context names, if it is one this API's authorizer writes.
+fn admitted(context: Value) -> Option<Principal> {
+    serde_json::from_value::<AuthorizerContext>(context)
+        .ok()?
+        .principal()
 }
 
 impl ApiRequest {
-    pub(super) fn new(
-        method: String,
-        path: String,
-        query: Vec<(String, String)>,
-        headers: Headers,
-        body: Vec<u8>,
-        request_id: Option<String>,
-    ) -> ApiRequest {
-        ApiRequest {
-            method,
-            path,
-            query,
-            headers,
-            body,
-            request_id,
-            lambda_trace: None,
-            admitted: None,
-        }
-    }
-
-    /// The request as the gateway's authorizer admitted it, if it did.
-    pub(super) fn admitted_by_gateway(mut self, admitted: Option<Principal>) -> ApiRequest {
-        self.admitted = admitted;
-        self
+    /// Reads an API Gateway event's JSON text (either payload format), as the functions do.
+    pub fn from_event(text: &str) -> Result<ApiRequest, serde_json::Error> {
+        lambda_http::request::from_str(text).map(ApiRequest::from)
     }
 
     /// The key's project and permissions as the gateway's Lambda authorizer passed them on;
     /// `None` where no authorizer ran (`make dev`, `sam local`, a console test event).
     pub fn admitted(&self) -> Option<&Principal> {
         self.admitted.as_ref()
-    }
-
-    /// Reads an API Gateway event's JSON text (either payload format).
-    pub fn from_event(text: &str) -> Result<ApiRequest, super::event::EventError> {
-        super::event::ApiGatewayEvent::from_text(text).map(|event| event.request)
-    }
-
-    /// The request as Lambda identified its invocation: its request id (in place of API
-    /// Gateway's) and X-Ray trace header (before the one API Gateway sent).
-    pub fn with_lambda_context(mut self, request_id: &str, trace: Option<&str>) -> ApiRequest {
-        if !request_id.is_empty() {
-            self.request_id = Some(request_id.to_string());
-        }
-        self.lambda_trace = trace.map(str::to_string);
-        self
     }
 
     /// The first value of one of the headers the API reads (`ApiKey`, `If-Match`,
@@ -176,31 +143,28 @@ impl ApiRequest {
         self.request_id.as_deref().unwrap_or("-")
     }
 
-    /// The X-Ray trace id (`1-5759e988-bd862e3fe1be46a994272793`): from Lambda's trace
-    /// header, else the `X-Amzn-Trace-Id` header API Gateway adds (`Root=…;Parent=…;…`).
+    /// The X-Ray trace id (`1-5759e988-bd862e3fe1be46a994272793`) from the `X-Amzn-Trace-Id`
+    /// header (`Root=…;Parent=…;…`): Lambda's for the invocation, which `lambda_http` puts in
+    /// place of the one API Gateway sent.
     pub fn trace_id(&self) -> Option<&str> {
-        self.lambda_trace
-            .as_deref()
-            .or_else(|| self.headers.first(TRACE))?
+        self.headers
+            .first(TRACE)?
             .split(';')
             .find_map(|part| part.trim().strip_prefix("Root="))
             .filter(|root| !root.is_empty())
     }
 
     /// The `ApiKey` header; two of them are refused rather than guessed between.
-    pub fn api_key(&self) -> Result<Option<&str>, ApiError> {
+    pub fn api_key(&self) -> Result<Option<&str>, RequestError> {
         match self.headers.0[API_KEY].as_deref() {
-            Some([_, _, ..]) => Err(ApiError::bad_request("Send exactly one ApiKey header")),
+            Some([_, _, ..]) => Err(RequestError::DuplicateApiKey),
             _ => Ok(self.headers.first(API_KEY)),
         }
     }
 
     /// A query-string parameter (the first, if repeated).
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        self.query.first(name)
     }
 
     /// The raw body (read as JSON in `api/json/`).
@@ -209,21 +173,19 @@ impl ApiRequest {
     }
 
     /// `Idempotency-Key` (SPEC §4): 1 to 255 printable ASCII characters.
-    pub fn idempotency_key(&self) -> Result<Option<&str>, ApiError> {
+    pub fn idempotency_key(&self) -> Result<Option<&str>, RequestError> {
         let Some(key) = self.headers.first(IDEMPOTENCY_KEY) else {
             return Ok(None);
         };
         let printable = key.bytes().all(|b| (b' '..=b'~').contains(&b));
         if key.is_empty() || key.len() > 255 || !printable {
-            return Err(ApiError::bad_request(
-                "Idempotency-Key must be 1 to 255 printable ASCII characters",
-            ));
+            return Err(RequestError::IdempotencyKey);
         }
         Ok(Some(key))
     }
 
     /// `If-Match: <version>` (quotes and `W/` tolerated; `*` means any version).
-    pub fn expected_version(&self) -> Result<Option<i64>, ApiError> {
+    pub fn expected_version(&self) -> Result<Option<i64>, RequestError> {
         let Some(raw) = self.headers.first(IF_MATCH) else {
             return Ok(None);
         };
@@ -236,10 +198,76 @@ impl ApiRequest {
             .ok()
             .filter(|version| *version >= 1)
             .map(Some)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "If-Match must be the item's version, a whole number such as \"3\"",
-                )
-            })
+            .ok_or(RequestError::IfMatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use testkit::{EventSpec, Payload};
+
+    use super::*;
+
+    fn read(payload: Payload, headers: &[(&str, &str)]) -> ApiRequest {
+        let spec = EventSpec::new(
+            "POST",
+            "/api/x/count?limit=3&cursor=ab",
+            headers,
+            Some("{}"),
+        );
+        ApiRequest::from_event(&testkit::event_json(payload, &spec)).expect("the event reads")
+    }
+
+    #[test]
+    fn both_payload_formats_read_the_same_request() {
+        let headers = [
+            ("apikey", "k1"),
+            ("If-Match", "W/\"3\""),
+            (
+                "X-Amzn-Trace-Id",
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
+            ),
+        ];
+        for payload in [Payload::Http, Payload::Rest] {
+            let request = read(payload, &headers);
+            assert_eq!(
+                (request.method.as_str(), request.path.as_str()),
+                ("POST", "/api/x/count")
+            );
+            assert_eq!(request.query_param("limit"), Some("3"));
+            assert_eq!(request.query_param("cursor"), Some("ab"));
+            assert_eq!(request.api_key(), Ok(Some("k1")));
+            assert_eq!(request.header("APIKEY"), Some("k1"));
+            assert_eq!(request.expected_version(), Ok(Some(3)));
+            assert_eq!(
+                request.trace_id(),
+                Some("1-5759e988-bd862e3fe1be46a994272793")
+            );
+            assert_eq!(request.body(), b"{}");
+            assert_ne!(request.request_id(), "-", "{payload:?}");
+        }
+    }
+
+    #[test]
+    fn header_values_are_checked_not_trusted() {
+        // A REST event's `multiValueHeaders` with two values, not overridden by `headers`.
+        let spec = EventSpec::new("POST", "/api/x/count", &[("ApiKey", "k1")], None);
+        let mut event: Value =
+            serde_json::from_str(&testkit::event_json(Payload::Rest, &spec)).unwrap();
+        event["multiValueHeaders"]["ApiKey"] = serde_json::json!(["k1", "k2"]);
+        event["headers"].as_object_mut().unwrap().remove("ApiKey");
+        let request = ApiRequest::from_event(&event.to_string()).unwrap();
+        assert_eq!(request.api_key(), Err(RequestError::DuplicateApiKey));
+        let request = read(Payload::Http, &[("Idempotency-Key", "clé")]);
+        assert_eq!(request.idempotency_key(), Err(RequestError::IdempotencyKey));
+        let request = read(Payload::Http, &[("If-Match", "three")]);
+        assert_eq!(request.expected_version(), Err(RequestError::IfMatch));
+    }
+
+    #[test]
+    fn an_event_that_is_not_one_is_refused_not_guessed() {
+        for text in ["\"text\"", "{\"headers\": 3}", "{\"body\": 3}", "not json"] {
+            assert!(ApiRequest::from_event(text).is_err(), "{text}");
+        }
     }
 }

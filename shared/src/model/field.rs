@@ -1,6 +1,8 @@
 //! The names of an item's fields and relations, their kinds, and which of them a client may
 //! write (SPEC §2). Every other module asks here rather than spelling field names itself.
 
+use super::spelled::spelled_enum;
+
 /// What kind of value a field holds; decides which query operators fit it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -12,73 +14,30 @@ pub enum Kind {
     Boolean,
 }
 
-/// A field of the item, as named in JSON and in DynamoDB alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    Id,
-    CreatedAt,
-    UpdatedAt,
-    Version,
-    ProjectId,
-    IncomingCallLogId,
-    IncomingCallPolicyEscalationRuleId,
-    UserId,
-    UserPhoneNumber,
-    Status,
-    StatusMessage,
-    DialDurationInSeconds,
-    CallCostInUsdCents,
-    StartedAt,
-    EndedAt,
-    IsAnswered,
+spelled_enum! {
+    /// A field of the item, as named in JSON and in DynamoDB alike, in the document's order.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Field {
+        Id = "_id",
+        CreatedAt = "createdAt",
+        UpdatedAt = "updatedAt",
+        Version = "version",
+        ProjectId = "projectId",
+        IncomingCallLogId = "incomingCallLogId",
+        IncomingCallPolicyEscalationRuleId = "incomingCallPolicyEscalationRuleId",
+        UserId = "userId",
+        UserPhoneNumber = "userPhoneNumber",
+        Status = "status",
+        StatusMessage = "statusMessage",
+        DialDurationInSeconds = "dialDurationInSeconds",
+        CallCostInUsdCents = "callCostInUSDCents",
+        StartedAt = "startedAt",
+        EndedAt = "endedAt",
+        IsAnswered = "isAnswered",
+    }
 }
 
 impl Field {
-    /// Every field, in the order the document lists them.
-    pub const ALL: [Field; 16] = [
-        Field::Id,
-        Field::CreatedAt,
-        Field::UpdatedAt,
-        Field::Version,
-        Field::ProjectId,
-        Field::IncomingCallLogId,
-        Field::IncomingCallPolicyEscalationRuleId,
-        Field::UserId,
-        Field::UserPhoneNumber,
-        Field::Status,
-        Field::StatusMessage,
-        Field::DialDurationInSeconds,
-        Field::CallCostInUsdCents,
-        Field::StartedAt,
-        Field::EndedAt,
-        Field::IsAnswered,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Id => "_id",
-            Field::CreatedAt => "createdAt",
-            Field::UpdatedAt => "updatedAt",
-            Field::Version => "version",
-            Field::ProjectId => "projectId",
-            Field::IncomingCallLogId => "incomingCallLogId",
-            Field::IncomingCallPolicyEscalationRuleId => "incomingCallPolicyEscalationRuleId",
-            Field::UserId => "userId",
-            Field::UserPhoneNumber => "userPhoneNumber",
-            Field::Status => "status",
-            Field::StatusMessage => "statusMessage",
-            Field::DialDurationInSeconds => "dialDurationInSeconds",
-            Field::CallCostInUsdCents => "callCostInUSDCents",
-            Field::StartedAt => "startedAt",
-            Field::EndedAt => "endedAt",
-            Field::IsAnswered => "isAnswered",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|field| field.name() == name)
-    }
-
     pub fn kind(self) -> Kind {
         match self {
             Field::Id
@@ -130,45 +89,20 @@ impl Field {
                 | Field::EndedAt
         )
     }
-
-    /// A comma-separated list of every field name, for error messages.
-    pub fn all_names() -> String {
-        Field::ALL.map(Field::name).join(", ")
-    }
 }
 
-/// A read-only view of an `…Id` field as `{"_id": …}` (SPEC §2, relations).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Relation {
-    Project,
-    IncomingCallLog,
-    IncomingCallPolicyEscalationRule,
-    User,
+spelled_enum! {
+    /// A read-only view of an `…Id` field as `{"_id": …}` (SPEC §2, relations).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Relation {
+        Project = "project",
+        IncomingCallLog = "incomingCallLog",
+        IncomingCallPolicyEscalationRule = "incomingCallPolicyEscalationRule",
+        User = "user",
+    }
 }
 
 impl Relation {
-    pub const ALL: [Relation; 4] = [
-        Relation::Project,
-        Relation::IncomingCallLog,
-        Relation::IncomingCallPolicyEscalationRule,
-        Relation::User,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Relation::Project => "project",
-            Relation::IncomingCallLog => "incomingCallLog",
-            Relation::IncomingCallPolicyEscalationRule => "incomingCallPolicyEscalationRule",
-            Relation::User => "user",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Relation> {
-        Relation::ALL
-            .into_iter()
-            .find(|relation| relation.name() == name)
-    }
-
     /// The `…Id` field this relation is a view of.
     pub fn id_field(self) -> Field {
         match self {

@@ -54,7 +54,7 @@ pub enum InputError {
     NothingSent,
     #[error(
         "\"data\" has no field that can be updated; updatable fields are: {names}",
-        names = super::patch::UPDATABLE.map(Field::name).join(", ")
+        names = super::patch::updatable().map(Field::name).collect::<Vec<_>>().join(", ")
     )]
     NothingUpdatable,
     /// `projectId` names another project than the caller's.

@@ -9,6 +9,7 @@ mod operation;
 mod patch;
 mod permission;
 mod rules;
+pub(crate) mod spelled;
 mod values;
 
 pub use field::{Field, Kind, Relation};
@@ -16,6 +17,6 @@ pub use input::{FieldError, Input, InputError};
 pub use item::{FieldValue, Item};
 pub use new_item::NewItem;
 pub use operation::Operation;
-pub use patch::{ItemPatch, UPDATABLE};
+pub use patch::{is_updatable, updatable, ItemPatch};
 pub use permission::Permission;
 pub use values::{ObjectId, PhoneNumber, Status, StatusMessage, Timestamp, WholeNumber};

@@ -6,16 +6,33 @@ use super::item::{FieldValue, Item};
 use super::rules::{self, check_dial_window, nullable, required};
 use super::values::{Status, StatusMessage, Timestamp, WholeNumber};
 
+/// Whether an update may change `field`. Every field is named, so a new one does not compile
+/// until it is decided here (and, if updatable, in [`ItemPatch`]).
+pub const fn is_updatable(field: Field) -> bool {
+    match field {
+        Field::Status
+        | Field::StatusMessage
+        | Field::DialDurationInSeconds
+        | Field::CallCostInUsdCents
+        | Field::StartedAt
+        | Field::EndedAt
+        | Field::IsAnswered => true,
+        Field::Id
+        | Field::CreatedAt
+        | Field::UpdatedAt
+        | Field::Version
+        | Field::ProjectId
+        | Field::IncomingCallLogId
+        | Field::IncomingCallPolicyEscalationRuleId
+        | Field::UserId
+        | Field::UserPhoneNumber => false,
+    }
+}
+
 /// The fields an update may change, in the document's order.
-pub const UPDATABLE: [Field; 7] = [
-    Field::Status,
-    Field::StatusMessage,
-    Field::DialDurationInSeconds,
-    Field::CallCostInUsdCents,
-    Field::StartedAt,
-    Field::EndedAt,
-    Field::IsAnswered,
-];
+pub fn updatable() -> impl Iterator<Item = Field> {
+    Field::ALL.into_iter().filter(|field| is_updatable(*field))
+}
 
 /// The fields an update changes; `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -72,28 +89,37 @@ impl ItemPatch {
         Ok(patch)
     }
 
-    /// Each field the patch changes with its new value (`Null` clears it), in [`UPDATABLE`]
+    /// Each field the patch changes with its new value (`Null` clears it), in the document's
     /// order.
     pub fn changes(&self) -> impl Iterator<Item = (Field, FieldValue<'_>)> {
         fn text(message: Option<&StatusMessage>) -> FieldValue<'_> {
             message.map_or(FieldValue::Null, |m| FieldValue::Text(m.as_str()))
         }
         let date = |date: Option<Timestamp>| date.map_or(FieldValue::Null, FieldValue::Date);
-        let changes: [Option<FieldValue<'_>>; 7] = [
-            self.status.as_ref().map(|s| FieldValue::Text(s.as_str())),
-            self.status_message.as_ref().map(|m| text(m.as_ref())),
-            self.dial_duration_in_seconds
-                .map(|n| FieldValue::Integer(n.get())),
-            self.call_cost_in_usd_cents
-                .map(|n| FieldValue::Integer(n.get())),
-            self.started_at.map(date),
-            self.ended_at.map(date),
-            self.is_answered.map(FieldValue::Boolean),
-        ];
-        UPDATABLE
-            .into_iter()
-            .zip(changes)
-            .filter_map(|(field, change)| Some((field, change?)))
+        let integer = |n: WholeNumber| FieldValue::Integer(n.get());
+        [
+            (
+                Field::Status,
+                self.status.as_ref().map(|s| FieldValue::Text(s.as_str())),
+            ),
+            (
+                Field::StatusMessage,
+                self.status_message.as_ref().map(|m| text(m.as_ref())),
+            ),
+            (
+                Field::DialDurationInSeconds,
+                self.dial_duration_in_seconds.map(integer),
+            ),
+            (
+                Field::CallCostInUsdCents,
+                self.call_cost_in_usd_cents.map(integer),
+            ),
+            (Field::StartedAt, self.started_at.map(date)),
+            (Field::EndedAt, self.ended_at.map(date)),
+            (Field::IsAnswered, self.is_answered.map(FieldValue::Boolean)),
+        ]
+        .into_iter()
+        .filter_map(|(field, change)| Some((field, change?)))
     }
 
     /// The item after this patch, at `now`: what an update stores.
@@ -129,6 +155,7 @@ impl ItemPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
 
     fn patch(sent: &[(Field, Input<'static>)]) -> Result<ItemPatch, InputError> {
         ItemPatch::parse(sent)
@@ -152,6 +179,30 @@ mod tests {
                 (Field::StatusMessage, FieldValue::Null),
             ]
         );
+    }
+
+    #[test]
+    fn exactly_the_updatable_fields_are_changes_of_a_patch() {
+        for field in Field::ALL {
+            let input = match field.kind() {
+                Kind::Text => Input::Text("Done"),
+                Kind::Integer => Input::Integer(5),
+                Kind::Date => Input::Text("2024-01-01T00:00:00.000Z"),
+                Kind::Boolean => Input::Boolean(true),
+                Kind::Id => Input::Text("6579c1e2a3b4c5d6e7f80912"),
+                Kind::Phone => Input::Text("+15550100"),
+            };
+            let changed: Vec<Field> = match patch(&[(field, input)]) {
+                Ok(patch) => patch.changes().map(|(field, _)| field).collect(),
+                Err(_) => Vec::new(),
+            };
+            let expected = if is_updatable(field) {
+                vec![field]
+            } else {
+                vec![]
+            };
+            assert_eq!(changed, expected, "{field:?}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! What each operator means is in `eval.rs`; how a read starts is in `plan.rs`; reading a
 //! query from a request body is the API's job (`api/json/query.rs`).
 
+use crate::model::spelled::spelled_enum;
 use crate::model::{Field, FieldValue, ObjectId, Timestamp};
 
 /// A value a condition compares a field with, parsed for the field's kind.
@@ -91,73 +92,31 @@ impl Filter {
     }
 }
 
-/// A typed operator as clients name it in `_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OperatorName {
-    EqualTo,
-    NotEqual,
-    EqualToOrNull,
-    IsNull,
-    NotNull,
-    GreaterThan,
-    GreaterThanOrEqual,
-    LessThan,
-    LessThanOrEqual,
-    GreaterThanOrNull,
-    LessThanOrNull,
-    InBetween,
-    Search,
-    StartsWith,
-    EndsWith,
-    NotContains,
-    Includes,
-    IncludesNone,
-    MultiSearch,
-}
-
-impl OperatorName {
-    /// The one table of the operators and their spelling (SPEC §3). A new operator is a row
-    /// here, a variant above, its reading in `api/json/query.rs` and its meaning in `eval.rs`.
-    pub const ALL: [(OperatorName, &'static str); 19] = [
-        (OperatorName::EqualTo, "EqualTo"),
-        (OperatorName::NotEqual, "NotEqual"),
-        (OperatorName::EqualToOrNull, "EqualToOrNull"),
-        (OperatorName::IsNull, "IsNull"),
-        (OperatorName::NotNull, "NotNull"),
-        (OperatorName::GreaterThan, "GreaterThan"),
-        (OperatorName::GreaterThanOrEqual, "GreaterThanOrEqual"),
-        (OperatorName::LessThan, "LessThan"),
-        (OperatorName::LessThanOrEqual, "LessThanOrEqual"),
-        (OperatorName::GreaterThanOrNull, "GreaterThanOrNull"),
-        (OperatorName::LessThanOrNull, "LessThanOrNull"),
-        (OperatorName::InBetween, "InBetween"),
-        (OperatorName::Search, "Search"),
-        (OperatorName::StartsWith, "StartsWith"),
-        (OperatorName::EndsWith, "EndsWith"),
-        (OperatorName::NotContains, "NotContains"),
-        (OperatorName::Includes, "Includes"),
-        (OperatorName::IncludesNone, "IncludesNone"),
-        (OperatorName::MultiSearch, "MultiSearch"),
-    ];
-
-    pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(operator, _)| *operator == self)
-            .map(|(_, name)| *name)
-            .expect("every operator is in the table")
-    }
-
-    pub fn from_name(name: &str) -> Option<OperatorName> {
-        Self::ALL
-            .iter()
-            .find(|(_, spelled)| *spelled == name)
-            .map(|(operator, _)| *operator)
-    }
-
-    /// Every name, comma-separated, for error messages.
-    pub fn all_names() -> String {
-        Self::ALL.map(|(_, name)| name).join(", ")
+spelled_enum! {
+    /// A typed operator as clients name it in `_type`: the one table of the operators and their
+    /// spelling (SPEC §3). A new operator is a row here; the compiler then asks for its reading
+    /// in `api/json/query.rs` and its meaning in `eval.rs`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum OperatorName {
+        EqualTo = "EqualTo",
+        NotEqual = "NotEqual",
+        EqualToOrNull = "EqualToOrNull",
+        IsNull = "IsNull",
+        NotNull = "NotNull",
+        GreaterThan = "GreaterThan",
+        GreaterThanOrEqual = "GreaterThanOrEqual",
+        LessThan = "LessThan",
+        LessThanOrEqual = "LessThanOrEqual",
+        GreaterThanOrNull = "GreaterThanOrNull",
+        LessThanOrNull = "LessThanOrNull",
+        InBetween = "InBetween",
+        Search = "Search",
+        StartsWith = "StartsWith",
+        EndsWith = "EndsWith",
+        NotContains = "NotContains",
+        Includes = "Includes",
+        IncludesNone = "IncludesNone",
+        MultiSearch = "MultiSearch",
     }
 }
 
@@ -167,7 +126,8 @@ mod tests {
 
     #[test]
     fn every_operator_reads_back_from_its_name() {
-        for (operator, name) in OperatorName::ALL {
+        for operator in OperatorName::ALL {
+            let name = operator.name();
             assert_eq!(OperatorName::from_name(name), Some(operator));
             assert_eq!(operator.name(), name);
         }

@@ -1,16 +1,18 @@
 //! Storage: what the API needs of a store, as small traits sized to each operation, and two
-//! stores that keep them — DynamoDB ([`DynamoStore`]) and an in-memory twin ([`MemoryStore`])
-//! held to the same behaviour tests (`contract.rs`).
+//! stores that keep them — DynamoDB ([`DynamoStore`]) and an in-memory twin (`MemoryStore`,
+//! behind the `test-support` feature) held to the same behaviour tests (`contract/`).
 //!
 //! The rules every store keeps: writes are conditional (create never overwrites, update and
 //! delete need the item, an expected version must be the stored one), counts are exact, pages come in key
 //! order (`_id`, a UUIDv7, so creation order), and a store speaks in [`StoreError`], never in
 //! HTTP terms.
 
+#[cfg(any(test, feature = "test-support"))]
 pub mod contract;
 pub mod drift;
 pub mod dynamo;
 mod error;
+#[cfg(any(test, feature = "test-support"))]
 mod memory;
 mod records;
 
@@ -18,6 +20,7 @@ use std::future::Future;
 
 pub use dynamo::DynamoStore;
 pub use error::StoreError;
+#[cfg(any(test, feature = "test-support"))]
 pub use memory::MemoryStore;
 pub use records::KeyRecord;
 

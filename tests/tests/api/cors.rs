@@ -1,38 +1,11 @@
 //! CORS (SPEC §7): the HTTP API forwards a browser's preflight on its `ANY` routes to the
-//! functions, which must answer it 204 without a key and say what `template.yaml` says.
+//! functions, which must answer it 204 without a key (what they say is held to
+//! `template.yaml` in `tests/template/cors.rs`).
 
 use call_log_item::api::cors;
 use call_log_item::api::routes::{BASE_PATH, ROUTES};
-use call_log_item::store::dynamo::TTL_ATTRIBUTE;
 
 use crate::helpers::{random_id, TestApp};
-use crate::template;
-
-#[test]
-fn the_functions_preflight_says_what_the_template_configures() {
-    let configured = template::cors();
-    for (name, ours) in [
-        ("AllowOrigins", cors::ALLOW_ORIGIN),
-        ("AllowMethods", cors::ALLOW_METHODS),
-        ("AllowHeaders", cors::ALLOW_HEADERS),
-        ("ExposeHeaders", cors::EXPOSE_HEADERS),
-        ("MaxAge", cors::MAX_AGE),
-    ] {
-        assert_eq!(
-            configured.get(name).map(String::as_str),
-            Some(ours),
-            "{name}"
-        );
-    }
-}
-
-#[test]
-fn the_template_expires_idempotency_records_by_the_attribute_the_code_writes() {
-    assert_eq!(
-        template::items_ttl_attribute().as_deref(),
-        Some(TTL_ATTRIBUTE)
-    );
-}
 
 #[tokio::test]
 async fn a_preflight_is_204_without_a_key_on_every_path() {

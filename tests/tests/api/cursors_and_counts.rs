@@ -328,7 +328,7 @@ async fn a_non_key_sort_skips_nothing_when_items_come_and_go_between_pages() {
 
 #[tokio::test]
 async fn a_counter_below_zero_reads_as_0_and_is_logged() {
-    use call_log_item::store::dynamo::{counter_key, Scope, ITEM_COUNT};
+    use call_log_item::store::dynamo::layout::{counter_key, Scope, ITEM_COUNT};
     let app = TestApp::spawn().await;
     app.client
         .update_item()

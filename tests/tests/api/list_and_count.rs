@@ -1,4 +1,5 @@
-//! SPEC §3: skip/limit, select, sort and query on list and count.
+//! SPEC §3: skip/limit, select, sort and query on list and count, on the local engine. How
+//! each part is read, and every refusal, is tested without a database (`shared/src/api/`).
 
 use serde_json::{json, Value};
 
@@ -63,30 +64,6 @@ async fn skip_and_limit_page_through_and_are_echoed() {
 }
 
 #[tokio::test]
-async fn bad_skip_and_limit_are_400_with_the_range() {
-    let app = TestApp::spawn().await;
-    for query in [
-        "?limit=0",
-        "?limit=101",
-        "?limit=-1",
-        "?limit=abc",
-        "?limit=2.5",
-        "?skip=-1",
-        "?skip=x",
-    ] {
-        let response = app.list(query, None).await;
-        assert_eq!(response.status, 400, "{query}");
-        let error = response.error();
-        assert!(
-            error.contains("limit") || error.contains("skip"),
-            "{query}: {error}"
-        );
-    }
-    let response = app.list("", Some(json!({"limit": 1000}))).await;
-    assert!(response.assert_status(400).error().contains("1 to 100"));
-}
-
-#[tokio::test]
 async fn select_narrows_fields_and_shows_relations() {
     let app = TestApp::spawn().await;
     let call_log = random_id();
@@ -99,17 +76,6 @@ async fn select_narrows_fields_and_shows_relations() {
     assert_eq!(row["incomingCallLog"], json!({"_id": call_log}));
     assert_eq!(row["user"], Value::Null);
     assert_eq!(row["project"], json!({"_id": app.project.to_string()}));
-    for (select, fragment) in [
-        (json!({"colour": true}), "colour"),
-        (json!({"project": {"name": true}}), "project.name"),
-        (json!({"status": 1}), "status"),
-    ] {
-        let response = app.list("", Some(json!({ "select": select }))).await;
-        assert!(
-            response.assert_status(400).error().contains(fragment),
-            "{select}"
-        );
-    }
 }
 
 #[tokio::test]
@@ -148,16 +114,6 @@ async fn sort_orders_by_any_field_with_id_breaking_ties() {
         .map(|i| created[*i].clone())
         .collect();
     assert_eq!(ids(&by_status.body), expected);
-    for sort in [
-        json!({"colour": 1}),
-        json!({"status": "up"}),
-        json!({"status": 0}),
-        json!(["status"]),
-    ] {
-        app.list("", Some(json!({ "sort": sort })))
-            .await
-            .assert_status(400);
-    }
 }
 
 #[tokio::test]
@@ -208,43 +164,6 @@ async fn query_with_plain_values_null_and_arrays() {
         count(json!({"status": {"_type": "Search", "value": "EVE"}})).await,
         3
     );
-}
-
-#[tokio::test]
-async fn bad_queries_are_400_naming_the_field() {
-    let app = TestApp::spawn().await;
-    for (query, fragment) in [
-        (json!({"colour": "red"}), "colour"),
-        (json!({"status": {"_type": "Like", "value": "x"}}), "Like"),
-        (json!({"isAnswered": "yes"}), "isAnswered"),
-        (json!({"incomingCallLogId": "abc"}), "incomingCallLogId"),
-        (json!({"createdAt": "yesterday"}), "createdAt"),
-        (json!({"status": {"value": "x"}}), "status"),
-        (json!("status"), "query"),
-    ] {
-        for response in [
-            app.list("", Some(json!({ "query": query.clone() }))).await,
-            app.count(Some(json!({ "query": query.clone() }))).await,
-        ] {
-            assert!(
-                response.assert_status(400).error().contains(fragment),
-                "{query}: {}",
-                response.error()
-            );
-        }
-    }
-}
-
-#[tokio::test]
-async fn unknown_body_fields_are_400() {
-    let app = TestApp::spawn().await;
-    app.list("", Some(json!({"filter": {}})))
-        .await
-        .assert_status(400);
-    app.count(Some(json!({"select": {}})))
-        .await
-        .assert_status(400);
-    app.count(Some(json!([]))).await.assert_status(400);
 }
 
 /// A status is part of a key where the read starts (its index entries' partition, its

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use aws_sdk_dynamodb::types::AttributeValue;
 use call_log_item::api::json;
 use call_log_item::model::{Field, Item, Kind};
-use call_log_item::store::dynamo::from_attributes;
+use call_log_item::store::dynamo::layout::from_attributes;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};

@@ -9,9 +9,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use call_log_item::model::{Field, Item, ObjectId};
 use call_log_item::query::{Condition, Filter, Operator, Scalar};
 use call_log_item::store::contract::sample_item;
-use call_log_item::store::dynamo::{
-    counter_key, to_attributes, Scope, StreamRecord, ITEM_COUNT, TALLIED,
+use call_log_item::store::dynamo::layout::{
+    counter_key, to_attributes, Scope, ITEM_COUNT, TALLIED,
 };
+use call_log_item::store::dynamo::StreamRecord;
 use call_log_item::store::ItemQueries;
 
 use super::helpers::{dynamo_store, tables};

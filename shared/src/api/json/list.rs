@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::integral;
-use crate::api::error::ApiError;
+use crate::api::error::RequestError;
 use crate::api::request::ApiRequest;
 use crate::model::Field;
 use crate::query::{Direction, Paging, Select, Selected, Sort};
@@ -15,7 +15,7 @@ pub fn paging(
     query_limit: Option<&str>,
     body_skip: Option<&Value>,
     body_limit: Option<&Value>,
-) -> Result<Paging, ApiError> {
+) -> Result<Paging, RequestError> {
     let limit = match (query_limit, body_limit) {
         (Some(text), _) => limit(&Value::String(text.to_string()))?,
         (None, Some(value)) => limit(value)?,
@@ -46,36 +46,26 @@ fn integer(value: &Value) -> Option<i64> {
     }
 }
 
-fn limit(value: &Value) -> Result<u32, ApiError> {
+fn limit(value: &Value) -> Result<u32, RequestError> {
     match integer(value) {
         Some(limit) if (1..=i64::from(Paging::MAX_LIMIT)).contains(&limit) => Ok(limit as u32),
-        _ => Err(ApiError::bad_request(format!(
-            "\"limit\" must be an integer from 1 to {}",
-            Paging::MAX_LIMIT
-        ))),
+        _ => Err(RequestError::Limit),
     }
 }
 
-fn skip(value: &Value) -> Result<u64, ApiError> {
+fn skip(value: &Value) -> Result<u64, RequestError> {
     match integer(value) {
         Some(skip) if (0..=Paging::MAX_SKIP as i64).contains(&skip) => Ok(skip as u64),
-        _ => Err(ApiError::bad_request(format!(
-            "\"skip\" must be an integer from 0 to {}",
-            Paging::MAX_SKIP
-        ))),
+        _ => Err(RequestError::Skip),
     }
 }
 
 /// `select`: `{"field": true, …}`; a relation may also be `{"_id": true}`.
-pub fn select(value: Option<&Value>) -> Result<Select, ApiError> {
+pub fn select(value: Option<&Value>) -> Result<Select, RequestError> {
     let object = match value {
         None | Some(Value::Null) => return Ok(Select::default()),
         Some(Value::Object(object)) => object,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "\"select\" must be an object such as {\"status\": true}",
-            ))
-        }
+        Some(_) => return Err(RequestError::SelectNotObject),
     };
     let mut wanted = Vec::with_capacity(object.len());
     for (name, flag) in object {
@@ -85,23 +75,17 @@ pub fn select(value: Option<&Value>) -> Result<Select, ApiError> {
             (Some(Selected::Relation(_)), Value::Object(sub)) => {
                 // {"project": {"_id": true}} is the relation's only field.
                 if let Some(other) = sub.keys().find(|key| key.as_str() != "_id") {
-                    return Err(ApiError::bad_request(format!(
-                        "Invalid select \"{name}.{other}\": a relation can select only \"_id\""
-                    )));
+                    return Err(RequestError::SelectInRelation {
+                        relation: name.clone(),
+                        field: other.clone(),
+                    });
                 }
                 true
             }
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "Invalid select \"{name}\": the value must be true or false"
-                )))
-            }
+            _ => return Err(RequestError::SelectValue(name.clone())),
         };
         let Some(selected) = selected else {
-            return Err(ApiError::bad_request(format!(
-                "Unknown field \"{name}\" in select; selectable: {}",
-                Selected::all_names()
-            )));
+            return Err(RequestError::UnknownSelectField(name.clone()));
         };
         if on {
             wanted.push(selected);
@@ -127,28 +111,19 @@ fn direction(value: &Value) -> Option<Direction> {
 }
 
 /// `sort`: `{"field": "ASC" | "DESC" | "asc" | "desc" | 1 | -1, …}`, applied in order.
-pub fn sort(value: Option<&Value>) -> Result<Sort, ApiError> {
+pub fn sort(value: Option<&Value>) -> Result<Sort, RequestError> {
     let object = match value {
         None | Some(Value::Null) => return Ok(Sort::default()),
         Some(Value::Object(object)) => object,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "\"sort\" must be an object such as {\"createdAt\": -1}",
-            ))
-        }
+        Some(_) => return Err(RequestError::SortNotObject),
     };
     let mut keys = Vec::with_capacity(object.len());
     for (name, value) in object {
         let Some(field) = Field::from_name(name) else {
-            return Err(ApiError::bad_request(format!(
-                "Unknown field \"{name}\" in sort; sortable: {}",
-                Field::all_names()
-            )));
+            return Err(RequestError::UnknownSortField(name.clone()));
         };
         let Some(direction) = direction(value) else {
-            return Err(ApiError::bad_request(format!(
-                "Invalid sort direction for \"{name}\": use \"ASC\", \"DESC\", 1 or -1"
-            )));
+            return Err(RequestError::SortDirection(name.clone()));
         };
         keys.push((field, direction));
     }
@@ -159,16 +134,14 @@ pub fn sort(value: Option<&Value>) -> Result<Sort, ApiError> {
 pub fn cursor_text<'a>(
     request: &'a ApiRequest,
     body: &'a Map<String, Value>,
-) -> Result<Option<&'a str>, ApiError> {
+) -> Result<Option<&'a str>, RequestError> {
     if let Some(cursor) = request.query_param("cursor") {
         return Ok(Some(cursor));
     }
     match body.get("cursor") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(cursor)) => Ok(Some(cursor)),
-        Some(_) => Err(ApiError::bad_request(
-            "\"cursor\" must be the nextCursor string of the previous page",
-        )),
+        Some(_) => Err(RequestError::CursorNotText),
     }
 }
 
@@ -198,17 +171,19 @@ mod tests {
     }
 
     #[test]
-    fn out_of_range_or_malformed_values_are_rejected_with_the_range() {
+    fn out_of_range_or_malformed_values_are_rejected() {
         for limit in ["0", "-1", "101", "abc", "2.5", ""] {
-            let error = paging(None, Some(limit), None, None).unwrap_err();
-            assert!(error.public_message().contains("1 to 100"), "{limit}");
+            let error = paging(None, Some(limit), None, None);
+            assert_eq!(error, Err(RequestError::Limit), "{limit}");
         }
         for skip in ["-1", "abc", "1.5", "99999999999999999999"] {
-            let error = paging(Some(skip), None, None, None).unwrap_err();
-            assert!(error.public_message().contains("\"skip\""), "{skip}");
+            let error = paging(Some(skip), None, None, None);
+            assert_eq!(error, Err(RequestError::Skip), "{skip}");
         }
-        assert!(paging(None, None, None, Some(&json!(true))).is_err());
-        assert!(paging(None, None, None, Some(&json!(null))).is_err());
+        for limit in [json!(true), json!(null)] {
+            let error = paging(None, None, None, Some(&limit));
+            assert_eq!(error, Err(RequestError::Limit), "{limit}");
+        }
     }
 
     #[test]
@@ -221,25 +196,30 @@ mod tests {
     }
 
     #[test]
-    fn unknown_select_fields_are_rejected_with_the_selectable_ones() {
+    fn unknown_select_fields_are_rejected() {
         let error = select(Some(&json!({"colour": true}))).unwrap_err();
-        assert_eq!(error.status(), 400);
-        assert!(error.public_message().contains("\"colour\""));
-        assert!(error.public_message().contains("incomingCallLogId"));
+        assert_eq!(error, RequestError::UnknownSelectField("colour".into()));
     }
 
     #[test]
     fn relation_subfields_other_than_id_are_rejected() {
         assert!(select(Some(&json!({"project": {"_id": true}}))).is_ok());
         let error = select(Some(&json!({"project": {"name": true}}))).unwrap_err();
-        assert!(error.public_message().contains("project.name"));
-        assert!(select(Some(&json!({"status": {"_id": true}}))).is_err());
+        let expected = RequestError::SelectInRelation {
+            relation: "project".into(),
+            field: "name".into(),
+        };
+        assert_eq!(error, expected);
+        let error = select(Some(&json!({"status": {"_id": true}}))).unwrap_err();
+        assert_eq!(error, RequestError::SelectValue("status".into()));
     }
 
     #[test]
     fn non_boolean_select_flags_are_rejected() {
-        assert!(select(Some(&json!({"status": "yes"}))).is_err());
-        assert!(select(Some(&json!(["status"]))).is_err());
+        let error = select(Some(&json!({"status": "yes"}))).unwrap_err();
+        assert_eq!(error, RequestError::SelectValue("status".into()));
+        let error = select(Some(&json!(["status"]))).unwrap_err();
+        assert_eq!(error, RequestError::SelectNotObject);
     }
 
     #[test]
@@ -260,15 +240,14 @@ mod tests {
 
     #[test]
     fn unknown_sort_fields_and_directions_are_rejected() {
-        assert!(sort(Some(&json!({"colour": 1})))
-            .unwrap_err()
-            .public_message()
-            .contains("colour"));
-        assert!(sort(Some(&json!({"status": 0})))
-            .unwrap_err()
-            .public_message()
-            .contains("status"));
-        assert!(sort(Some(&json!({"status": "up"}))).is_err());
-        assert!(sort(Some(&json!([]))).is_err());
+        let refused = |value: Value| sort(Some(&value)).unwrap_err();
+        let direction = RequestError::SortDirection("status".into());
+        assert_eq!(
+            refused(json!({"colour": 1})),
+            RequestError::UnknownSortField("colour".into())
+        );
+        assert_eq!(refused(json!({"status": 0})), direction);
+        assert_eq!(refused(json!({"status": "up"})), direction);
+        assert_eq!(refused(json!([])), RequestError::SortNotObject);
     }
 }

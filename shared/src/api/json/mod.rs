@@ -14,7 +14,7 @@ pub use item::{new_item, patch};
 pub use list::{cursor_text, paging, select, sort};
 pub use query::filter;
 
-use super::error::ApiError;
+use super::error::{QueryProblem, RequestError};
 use super::request::ApiRequest;
 use crate::model::{Field, FieldError, Input, Kind};
 
@@ -22,75 +22,63 @@ use crate::model::{Field, FieldError, Input, Kind};
 pub const WRAPPERS: [&str; 3] = ["ObjectID", "DateTime", "Phone"];
 
 /// The body as JSON; an empty body is `null`.
-pub fn body(request: &ApiRequest) -> Result<Value, ApiError> {
+pub fn body(request: &ApiRequest) -> Result<Value, RequestError> {
     let bytes = request.body();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| ApiError::bad_request("The request body is not valid UTF-8"))?;
-    serde_json::from_str(text).map_err(|error| {
-        ApiError::bad_request(format!("The request body is not valid JSON: {error}"))
-    })
+    let text = std::str::from_utf8(bytes).map_err(|_| RequestError::BodyNotUtf8)?;
+    serde_json::from_str(text).map_err(|error| RequestError::BodyNotJson(error.to_string()))
 }
 
 /// The body as an object whose keys are among `allowed`; an empty body is an empty object.
-pub fn body_object(request: &ApiRequest, allowed: &[&str]) -> Result<Map<String, Value>, ApiError> {
+pub fn body_object(
+    request: &ApiRequest,
+    allowed: &'static [&'static str],
+) -> Result<Map<String, Value>, RequestError> {
     let object = match body(request)? {
         Value::Null => Map::new(),
         Value::Object(object) => object,
-        _ => {
-            return Err(ApiError::bad_request(
-                "The request body must be a JSON object",
-            ))
-        }
+        _ => return Err(RequestError::BodyNotObject),
     };
     if let Some(unknown) = object.keys().find(|key| !allowed.contains(&key.as_str())) {
-        return Err(ApiError::bad_request(format!(
-            "Unknown field \"{unknown}\" in the request body; allowed: {}",
-            allowed.join(", ")
-        )));
+        return Err(RequestError::UnknownBodyField {
+            field: unknown.clone(),
+            allowed,
+        });
     }
     Ok(object)
 }
 
 /// The `data` object of a create or update body, `{"data": {...}}` and nothing else.
-pub fn data_object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
+pub fn data_object(body: &Value) -> Result<&Map<String, Value>, RequestError> {
     let Some(object) = body.as_object() else {
-        return Err(ApiError::bad_request(
-            "The request body must be a JSON object of the form {\"data\": {...}}",
-        ));
+        return Err(RequestError::NotADataBody);
     };
     if let Some(extra) = object.keys().find(|key| key.as_str() != "data") {
-        return Err(ApiError::bad_request(format!(
-            "Unknown top-level field \"{extra}\"; the body must be {{\"data\": {{...}}}}"
-        )));
+        return Err(RequestError::UnknownTopLevelField(extra.clone()));
     }
     match object.get("data") {
         Some(Value::Object(data)) => Ok(data),
-        Some(_) => Err(ApiError::bad_request("\"data\" must be a JSON object")),
-        None => Err(ApiError::bad_request(
-            "The request body must contain \"data\": an object of the item's fields",
-        )),
+        Some(_) => Err(RequestError::DataNotObject),
+        None => Err(RequestError::NoData),
     }
 }
 
 /// Unwraps `{"_type": "ObjectID" | "DateTime" | "Phone", "value": v}` to `v`; any other value
 /// passes as it is.
-pub fn unwrap_wrapper(value: &Value) -> Result<&Value, String> {
+pub fn unwrap_wrapper(value: &Value) -> Result<&Value, QueryProblem> {
     let Some(object) = value.as_object() else {
         return Ok(value);
     };
     match object.get("_type").and_then(Value::as_str) {
         Some(kind) if WRAPPERS.contains(&kind) => {
             if object.len() != 2 {
-                return Err(format!(
-                    "a {kind} value must have exactly \"_type\" and \"value\""
-                ));
+                return Err(QueryProblem::WrapperKeys(kind.to_string()));
             }
             object
                 .get("value")
-                .ok_or_else(|| format!("a {kind} value needs \"value\""))
+                .ok_or_else(|| QueryProblem::WrapperValue(kind.to_string()))
         }
         _ => Ok(value),
     }
@@ -153,7 +141,9 @@ fn is_digit_string(text: &str) -> bool {
 /// phone numbers may come in a typed wrapper, whole numbers as a digit string.
 pub fn read(kind: Kind, value: &Value) -> Result<Input<'_>, String> {
     let unwrapped = match kind {
-        Kind::Id | Kind::Date | Kind::Phone => unwrap_wrapper(value)?,
+        Kind::Id | Kind::Date | Kind::Phone => {
+            unwrap_wrapper(value).map_err(|problem| problem.to_string())?
+        }
         Kind::Text | Kind::Integer | Kind::Boolean => value,
     };
     // A wrapper holds a value; a wrapped null is not the field's null.
@@ -269,14 +259,17 @@ mod tests {
     #[test]
     fn data_must_be_an_object_under_data() {
         assert!(data_object(&json!({"data": {}})).is_ok());
-        for body in [
-            json!([]),
-            json!({}),
-            json!({"data": 1}),
-            json!({"data": {}, "x": 1}),
-            json!(null),
+        for (body, error) in [
+            (json!([]), RequestError::NotADataBody),
+            (json!({}), RequestError::NoData),
+            (json!({"data": 1}), RequestError::DataNotObject),
+            (
+                json!({"data": {}, "x": 1}),
+                RequestError::UnknownTopLevelField("x".into()),
+            ),
+            (json!(null), RequestError::NotADataBody),
         ] {
-            assert_eq!(data_object(&body).unwrap_err().status(), 400, "{body}");
+            assert_eq!(data_object(&body).unwrap_err(), error, "{body}");
         }
     }
 }

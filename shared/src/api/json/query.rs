@@ -5,44 +5,30 @@
 use serde_json::{Map, Value};
 
 use super::{integral, unwrap_wrapper, WRAPPERS};
-use crate::api::error::ApiError;
+use crate::api::error::{QueryProblem as P, RequestError};
 use crate::model::{Field, Kind, ObjectId, Relation, Timestamp};
 use crate::query::{Comparison, Condition, Filter, Operator, OperatorName, Scalar, TextMatch};
 
-fn query_error(field: &str, problem: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request(format!("Invalid query on \"{field}\": {problem}"))
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Id => "an id",
-        Kind::Text => "text",
-        Kind::Phone => "a phone number",
-        Kind::Integer => "a number",
-        Kind::Date => "a date",
-        Kind::Boolean => "a boolean",
-    }
+fn query_error(key: &str, problem: P) -> RequestError {
+    RequestError::query(key, problem)
 }
 
 /// Parses a value to compare `field` with.
-fn scalar(field: Field, value: &Value) -> Result<Scalar, ApiError> {
+fn scalar(field: Field, value: &Value) -> Result<Scalar, RequestError> {
     let name = field.name();
     let value = unwrap_wrapper(value).map_err(|problem| query_error(name, problem))?;
     match field.kind() {
         Kind::Id => match value {
             Value::String(text) => ObjectId::parse(text)
                 .map(Scalar::Id)
-                .map_err(|rule| query_error(name, rule)),
-            _ => Err(query_error(name, "must be a UUID string")),
+                .map_err(|rule| query_error(name, P::Value(rule.to_string()))),
+            _ => Err(query_error(name, P::NotAnId)),
         },
         Kind::Date => match value {
             Value::String(text) => Timestamp::parse(text)
                 .map(Scalar::Date)
-                .map_err(|rule| query_error(name, rule)),
-            _ => Err(query_error(
-                name,
-                "must be a date string such as 2026-11-27T18:24:15.123Z",
-            )),
+                .map_err(|rule| query_error(name, P::Value(rule.to_string()))),
+            _ => Err(query_error(name, P::NotADate)),
         },
         Kind::Text | Kind::Phone => match value {
             // Longer than any stored value: it could match nothing, and where it would become
@@ -54,10 +40,7 @@ fn scalar(field: Field, value: &Value) -> Result<Scalar, ApiError> {
             {
                 Err(query_error(
                     name,
-                    format!(
-                        "the value is longer than any stored one (at most {} characters)",
-                        field.max_chars().unwrap_or_default()
-                    ),
+                    P::TooLong(field.max_chars().unwrap_or_default()),
                 ))
             }
             Value::String(text) => Ok(Scalar::Text(if field.kind() == Kind::Phone {
@@ -65,69 +48,57 @@ fn scalar(field: Field, value: &Value) -> Result<Scalar, ApiError> {
             } else {
                 text.clone()
             })),
-            _ => Err(query_error(name, "the value must be a string")),
+            _ => Err(query_error(name, P::NotText)),
         },
         Kind::Integer => match value {
             Value::Number(number) => integral(number)
                 .map(Scalar::Integer)
-                .ok_or_else(|| query_error(name, "the value must be a whole number")),
+                .ok_or_else(|| query_error(name, P::NotAWholeNumber)),
             Value::String(text) => text
                 .trim()
                 .parse::<i64>()
                 .map(Scalar::Integer)
-                .map_err(|_| query_error(name, "the value must be a whole number")),
-            _ => Err(query_error(name, "the value must be a whole number")),
+                .map_err(|_| query_error(name, P::NotAWholeNumber)),
+            _ => Err(query_error(name, P::NotAWholeNumber)),
         },
         Kind::Boolean => match value {
             Value::Bool(flag) => Ok(Scalar::Boolean(*flag)),
-            _ => Err(query_error(name, "the value must be true or false")),
+            _ => Err(query_error(name, P::NotABoolean)),
         },
     }
 }
 
-fn scalars(field: Field, value: &Value) -> Result<Vec<Scalar>, ApiError> {
+fn scalars(field: Field, value: &Value) -> Result<Vec<Scalar>, RequestError> {
     let Value::Array(values) = value else {
-        return Err(query_error(field.name(), "the value must be an array"));
+        return Err(query_error(field.name(), P::NotAnArray));
     };
     values.iter().map(|value| scalar(field, value)).collect()
 }
 
-fn text_value(field: Field, object: &Map<String, Value>) -> Result<String, ApiError> {
+fn text_value(field: Field, object: &Map<String, Value>) -> Result<String, RequestError> {
     if !matches!(field.kind(), Kind::Text | Kind::Phone) {
-        return Err(query_error(
-            field.name(),
-            format!("text operators do not apply to {}", kind_name(field.kind())),
-        ));
+        return Err(query_error(field.name(), P::TextOperatorOn(field.kind())));
     }
     match object.get("value") {
         Some(Value::String(text)) => Ok(text.clone()),
-        _ => Err(query_error(
-            field.name(),
-            "the operator needs a text \"value\"",
-        )),
+        _ => Err(query_error(field.name(), P::NeedsText)),
     }
 }
 
 fn required<'a>(
     field: Field,
     object: &'a Map<String, Value>,
-    key: &str,
-) -> Result<&'a Value, ApiError> {
+    key: &'static str,
+) -> Result<&'a Value, RequestError> {
     object
         .get(key)
-        .ok_or_else(|| query_error(field.name(), format!("the operator needs \"{key}\"")))
+        .ok_or_else(|| query_error(field.name(), P::Needs(key)))
 }
 
-fn ordered(field: Field) -> Result<(), ApiError> {
+fn ordered(field: Field) -> Result<(), RequestError> {
     match field.kind() {
         Kind::Integer | Kind::Date => Ok(()),
-        kind => Err(query_error(
-            field.name(),
-            format!(
-                "comparisons apply to numbers and dates, not {}",
-                kind_name(kind)
-            ),
-        )),
+        kind => Err(query_error(field.name(), P::ComparisonOn(kind))),
     }
 }
 
@@ -135,12 +106,9 @@ fn allowed_keys(
     field: Field,
     object: &Map<String, Value>,
     allowed: &[&str],
-) -> Result<(), ApiError> {
+) -> Result<(), RequestError> {
     match object.keys().find(|key| !allowed.contains(&key.as_str())) {
-        Some(extra) => Err(query_error(
-            field.name(),
-            format!("unexpected \"{extra}\" in the operator"),
-        )),
+        Some(extra) => Err(query_error(field.name(), P::Unexpected(extra.clone()))),
         None => Ok(()),
     }
 }
@@ -150,8 +118,8 @@ fn typed_operator(
     field: Field,
     kind: &str,
     object: &Map<String, Value>,
-) -> Result<Operator, ApiError> {
-    let comparison = |comparison: Comparison, or_null: bool| -> Result<Operator, ApiError> {
+) -> Result<Operator, RequestError> {
+    let comparison = |comparison: Comparison, or_null: bool| -> Result<Operator, RequestError> {
         ordered(field)?;
         allowed_keys(field, object, &["_type", "value"])?;
         Ok(Operator::Compare {
@@ -164,10 +132,7 @@ fn typed_operator(
     let Some(operator) = OperatorName::from_name(kind) else {
         return Err(query_error(
             field.name(),
-            format!(
-                "unknown operator \"{kind}\"; the operators are: {}",
-                OperatorName::all_names()
-            ),
+            P::UnknownOperator(kind.to_string()),
         ));
     };
     Ok(match operator {
@@ -175,10 +140,7 @@ fn typed_operator(
             with_value(&["_type", "value"])?;
             let value = required(field, object, "value")?;
             if value.is_null() {
-                return Err(query_error(
-                    field.name(),
-                    "the value must not be null; use IsNull",
-                ));
+                return Err(query_error(field.name(), P::Null));
             }
             let value = scalar(field, value)?;
             match operator {
@@ -233,39 +195,25 @@ fn typed_operator(
         }
         // `filter` reads MultiSearch under any key before it looks for a field, so it only
         // gets here if that changes; then it is refused like a malformed one.
-        OperatorName::MultiSearch => {
-            return Err(query_error(
-                field.name(),
-                "MultiSearch needs \"value\" and \"fields\"",
-            ))
-        }
+        OperatorName::MultiSearch => return Err(query_error(field.name(), P::MultiSearchShape)),
     })
 }
 
-fn multi_search(key: &str, object: &Map<String, Value>) -> Result<Condition, ApiError> {
+fn multi_search(key: &str, object: &Map<String, Value>) -> Result<Condition, RequestError> {
     if let Some(extra) = object
         .keys()
         .find(|k| !["_type", "value", "fields"].contains(&k.as_str()))
     {
-        return Err(query_error(
-            key,
-            format!("unexpected \"{extra}\" in the operator"),
-        ));
+        return Err(query_error(key, P::Unexpected(extra.clone())));
     }
     let Some(Value::String(text)) = object.get("value") else {
-        return Err(query_error(key, "MultiSearch needs a text \"value\""));
+        return Err(query_error(key, P::MultiSearchText));
     };
     let Some(Value::Array(names)) = object.get("fields") else {
-        return Err(query_error(
-            key,
-            "MultiSearch needs \"fields\": an array of field names",
-        ));
+        return Err(query_error(key, P::MultiSearchFields));
     };
     if names.is_empty() {
-        return Err(query_error(
-            key,
-            "MultiSearch needs at least one field in \"fields\"",
-        ));
+        return Err(query_error(key, P::MultiSearchNoField));
     }
     let mut fields = Vec::with_capacity(names.len());
     for name in names {
@@ -273,12 +221,7 @@ fn multi_search(key: &str, object: &Map<String, Value>) -> Result<Condition, Api
             .as_str()
             .and_then(Field::from_name)
             .filter(|field| matches!(field.kind(), Kind::Text | Kind::Phone))
-            .ok_or_else(|| {
-                query_error(
-                    key,
-                    format!("MultiSearch fields must be text fields, not {name}"),
-                )
-            })?;
+            .ok_or_else(|| query_error(key, P::MultiSearchNotText(name.to_string())))?;
         fields.push(field);
     }
     Ok(Condition::MultiSearch {
@@ -294,35 +237,27 @@ fn object_operator(
     field: Field,
     value: &Value,
     object: &Map<String, Value>,
-) -> Result<Operator, ApiError> {
+) -> Result<Operator, RequestError> {
     let relation_id = Relation::from_name(key).is_some() && object.len() == 1;
     match object.get("_type") {
         Some(Value::String(kind)) if !WRAPPERS.contains(&kind.as_str()) => {
             typed_operator(field, kind, object)
         }
         Some(Value::String(_)) => Ok(Operator::EqualTo(scalar(field, value)?)),
-        Some(_) => Err(query_error(key, "\"_type\" must be a string")),
+        Some(_) => Err(query_error(key, P::TypeNotText)),
         None if relation_id && object.contains_key("_id") => {
             Ok(Operator::EqualTo(scalar(field, &object["_id"])?))
         }
-        None => Err(query_error(
-            key,
-            "an object must be an operator with \"_type\", \
-             such as {\"_type\": \"EqualTo\", \"value\": …}",
-        )),
+        None => Err(query_error(key, P::NotAnOperator)),
     }
 }
 
 /// `query`: an object of conditions, all AND-ed.
-pub fn filter(value: Option<&Value>) -> Result<Filter, ApiError> {
+pub fn filter(value: Option<&Value>) -> Result<Filter, RequestError> {
     let object = match value {
         None | Some(Value::Null) => return Ok(Filter::default()),
         Some(Value::Object(object)) => object,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "\"query\" must be an object such as {\"status\": \"Ringing\"}",
-            ))
-        }
+        Some(_) => return Err(RequestError::QueryNotObject),
     };
     let mut conditions = Vec::with_capacity(object.len());
     for (key, value) in object {
@@ -337,12 +272,7 @@ pub fn filter(value: Option<&Value>) -> Result<Filter, ApiError> {
         let field = match (Field::from_name(key), Relation::from_name(key)) {
             (Some(field), _) => field,
             (None, Some(relation)) => relation.id_field(),
-            (None, None) => {
-                return Err(ApiError::bad_request(format!(
-                    "Unknown field \"{key}\" in query; the fields are: {}",
-                    Field::all_names()
-                )))
-            }
+            (None, None) => return Err(RequestError::UnknownQueryField(key.clone())),
         };
         let operator = match value {
             Value::Null => Operator::IsNull,
@@ -383,10 +313,12 @@ mod tests {
         filter(Some(&query)).unwrap().matches(item)
     }
 
-    fn rejected(query: Value) -> String {
-        let error = filter(Some(&query)).unwrap_err();
-        assert_eq!(error.status(), 400);
-        error.public_message()
+    fn rejected(query: Value) -> RequestError {
+        filter(Some(&query)).unwrap_err()
+    }
+
+    fn on(key: &str, problem: P) -> RequestError {
+        RequestError::query(key, problem)
     }
 
     #[test]
@@ -495,37 +427,66 @@ mod tests {
 
     #[test]
     fn what_does_not_fit_is_rejected_naming_the_field() {
-        assert!(rejected(json!({"colour": "red"})).contains("colour"));
-        assert!(rejected(json!({"status": {"_type": "Fuzzy", "value": "x"}})).contains("Fuzzy"));
-        assert!(
-            rejected(json!({"isAnswered": {"_type": "GreaterThan", "value": true}}))
-                .contains("isAnswered")
-        );
-        assert!(
-            rejected(json!({"startedAt": {"_type": "GreaterThan", "value": "soon"}}))
-                .contains("startedAt")
-        );
-        assert!(rejected(
-            json!({"startedAt": {"_type": "InBetween", "startValue": "2026-11-27T11:00:00Z"}})
-        )
-        .contains("endValue"));
-        assert!(
-            rejected(json!({"dialDurationInSeconds": {"_type": "Search", "value": "1"}}))
-                .contains("dialDurationInSeconds")
-        );
-        assert!(rejected(json!({"isAnswered": "yes"})).contains("isAnswered"));
-        assert!(rejected(json!({"_id": "abc"})).contains("_id"));
-        assert!(rejected(json!({"status": {"value": "x"}})).contains("status"));
-        assert!(rejected(json!({"status": {"_type": "EqualTo"}})).contains("value"));
-        assert!(rejected(json!(["status"])).contains("query"));
-        // Longer than any stored value (and too long for a key): the field's limit is named.
-        let long = "x".repeat(101);
-        assert!(rejected(json!({ "status": long })).contains("at most 100 characters"));
-        assert!(rejected(json!({ "statusMessage": "x".repeat(501) })).contains("500"));
-        assert!(
-            rejected(json!({ "userPhoneNumber": { "_type": "EqualTo", "value": long } }))
-                .contains("userPhoneNumber")
-        );
+        let cases = [
+            (
+                json!({"colour": "red"}),
+                RequestError::UnknownQueryField("colour".into()),
+            ),
+            (
+                json!({"status": {"_type": "Fuzzy", "value": "x"}}),
+                on("status", P::UnknownOperator("Fuzzy".into())),
+            ),
+            (
+                json!({"isAnswered": {"_type": "GreaterThan", "value": true}}),
+                on("isAnswered", P::ComparisonOn(Kind::Boolean)),
+            ),
+            (
+                json!({"startedAt": {"_type": "InBetween", "startValue": "2026-11-27T11:00:00Z"}}),
+                on("startedAt", P::Needs("endValue")),
+            ),
+            (
+                json!({"dialDurationInSeconds": {"_type": "Search", "value": "1"}}),
+                on("dialDurationInSeconds", P::TextOperatorOn(Kind::Integer)),
+            ),
+            (
+                json!({"isAnswered": "yes"}),
+                on("isAnswered", P::NotABoolean),
+            ),
+            (
+                json!({"status": {"value": "x"}}),
+                on("status", P::NotAnOperator),
+            ),
+            (
+                json!({"status": {"_type": "EqualTo"}}),
+                on("status", P::Needs("value")),
+            ),
+            (json!(["status"]), RequestError::QueryNotObject),
+            // Longer than any stored value (and too long for a key): the field's limit is named.
+            (
+                json!({ "status": "x".repeat(101) }),
+                on("status", P::TooLong(100)),
+            ),
+            (
+                json!({ "statusMessage": "x".repeat(501) }),
+                on("statusMessage", P::TooLong(500)),
+            ),
+            (
+                json!({ "userPhoneNumber": { "_type": "EqualTo", "value": "x".repeat(101) } }),
+                on("userPhoneNumber", P::TooLong(30)),
+            ),
+        ];
+        for (query, expected) in cases {
+            assert_eq!(rejected(query.clone()), expected, "{query}");
+        }
+        // A value its field's own rule refuses: the rule's words.
+        assert!(matches!(
+            rejected(json!({"startedAt": {"_type": "GreaterThan", "value": "soon"}})),
+            RequestError::Query { key, problem: P::Value(_) } if key == "startedAt"
+        ));
+        assert!(matches!(
+            rejected(json!({"_id": "abc"})),
+            RequestError::Query { key, problem: P::Value(_) } if key == "_id"
+        ));
     }
 
     #[test]
@@ -538,7 +499,8 @@ mod tests {
 
     #[test]
     fn every_operator_name_of_the_table_is_read() {
-        for (operator, name) in OperatorName::ALL {
+        for operator in OperatorName::ALL {
+            let name = operator.name();
             let (key, query) = match operator {
                 OperatorName::MultiSearch => (
                     "any",

@@ -274,7 +274,7 @@ async fn a_context_this_api_did_not_write_falls_back_to_the_key() {
     for context in [
         json!({"principalId": "someone"}),
         json!({"projectId": "not-a-uuid", "permissions": "ProjectOwner"}),
-        json!("text"),
+        json!({"projectId": 7, "permissions": ["ProjectOwner"]}),
     ] {
         let request = behind_the_gateway("POST", &path, &[], None, Some(context.clone()));
         harness.handle(Operation::Count, request).await.status(401);

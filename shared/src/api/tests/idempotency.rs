@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::{Answer, Harness};
 use crate::api::json::fingerprint;
 use crate::api::routes::BASE_PATH;
+use crate::api::RequestError;
 use crate::model::Timestamp;
 use crate::store::contract::random_id;
 use crate::store::{Claim, CreatesOnce, IdempotencyKey};
@@ -101,10 +102,7 @@ async fn a_malformed_key_is_400_and_creates_nothing() {
     let harness = Harness::new().await;
     for key in ["", &"k".repeat(256), "clé", "tab\there"] {
         let answer = create_with(&harness, key, &body("Ringing")).await;
-        assert!(
-            answer.status(400).error().contains("Idempotency-Key"),
-            "{key:?}"
-        );
+        answer.refused(RequestError::IdempotencyKey.into());
     }
     create_with(&harness, &"k".repeat(255), &body("Ringing"))
         .await

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::Harness;
 use crate::api::routes::BASE_PATH;
+use crate::api::RequestError;
 use crate::model::Field;
 use crate::store::contract::random_id;
 
@@ -52,40 +53,127 @@ async fn the_documents_create_example_works_for_its_project() {
     assert_eq!(item["isAnswered"], true);
 }
 
-#[tokio::test]
-async fn bad_create_bodies_are_400_naming_the_problem_and_store_nothing() {
-    let harness = Harness::new().await;
+/// Each case: the data sent, and the field the 400 must name.
+fn invalid_items() -> Vec<(Value, &'static str)> {
     let call_log = random_id().to_string();
-    for (body, fragment) in [
-        (json!([]), "data"),
-        (json!({"data": 5}), "data"),
-        (json!({"data": {}, "extra": 1}), "extra"),
-        (json!({"data": {"status": "x"}}), "incomingCallLogId"),
-        (json!({"data": {"incomingCallLogId": call_log}}), "status"),
+    let with = |extra: Value| {
+        let mut data = json!({"incomingCallLogId": call_log, "status": "Ringing"});
+        for (k, v) in extra.as_object().unwrap() {
+            data[k] = v.clone();
+        }
+        data
+    };
+    vec![
+        (json!({"status": "Ringing"}), "incomingCallLogId"),
+        (json!({"incomingCallLogId": call_log}), "status"),
         (
-            json!({"data": {"incomingCallLogId": call_log, "status": "x", "stauts": 1}}),
-            "stauts",
+            with(json!({"incomingCallLogId": "abc"})),
+            "incomingCallLogId",
         ),
         (
-            json!({"data": {"incomingCallLogId": call_log, "status": "x", "_id": call_log}}),
-            "_id",
+            with(json!({"incomingCallLogId": null})),
+            "incomingCallLogId",
         ),
+        (with(json!({"status": ""})), "status"),
+        (with(json!({"status": "   "})), "status"),
+        (with(json!({"status": "x".repeat(101)})), "status"),
+        (with(json!({"status": 5})), "status"),
+        (with(json!({"status": null})), "status"),
         (
-            json!({"data": {"incomingCallLogId": call_log, "status": "x", "userPhoneNumber": "call me"}}),
+            with(json!({"statusMessage": "x".repeat(501)})),
+            "statusMessage",
+        ),
+        (with(json!({"statusMessage": 1})), "statusMessage"),
+        (with(json!({"userPhoneNumber": "12345"})), "userPhoneNumber"),
+        (
+            with(json!({"userPhoneNumber": "+1 555 CALL NOW"})),
             "userPhoneNumber",
         ),
         (
-            json!({"data": {"incomingCallLogId": call_log, "status": "x", "callCostInUSDCents": -1}}),
+            with(json!({"userPhoneNumber": "1".repeat(16)})),
+            "userPhoneNumber",
+        ),
+        (with(json!({"userId": "not-a-uuid"})), "userId"),
+        (
+            with(json!({"incomingCallPolicyEscalationRuleId": 12})),
+            "incomingCallPolicyEscalationRuleId",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": -1})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": 2147483648_i64})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": 1.5})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"dialDurationInSeconds": "ten"})),
+            "dialDurationInSeconds",
+        ),
+        (
+            with(json!({"callCostInUSDCents": null})),
             "callCostInUSDCents",
         ),
         (
-            json!({"data": {"incomingCallLogId": call_log, "status": "x", "startedAt": "soon"}}),
+            with(json!({"callCostInUSDCents": "1e2"})),
+            "callCostInUSDCents",
+        ),
+        (with(json!({"startedAt": "yesterday"})), "startedAt"),
+        (
+            with(json!({"startedAt": "2026-11-27T18:00:00"})),
             "startedAt",
         ),
-    ] {
-        let answer = harness.call("POST", BASE_PATH, Some(body.clone())).await;
+        (with(json!({"endedAt": 1700000000})), "endedAt"),
+        (
+            with(json!({"startedAt": "2026-11-27T18:00:00Z", "endedAt": "2026-11-27T17:00:00Z"})),
+            "endedAt",
+        ),
+        (with(json!({"isAnswered": "true"})), "isAnswered"),
+        (with(json!({"isAnswered": 1})), "isAnswered"),
+        (with(json!({"_id": random_id().to_string()})), "_id"),
+        (
+            with(json!({"createdAt": "2026-11-27T18:00:00Z"})),
+            "createdAt",
+        ),
+        (with(json!({"version": 3})), "version"),
+        (with(json!({"colour": "red"})), "colour"),
+        (
+            with(json!({"incomingCallLog": "not-an-object"})),
+            "incomingCallLog",
+        ),
+        (with(json!({"user": {"_id": "x"}})), "user._id"),
+    ]
+}
+
+#[tokio::test]
+async fn each_broken_rule_or_body_is_a_400_naming_it_and_stores_nothing() {
+    let harness = Harness::new().await;
+    for (data, field) in invalid_items() {
+        let answer = harness
+            .call("POST", BASE_PATH, Some(json!({ "data": data.clone() })))
+            .await;
         let error = answer.status(400).error();
-        assert!(error.contains(fragment), "{body}: {error}");
+        assert!(
+            error.contains(field),
+            "{data}: {error:?} should name {field}"
+        );
+    }
+    for (body, refusal) in [
+        (json!({}), RequestError::NoData),
+        (json!({"data": []}), RequestError::DataNotObject),
+        (json!({"data": "x"}), RequestError::DataNotObject),
+        (json!([]), RequestError::NotADataBody),
+        (
+            json!({"data": {}, "extra": 1}),
+            RequestError::UnknownTopLevelField("extra".into()),
+        ),
+    ] {
+        let answer = harness.call("POST", BASE_PATH, Some(body)).await;
+        answer.refused(refusal.into());
     }
     assert_eq!(harness.count(None).await.body["count"], 0);
 }
@@ -135,18 +223,22 @@ async fn get_item_of_a_missing_or_malformed_id() {
         .await
         .status(404);
     let answer = harness.get_item("not-a-uuid", None).await;
-    assert!(answer.status(400).error().contains("UUID"));
+    answer.refused(RequestError::PathId.into());
     let unknown = harness
         .get_item(
             &random_id().to_string(),
             Some(json!({"select": {"colour": true}})),
         )
         .await;
-    assert!(unknown.status(400).error().contains("colour"));
+    unknown.refused(RequestError::UnknownSelectField("colour".into()).into());
     let extra = harness
         .get_item(&random_id().to_string(), Some(json!({"query": {}})))
         .await;
-    assert!(extra.status(400).error().contains("query"));
+    let refusal = RequestError::UnknownBodyField {
+        field: "query".into(),
+        allowed: crate::api::operations::GET_BODY,
+    };
+    extra.refused(refusal.into());
 }
 
 #[tokio::test]
@@ -247,35 +339,83 @@ async fn if_match_guards_updates_and_deletes() {
     harness.get_item(&id, None).await.status(404);
 }
 
-#[tokio::test]
-async fn bad_updates_are_400_and_change_nothing() {
-    let harness = Harness::new().await;
-    let id = harness.create_id(&random_id().to_string(), json!({})).await;
-    for (data, fragment) in [
-        (json!({}), "empty"),
-        (json!({"_id": id}), "updatable"),
+/// Each case: the update body, and the text the 400 must contain.
+fn invalid_updates() -> Vec<(Value, &'static str)> {
+    vec![
+        (json!({}), "data"),
+        (json!({"data": {}}), "data"),
+        (json!({"data": []}), "data"),
+        (json!({"data": "x"}), "data"),
         (
-            json!({"incomingCallLogId": random_id().to_string()}),
+            json!({"data": {"_id": random_id().to_string()}}),
+            "updatable",
+        ),
+        (
+            json!({"data": {"projectId": random_id().to_string()}}),
+            "projectId",
+        ),
+        (
+            json!({"data": {"incomingCallLogId": random_id().to_string()}}),
             "incomingCallLogId",
         ),
-        (json!({"user": {"_id": random_id().to_string()}}), "user"),
-        (json!({"version": 9}), "If-Match"),
-        (json!({"colour": "red"}), "colour"),
-        (json!({"status": ""}), "status"),
         (
-            json!({"startedAt": "2026-11-27T18:00:00Z", "endedAt": "2026-11-27T17:00:00Z"}),
+            json!({"data": {"incomingCallPolicyEscalationRuleId": random_id().to_string()}}),
+            "incomingCallPolicyEscalationRuleId",
+        ),
+        (
+            json!({"data": {"userId": random_id().to_string()}}),
+            "userId",
+        ),
+        (
+            json!({"data": {"userPhoneNumber": "+15551234567"}}),
+            "userPhoneNumber",
+        ),
+        (json!({"data": {"version": 7}}), "version"),
+        (json!({"data": {"colour": "red"}}), "colour"),
+        (json!({"data": {"status": ""}}), "status"),
+        (json!({"data": {"status": null}}), "status"),
+        (
+            json!({"data": {"statusMessage": "x".repeat(501)}}),
+            "statusMessage",
+        ),
+        (
+            json!({"data": {"dialDurationInSeconds": -5}}),
+            "dialDurationInSeconds",
+        ),
+        (
+            json!({"data": {"callCostInUSDCents": "12.5"}}),
+            "callCostInUSDCents",
+        ),
+        (
+            json!({"data": {"startedAt": "2026-13-01T00:00:00Z"}}),
+            "startedAt",
+        ),
+        (
+            json!({"data": {"startedAt": "2026-11-27T18:00:00Z", "endedAt": "2026-11-27T17:00:00Z"}}),
             "endedAt",
         ),
-    ] {
-        let answer = harness.update(&id, json!({ "data": data })).await;
+        (json!({"data": {"isAnswered": "yes"}}), "isAnswered"),
+        (
+            json!({"data": {"user": {"_id": random_id().to_string()}}}),
+            "user",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn each_broken_update_rule_is_a_400_naming_the_field_and_changes_nothing() {
+    let harness = Harness::new().await;
+    let id = harness.create_id(&random_id().to_string(), json!({})).await;
+    let before = harness.get_item(&id, None).await.body;
+    for (body, expected) in invalid_updates() {
+        let answer = harness.update(&id, body.clone()).await;
         let error = answer.status(400).error();
-        assert!(error.contains(fragment), "{data}: {error}");
+        assert!(
+            error.contains(expected),
+            "{body}: {error:?} should contain {expected}"
+        );
     }
-    let item = harness.get_item(&id, None).await.body;
-    assert_eq!(
-        (item["version"].as_i64(), item["status"].as_str()),
-        (Some(1), Some("Ringing"))
-    );
+    assert_eq!(harness.get_item(&id, None).await.body, before);
 }
 
 #[tokio::test]

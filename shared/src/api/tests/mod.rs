@@ -44,6 +44,14 @@ impl Answer {
             .unwrap_or_else(|| panic!("no error in {} {}", self.status, self.body))
     }
 
+    /// Asserts the answer is the 400 of `refusal`, in its words.
+    #[track_caller]
+    pub fn refused(&self, refusal: crate::api::ApiError) -> &Self {
+        assert_eq!(self.status, refusal.status(), "body: {}", self.body);
+        assert_eq!(self.error(), refusal.public_message());
+        self
+    }
+
     #[track_caller]
     pub fn status(&self, status: u16) -> &Self {
         assert_eq!(self.status, status, "body: {}", self.body);

@@ -117,11 +117,18 @@ pub(crate) fn patch_status(status: &str) -> ItemPatch {
 }
 
 /// One `#[tokio::test]` per check of this module, for the store `$make` (an expression
-/// evaluating to a future of the store).
+/// evaluating to a future of the store). The list is written once, in the `@list` arm; a
+/// check in `contract/*.rs` that is missing from it fails the build (see [`LISTED`]).
 #[macro_export]
 macro_rules! store_contract_tests {
     ($make:expr) => {
-        $crate::store_contract_tests!(@each $make;
+        $crate::store_contract_tests!(@list (@each $make));
+    };
+    (@names) => {
+        $crate::store_contract_tests!(@list (@stringify))
+    };
+    (@list ($($head:tt)*)) => {
+        $crate::store_contract_tests! { $($head)*;
             a_created_item_reads_back_whole,
             an_item_is_invisible_from_another_project,
             a_create_never_overwrites,
@@ -143,7 +150,10 @@ macro_rules! store_contract_tests {
             a_released_claim_is_free_and_a_done_one_stays,
             an_abandoned_claim_is_taken_over,
             a_key_expires_after_a_day_and_belongs_to_one_project,
-        );
+        }
+    };
+    (@stringify; $($check:ident),* $(,)?) => {
+        concat!($(" ", stringify!($check), " "),*)
     };
     (@each $make:expr; $($check:ident),* $(,)?) => {
         $(
@@ -154,4 +164,68 @@ macro_rules! store_contract_tests {
             }
         )*
     };
+}
+
+/// The checks `store_contract_tests!` runs, each name between spaces.
+const LISTED: &str = crate::store_contract_tests!(@names);
+
+// Every `pub async fn` of a check file is a check, and must be listed.
+const _: () = every_check_is_listed(include_str!("items.rs"));
+const _: () = every_check_is_listed(include_str!("keys.rs"));
+const _: () = every_check_is_listed(include_str!("lists.rs"));
+const _: () = every_check_is_listed(include_str!("once.rs"));
+
+/// Fails the build if a `pub async fn` in `source` is not in [`LISTED`].
+const fn every_check_is_listed(source: &str) {
+    let source = source.as_bytes();
+    let marker = b"\npub async fn ";
+    let mut at = 0;
+    while at + marker.len() <= source.len() {
+        if starts_with(source, at, marker) {
+            let start = at + marker.len();
+            let mut end = start;
+            while end < source.len() && (source[end].is_ascii_alphanumeric() || source[end] == b'_')
+            {
+                end += 1;
+            }
+            if !is_listed(source, start, end) {
+                panic!("a store-contract check is missing from store_contract_tests!'s list");
+            }
+            at = end;
+        } else {
+            at += 1;
+        }
+    }
+}
+
+/// Whether `source[at..]` starts with `prefix`.
+const fn starts_with(source: &[u8], at: usize, prefix: &[u8]) -> bool {
+    let mut n = 0;
+    while n < prefix.len() {
+        if at + n >= source.len() || source[at + n] != prefix[n] {
+            return false;
+        }
+        n += 1;
+    }
+    true
+}
+
+/// Whether ` name ` (`source[start..end]` between spaces) is in [`LISTED`].
+const fn is_listed(source: &[u8], start: usize, end: usize) -> bool {
+    let listed = LISTED.as_bytes();
+    let length = end - start;
+    let mut at = 0;
+    while at + length + 2 <= listed.len() {
+        let mut n = 0;
+        let mut same = listed[at] == b' ' && listed[at + length + 1] == b' ';
+        while same && n < length {
+            same = listed[at + 1 + n] == source[start + n];
+            n += 1;
+        }
+        if same {
+            return true;
+        }
+        at += 1;
+    }
+    false
 }

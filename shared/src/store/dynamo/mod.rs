@@ -34,20 +34,28 @@ mod walk;
 
 use aws_sdk_dynamodb::Client;
 
-pub use attributes::{from_attributes, to_attributes, Attributes, PROJECT_CALL_LOG};
+// What the operator's tool (`admin`) and the local runner use.
 pub use backfill::{key_from_text, key_to_text, BackfillPage};
-pub use counters::{counter_key, tallies, Scope, ITEM_COUNT};
-pub use entries::{entry_key, entry_partition, TALLIED};
-pub use expression::{pushdown, Expression, Pushdown};
-pub use idempotency::TTL_ATTRIBUTE;
-pub use items::{item_key, CALL_LOG_INDEX};
-pub use keys::PROJECT_INDEX;
 #[cfg(feature = "local-stream")]
 pub use poller::{Positions, StreamPoller};
 pub use repair::Repaired;
 pub use tables::{create_items_table, create_keys_table, stream_arn, TableOutcome};
-pub use tally::{Applied, Changes, CounterChange, EntryChange, Sequence, StreamRecord, TALLY_MARK};
+pub use tally::{Applied, StreamRecord};
 pub use verify::{Drift, Place, Verification};
+
+/// The table's layout (keys, attribute names, index names, the tally's parts), for the tests
+/// and the benchmark that write or inspect the table directly. The functions never see it.
+#[cfg(feature = "test-support")]
+pub mod layout {
+    pub use super::attributes::{from_attributes, to_attributes, Attributes, PROJECT_CALL_LOG};
+    pub use super::counters::{counter_key, tallies, Scope, ITEM_COUNT};
+    pub use super::entries::{entry_key, entry_partition, TALLIED};
+    pub use super::expression::{pushdown, Expression, Pushdown};
+    pub use super::idempotency::TTL_ATTRIBUTE;
+    pub use super::items::{item_key, CALL_LOG_INDEX};
+    pub use super::keys::PROJECT_INDEX;
+    pub use super::tally::{Changes, CounterChange, EntryChange, Sequence, TALLY_MARK};
+}
 
 /// Both tables through one SDK client (built once per cold start).
 #[derive(Debug, Clone)]

@@ -6,4 +6,6 @@ mod apply;
 mod changes;
 
 pub use apply::{Applied, TALLY_MARK};
-pub use changes::{Changes, CounterChange, EntryChange, Sequence, StreamRecord};
+pub use changes::StreamRecord;
+#[cfg(feature = "test-support")]
+pub use changes::{Changes, CounterChange, EntryChange, Sequence};

@@ -1,0 +1,10 @@
+//! Checks of `template.yaml`, `samconfig.toml` and the other deployment files against the code:
+//! no database, no network. (What needs the local engine is in `tests/api/`.)
+
+mod cors;
+mod linking;
+mod operability;
+mod route_table;
+// The reader the API tests use too (`tests/api/least_privilege.rs`).
+#[path = "reader.rs"]
+mod template;

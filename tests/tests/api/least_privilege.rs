@@ -69,6 +69,12 @@ impl Intercept for Recorder {
                 self.record(Some(table), "BatchGetItem");
             }
         } else if let Some(i) =
+            input.downcast_ref::<operation::batch_write_item::BatchWriteItemInput>()
+        {
+            for table in i.request_items().into_iter().flat_map(|items| items.keys()) {
+                self.record(Some(table), "BatchWriteItem");
+            }
+        } else if let Some(i) =
             input.downcast_ref::<operation::transact_write_items::TransactWriteItemsInput>()
         {
             for step in i.transact_items() {
@@ -248,6 +254,70 @@ async fn each_function_may_do_exactly_what_its_code_does() {
         mismatches.is_empty(),
         "(used by the code, granted by template.yaml): {mismatches:#?}"
     );
+}
+
+/// A store whose client records every action it sends.
+async fn recording_store(test: &TestApp, recorded: &Recorded) -> call_log_item::store::DynamoStore {
+    let shared = sdk_config().await.expect("SDK configuration");
+    let config = client_config(&shared)
+        .interceptor(Recorder {
+            items_table: test.config.items_table.clone(),
+            recorded: recorded.clone(),
+        })
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    call_log_item::store::DynamoStore::new(
+        client,
+        &test.config.items_table,
+        &test.config.keys_table,
+    )
+}
+
+#[tokio::test]
+async fn the_tally_may_do_exactly_what_its_code_does() {
+    use call_log_item::model::ObjectId;
+    use call_log_item::store::contract::sample_item;
+    use call_log_item::store::dynamo::layout::{to_attributes, TALLIED};
+    use call_log_item::store::dynamo::StreamRecord;
+
+    let test = TestApp::spawn().await;
+    let recorded = Recorded::default();
+    let store = recording_store(&test, &recorded).await;
+    let image = |item: &call_log_item::model::Item| {
+        let mut attributes = to_attributes(item);
+        attributes.insert(
+            TALLIED.to_string(),
+            aws_sdk_dynamodb::types::AttributeValue::N("1".into()),
+        );
+        attributes
+    };
+    // What the stream brings: creates with a user and a rule (values counted), an update
+    // that moves a status, a delete; the counts they leave move (a net of zero would not).
+    let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let valued = || {
+        let mut item = sample_item(project, "Ringing");
+        item.user_id = Some(ObjectId::from_uuid(uuid::Uuid::new_v4()));
+        item.incoming_call_policy_escalation_rule_id =
+            Some(ObjectId::from_uuid(uuid::Uuid::new_v4()));
+        item
+    };
+    let (gone, kept) = (valued(), valued());
+    let mut answered = kept.clone();
+    answered.status = call_log_item::model::Status::parse("Answered").unwrap();
+    let record = |sequence: &str, old: Option<_>, new: Option<_>| StreamRecord {
+        sequence: sequence.into(),
+        old,
+        new,
+    };
+    let records = [
+        record("100", None, Some(image(&gone))),
+        record("101", None, Some(image(&kept))),
+        record("102", Some(image(&kept)), Some(image(&answered))),
+        record("103", Some(image(&gone)), None),
+    ];
+    store.tally(&records).await.expect("the batch is tallied");
+    let used = recorded.lock().unwrap().clone();
+    assert_eq!(used, template::functions()["tally"].dynamodb);
 }
 
 #[tokio::test]

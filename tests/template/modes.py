@@ -107,6 +107,13 @@ def check(parameters, managed):
                 failures.append(f"{name}: memory {memory}")
             if reserved != {"Ref": "ReservedConcurrency"}:
                 failures.append(f"{name}: reserved concurrency {reserved}")
+    # The tally stays on classic Lambda in both modes, at classic Lambda's memory.
+    tally = resources["TallyFunction"]["Properties"]
+    tally_memory = condition(tally.get("MemorySize"), parameters)
+    if tally_memory != 128:
+        failures.append(f"Tally: memory {tally_memory}")
+    if tally.get("CapacityProviderConfig") is not None:
+        failures.append("Tally: on a capacity provider")
     return failures
 
 

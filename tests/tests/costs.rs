@@ -1,7 +1,7 @@
 //! What each operation costs in DynamoDB capacity units, as the local engine reports them
 //! (`ReturnConsumedCapacity`, asked by the fault injector), the `tally` function's writes from
 //! the stream included: a change that makes a write dearer fails here, and
-//! `docs/architecture.md` quotes these figures.
+//! `docs/benchmarks.md` and `docs/architecture.md` quote these figures.
 //!
 //! A binary of its own: it tallies the stream through the injector to count the tally's units,
 //! which takes every writer's records, so it must be the only writer of its process.

@@ -7,7 +7,7 @@ use super::syntax::{Comparison, Condition, Filter, Operator, Scalar};
 use crate::model::{Field, FieldValue, ObjectId, Timestamp};
 
 /// The fields a dashboard filters on (SPEC §10): each has an index keyed by its value and exact
-/// counts by value, per project and per call log.
+/// counts by value per project (a call log's are counted in its index, not kept).
 pub const DASHBOARD_FIELDS: [Field; 4] = [
     Field::Status,
     Field::IsAnswered,

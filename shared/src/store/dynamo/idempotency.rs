@@ -5,9 +5,9 @@
 //! deletes it through the `ttl` attribute (epoch seconds) a day later; until then readers
 //! treat an expired record as absent, since TTL deletes within days, not at once.
 //!
-//! Cost: one `PutItem` (the claim) and one more `Update` in the create's transaction, so a
-//! create with a key writes 4 items instead of 3; a create without one is unchanged. A replay
-//! is the claim's failed `PutItem` alone.
+//! Cost: one `PutItem` (the claim), then the item's `Put` and the record's `Update` in one
+//! transaction: a create with a key writes 3 items where one without writes 1. A replay is
+//! the claim's failed `PutItem` alone.
 
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;

@@ -12,9 +12,11 @@
 
 use std::sync::Arc;
 
-use lambda_http::{service_fn, Body, Error, Request, Response};
+use lambda_http::lambda_runtime::{self, service_fn, LambdaEvent};
+use lambda_http::{Body, Error, Response};
 use tracing::Instrument;
 
+use crate::api::gateway_event::{ApiGatewayEvent, ApiGatewayResponse};
 use crate::api::{panic_response, ApiRequest, App};
 use crate::logging;
 use crate::model::Operation;
@@ -56,12 +58,18 @@ pub async fn run(operation: Operation) -> Result<(), Error> {
         tracing::error!(problem, "cannot start");
         Error::from(problem)
     })?);
-    // `lambda_http` reads the event (either payload format) and answers in its format.
-    lambda_http::run_concurrent(service_fn(move |request: Request| {
+    // The event is read as `aws_lambda_events`' request type of its format, and answered in
+    // that format's response type.
+    lambda_runtime::run_concurrent(service_fn(move |event: LambdaEvent<ApiGatewayEvent>| {
         let app = Arc::clone(&app);
         async move {
-            let request = ApiRequest::from(request);
-            Ok::<_, Error>(handle_catching_panics(app, operation, request).await)
+            let LambdaEvent { payload, context } = event;
+            let format = payload.format();
+            let request = payload
+                .into_request()?
+                .with_lambda_context(&context.request_id, context.xray_trace_id.as_deref());
+            let response = handle_catching_panics(app, operation, request).await;
+            Ok::<_, Error>(ApiGatewayResponse::new(format, response))
         }
     }))
     .await

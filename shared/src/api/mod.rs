@@ -7,6 +7,7 @@
 pub mod authorizer;
 pub mod cors;
 mod error;
+pub mod gateway_event;
 pub mod json;
 mod listing;
 pub mod metrics;

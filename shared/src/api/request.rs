@@ -1,11 +1,9 @@
 //! What the API reads from an API Gateway request: method, path, query string, the `ApiKey`,
 //! `If-Match` and `Idempotency-Key` headers, the body's bytes, and the ids that tie its log
-//! lines together. `lambda_http` reads the event (either payload format, HTTP API 2.0 or REST
-//! 1.0, base64 bodies decoded) into an `http::Request`; this keeps what the operations use.
+//! lines together, read from the event's `aws_lambda_events` type (`gateway_event.rs`).
 
 use lambda_http::aws_lambda_events::query_map::QueryMap;
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt};
+use lambda_http::http::HeaderMap;
 use serde_json::Value;
 
 use super::authorizer::AuthorizerContext;
@@ -23,8 +21,10 @@ pub struct ApiRequest {
     query: QueryMap,
     headers: Headers,
     body: Vec<u8>,
-    /// Lambda's request id (else API Gateway's), for the logs.
+    /// Lambda's request id once the runtime has set it (else API Gateway's), for the logs.
     request_id: Option<String>,
+    /// Lambda's X-Ray trace header for the invocation, once the runtime has set it.
+    lambda_trace: Option<String>,
     /// Who the gateway's Lambda authorizer admitted, from the event's request context (never
     /// from a header a client can send).
     admitted: Option<Principal>,
@@ -43,7 +43,7 @@ const TRACE: usize = 3;
 struct Headers([Option<Vec<String>>; 4]);
 
 impl Headers {
-    fn of(headers: &lambda_http::http::HeaderMap) -> Headers {
+    fn of(headers: &HeaderMap) -> Headers {
         Headers(READ_HEADERS.map(|name| {
             let values: Vec<String> = headers
                 .get_all(name)
@@ -66,50 +66,46 @@ impl Headers {
     }
 }
 
-impl From<Request> for ApiRequest {
-    fn from(request: Request) -> ApiRequest {
-        let path = match request.raw_http_path() {
-            "" => request.uri().path().to_string(),
-            raw => raw.to_string(),
-        };
-        let query = request.query_string_parameters();
-        let (request_id, admitted) = match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context)) => (
-                context.request_id.clone(),
-                context.authorizer.as_ref().and_then(|authorizer| {
-                    admitted(authorizer.fields.clone().into_iter().collect())
-                }),
-            ),
-            Some(RequestContext::ApiGatewayV1(context)) => (
-                context.request_id.clone(),
-                context
-                    .authorizer
-                    .fields
-                    .get("lambda")
-                    .and_then(|lambda| admitted(lambda.clone())),
-            ),
-            _ => (None, None),
-        };
-        let request_id = request
-            .lambda_context_ref()
-            .map(|context| context.request_id.clone())
-            .filter(|id| !id.is_empty())
-            .or(request_id);
-        let (parts, body) = request.into_parts();
-        let body = match body {
-            Body::Text(text) => text.into_bytes(),
-            Body::Binary(bytes) => bytes,
-            _ => Vec::new(),
-        };
+impl ApiRequest {
+    pub(super) fn new(
+        method: &str,
+        path: String,
+        query: QueryMap,
+        headers: &HeaderMap,
+        body: Vec<u8>,
+        request_id: Option<String>,
+    ) -> ApiRequest {
         ApiRequest {
-            method: parts.method.as_str().to_string(),
-            path,
+            method: method.to_string(),
+            path: if path.is_empty() {
+                "/".to_string()
+            } else {
+                path
+            },
             query,
-            headers: Headers::of(&parts.headers),
+            headers: Headers::of(headers),
             body,
             request_id,
-            admitted,
+            lambda_trace: None,
+            admitted: None,
         }
+    }
+
+    /// The request as the gateway's Lambda authorizer admitted it, from the authorizer's
+    /// context in the event, if it is one this API's authorizer writes.
+    pub(super) fn admitted_by_gateway(mut self, context: Option<Value>) -> ApiRequest {
+        self.admitted = context.and_then(admitted);
+        self
+    }
+
+    /// The request as Lambda identified its invocation: its request id (in place of API
+    /// Gateway's) and X-Ray trace header (before the one API Gateway sent).
+    pub fn with_lambda_context(mut self, request_id: &str, trace: Option<&str>) -> ApiRequest {
+        if !request_id.is_empty() {
+            self.request_id = Some(request_id.to_string());
+        }
+        self.lambda_trace = trace.map(str::to_string);
+        self
     }
 }
 
@@ -122,8 +118,8 @@ fn admitted(context: Value) -> Option<Principal> {
 
 impl ApiRequest {
     /// Reads an API Gateway event's JSON text (either payload format), as the functions do.
-    pub fn from_event(text: &str) -> Result<ApiRequest, serde_json::Error> {
-        lambda_http::request::from_str(text).map(ApiRequest::from)
+    pub fn from_event(text: &str) -> Result<ApiRequest, super::gateway_event::EventError> {
+        super::gateway_event::ApiGatewayEvent::from_text(text)?.into_request()
     }
 
     /// The key's project and permissions as the gateway's Lambda authorizer passed them on;
@@ -143,12 +139,12 @@ impl ApiRequest {
         self.request_id.as_deref().unwrap_or("-")
     }
 
-    /// The X-Ray trace id (`1-5759e988-bd862e3fe1be46a994272793`) from the `X-Amzn-Trace-Id`
-    /// header (`Root=…;Parent=…;…`): Lambda's for the invocation, which `lambda_http` puts in
-    /// place of the one API Gateway sent.
+    /// The X-Ray trace id (`1-5759e988-bd862e3fe1be46a994272793`): from Lambda's trace
+    /// header, else the `X-Amzn-Trace-Id` header API Gateway adds (`Root=…;Parent=…;…`).
     pub fn trace_id(&self) -> Option<&str> {
-        self.headers
-            .first(TRACE)?
+        self.lambda_trace
+            .as_deref()
+            .or_else(|| self.headers.first(TRACE))?
             .split(';')
             .find_map(|part| part.trim().strip_prefix("Root="))
             .filter(|root| !root.is_empty())
@@ -269,5 +265,11 @@ mod tests {
         for text in ["\"text\"", "{\"headers\": 3}", "{\"body\": 3}", "not json"] {
             assert!(ApiRequest::from_event(text).is_err(), "{text}");
         }
+        let spec = EventSpec::new("POST", "/x", &[], Some("not base64!"));
+        let mut event: Value =
+            serde_json::from_str(&testkit::event_json(Payload::Http, &spec)).unwrap();
+        event["isBase64Encoded"] = serde_json::json!(true);
+        let refused = ApiRequest::from_event(&event.to_string()).unwrap_err();
+        assert!(refused.to_string().contains("base64"), "{refused}");
     }
 }

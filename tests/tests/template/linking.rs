@@ -49,14 +49,3 @@ fn the_functions_link_no_test_support() {
     // And the check can fail: the tests' own build has them.
     assert!(model_features("api-tests").contains(&"test-support".to_string()));
 }
-
-#[test]
-fn the_lock_keeps_idna_to_ascii_hosts() {
-    let lock = include_str!("../../../Cargo.lock");
-    let adapter = lock
-        .split("[[package]]")
-        .find(|package| package.contains("name = \"idna_adapter\""))
-        .expect("idna_adapter in Cargo.lock");
-    assert!(adapter.contains("version = \"1.0.0\""), "{adapter}");
-    assert!(!lock.contains("name = \"icu_normalizer\""));
-}

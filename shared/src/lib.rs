@@ -22,6 +22,8 @@ pub mod model;
 pub mod query;
 pub mod store;
 pub mod tally_entry;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 pub use api::{ApiError, App};
 pub use model::Operation;

@@ -20,7 +20,7 @@ use call_log_item::local_stream;
 use serde_json::{json, Value};
 use testkit::faults::Faults;
 
-use helpers::{random_id, TestApp};
+use helpers::{random_id, OnDynamo, TestApp};
 
 /// The capacity units consumed by `run`, per DynamoDB operation: (read, write).
 async fn units<F: std::future::Future<Output = ()>>(
@@ -43,7 +43,7 @@ fn tally_writes(consumed: &HashMap<String, (f64, f64)>) -> f64 {
 
 /// Tallies the stream through the app's own (measured) client.
 async fn tally(app: &TestApp) {
-    local_stream::settle_through(&app.keys)
+    local_stream::settle_through(app.store())
         .await
         .expect("the stream is tallied");
 }
@@ -70,9 +70,7 @@ async fn each_operation_costs_what_the_design_says() {
     faults.measure_capacity();
 
     let create = units(&faults, async {
-        app.create(data(&log, &user, &rule))
-            .await
-            .assert_status(200);
+        app.create(data(&log, &user, &rule)).await.status(200);
     })
     .await;
     let create_tally = units(&faults, tally(&app)).await;
@@ -81,30 +79,30 @@ async fn each_operation_costs_what_the_design_says() {
         let body = json!({ "data": data(&log, &user, &rule) }).to_string();
         app.send("POST", "/api/incoming-call-log-item", &headers, Some(&body))
             .await
-            .assert_status(200);
+            .status(200);
     })
     .await;
     tally(&app).await;
     let update = units(&faults, async {
         app.update(&id, json!({"data": {"statusMessage": "called back"}}))
             .await
-            .assert_status(200);
+            .status(200);
     })
     .await;
     let update_tally = units(&faults, tally(&app)).await;
     let status_update = units(&faults, async {
         app.update(&id, json!({"data": {"status": "Completed"}}))
             .await
-            .assert_status(200);
+            .status(200);
     })
     .await;
     let status_tally = units(&faults, tally(&app)).await;
     let get = units(&faults, async {
-        app.get_item(&id, None).await.assert_status(200);
+        app.get_item(&id, None).await.status(200);
     })
     .await;
     let delete = units(&faults, async {
-        app.delete(&id).await.assert_status(200);
+        app.delete(&id).await.status(200);
     })
     .await;
     let delete_tally = units(&faults, tally(&app)).await;
@@ -113,10 +111,7 @@ async fn each_operation_costs_what_the_design_says() {
     bursting.settles = false;
     let burst = units(&faults, async {
         for _ in 0..20 {
-            bursting
-                .create(data(&log, &user, &rule))
-                .await
-                .assert_status(200);
+            bursting.create(data(&log, &user, &rule)).await.status(200);
         }
         tally(&app).await;
     })

@@ -94,7 +94,7 @@ impl<S: Store> App<S> {
     }
 
     /// The same store under new settings: what the next deployment on the same tables runs.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "test-support"))]
     pub fn redeployed(self, config: &Config) -> Self {
         App::with_store(self.store, config)
     }

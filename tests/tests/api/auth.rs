@@ -6,7 +6,7 @@ use call_log_item::model::{Operation, Permission, Timestamp};
 use call_log_item::store::KeyAdmin;
 use serde_json::json;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 /// One request per operation, on an item that exists.
 async fn attempt(app: &TestApp, key: &str, operation: Operation, id: &str) -> u16 {
@@ -73,7 +73,7 @@ async fn a_refusal_names_the_operation_and_the_permissions_that_allow_it() {
             Some(json!({"data": {"incomingCallLogId": random_id(), "status": "x"}})),
         )
         .await;
-    response.assert_status(403);
+    response.status(403);
     assert!(response.error().contains("create"));
     assert!(response.error().contains("Project Owner"));
     assert!(response.error().contains("Project Admin"));
@@ -86,7 +86,7 @@ async fn a_missing_key_is_401() {
     let response = app
         .send("POST", "/api/incoming-call-log-item/count", &[], None)
         .await;
-    response.assert_status(401);
+    response.status(401);
     assert!(response.error().contains("ApiKey"));
 }
 
@@ -98,7 +98,7 @@ async fn bad_keys_are_401_invalid_api_key() {
         .await;
     let revoked = app.key_with(&[Permission::ProjectAdmin]).await;
     assert!(app
-        .keys
+        .store()
         .revoke_key(&call_log_item::auth::api_key::hash(&revoked))
         .await
         .unwrap());
@@ -136,7 +136,7 @@ async fn the_header_name_is_case_insensitive() {
                 None,
             )
             .await;
-        response.assert_status(200);
+        response.status(200);
     }
 }
 
@@ -146,22 +146,22 @@ async fn a_revoked_key_stops_working_once_the_cache_expires() {
     let key = app.key_with(&[Permission::ProjectAdmin]).await;
     app.call_as(&key, "POST", "/api/incoming-call-log-item/count", None)
         .await
-        .assert_status(200);
-    app.keys
+        .status(200);
+    app.store()
         .revoke_key(&call_log_item::auth::api_key::hash(&key))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     app.call_as(&key, "POST", "/api/incoming-call-log-item/count", None)
         .await
-        .assert_status(401);
+        .status(401);
 }
 
 #[tokio::test]
 async fn only_the_hash_of_a_key_is_stored() {
     let app = TestApp::spawn().await;
     let key = app.key_with(&[Permission::ProjectMember]).await;
-    let records = app.keys.list_keys(app.project).await.unwrap();
+    let records = app.store().list_keys(app.project).await.unwrap();
     let record = records
         .iter()
         .find(|r| r.key_hash == call_log_item::auth::api_key::hash(&key))
@@ -169,7 +169,7 @@ async fn only_the_hash_of_a_key_is_stored() {
     assert_eq!(record.permissions, vec![Permission::ProjectMember]);
     // The stored attributes, read raw: the key appears nowhere in them.
     let stored = app
-        .client
+        .client()
         .get_item()
         .table_name(&app.config.keys_table)
         .key(

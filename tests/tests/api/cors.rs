@@ -5,7 +5,7 @@
 use call_log_item::api::cors;
 use call_log_item::api::routes::{BASE_PATH, ROUTES};
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 #[tokio::test]
 async fn a_preflight_is_204_without_a_key_on_every_path() {

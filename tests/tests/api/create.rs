@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 #[tokio::test]
 async fn create_returns_the_complete_item_with_defaults() {
@@ -11,7 +11,7 @@ async fn create_returns_the_complete_item_with_defaults() {
     let response = app
         .create(json!({"incomingCallLogId": call_log, "status": "  Ringing  "}))
         .await;
-    response.assert_status(200);
+    response.status(200);
     let item = &response.body;
     assert_eq!(item["status"], "Ringing");
     assert_eq!(item["isAnswered"], false);
@@ -76,7 +76,7 @@ async fn another_projects_id_in_the_body_is_403_and_stores_nothing() {
     let response = app
         .create(json!({"incomingCallLogId": random_id(), "status": "x", "projectId": random_id()}))
         .await;
-    response.assert_status(403);
+    response.status(403);
     assert!(response.error().contains("projectId"));
     assert_eq!(app.count(None).await.body["count"], 0);
 }

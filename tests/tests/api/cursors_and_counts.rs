@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 fn ids(page: &Value) -> Vec<String> {
     page["data"]
@@ -36,7 +36,7 @@ async fn follow(app: &TestApp, body: Value, limit: u32) -> Vec<String> {
         .list(&format!("?limit={limit}"), Some(body.clone()))
         .await;
     loop {
-        page.assert_status(200);
+        page.status(200);
         assert_eq!(page.body["skip"], seen.len(), "skip echoes the position");
         seen.extend(ids(&page.body));
         let Some(cursor) = page.body.get("nextCursor").and_then(Value::as_str) else {
@@ -97,21 +97,21 @@ async fn a_cursor_for_another_project_query_or_sort_or_altered_is_400() {
             Some(json!({"query": {"isAnswered": false}, "cursor": cursor})),
         )
         .await;
-    assert!(on_b.assert_status(400).error().contains("cursor"));
+    assert!(on_b.status(400).error().contains("cursor"));
     let other_query = a
         .list(
             "?limit=2",
             Some(json!({"query": {"isAnswered": true}, "cursor": cursor})),
         )
         .await;
-    other_query.assert_status(400);
+    other_query.status(400);
     let other_sort = a
         .list(
             "?limit=2",
             Some(json!({"query": {"isAnswered": false}, "sort": {"status": 1}, "cursor": cursor})),
         )
         .await;
-    other_sort.assert_status(400);
+    other_sort.status(400);
     let mut altered = cursor.clone().into_bytes();
     altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
     let altered = String::from_utf8(altered).unwrap();
@@ -120,23 +120,21 @@ async fn a_cursor_for_another_project_query_or_sort_or_altered_is_400() {
         Some(json!({"query": {"isAnswered": false}, "cursor": altered})),
     )
     .await
-    .assert_status(400);
+    .status(400);
     a.list(
         &format!("?limit=2&cursor={cursor}&skip=2"),
         Some(json!({"query": {"isAnswered": false}})),
     )
     .await
-    .assert_status(400);
-    a.list("", Some(json!({"cursor": 5})))
-        .await
-        .assert_status(400);
+    .status(400);
+    a.list("", Some(json!({"cursor": 5}))).await.status(400);
     // The same cursor in the query string works.
     a.list(
         &format!("?limit=2&cursor={cursor}"),
         Some(json!({"query": {"isAnswered": false}})),
     )
     .await
-    .assert_status(200);
+    .status(200);
 }
 
 #[tokio::test]
@@ -182,7 +180,7 @@ async fn counts_stay_exact_under_concurrent_creates_and_deletes() {
             for round in 0..8 {
                 let id = app.create_id(&call_log, json!({})).await;
                 if round % 2 == 0 {
-                    app.delete(&id).await.assert_status(200);
+                    app.delete(&id).await.status(200);
                 } else {
                     kept += 1;
                 }
@@ -224,8 +222,8 @@ async fn a_failed_or_refused_write_never_moves_a_count() {
     let id = app.create_id(&call_log, json!({})).await;
     app.create(json!({"incomingCallLogId": call_log}))
         .await
-        .assert_status(400);
-    app.delete(&random_id()).await.assert_status(404);
+        .status(400);
+    app.delete(&random_id()).await.status(404);
     app.send(
         "DELETE",
         &format!("/api/incoming-call-log-item/{id}"),
@@ -233,9 +231,9 @@ async fn a_failed_or_refused_write_never_moves_a_count() {
         None,
     )
     .await
-    .assert_status(412);
-    app.delete(&id).await.assert_status(200);
-    app.delete(&id).await.assert_status(404);
+    .status(412);
+    app.delete(&id).await.status(200);
+    app.delete(&id).await.status(404);
     assert_eq!(app.count(None).await.body["count"], 0);
     assert_eq!(
         app.count(Some(json!({"query": {"incomingCallLogId": call_log}})))
@@ -254,9 +252,9 @@ async fn clean_up(app: &TestApp, body: Value, limit: u32) -> Vec<String> {
         let page = app
             .list(&format!("?limit={limit}"), Some(body.clone()))
             .await;
-        page.assert_status(200);
+        page.status(200);
         for id in ids(&page.body) {
-            app.delete(&id).await.assert_status(200);
+            app.delete(&id).await.status(200);
             listed.push(id);
         }
         match page.body.get("nextCursor").and_then(Value::as_str) {
@@ -315,14 +313,14 @@ async fn a_non_key_sort_skips_nothing_when_items_come_and_go_between_pages() {
     };
     assert_eq!(statuses(&first.body), ["a", "b", "c"]);
     for id in ids(&first.body).iter().take(2) {
-        app.delete(id).await.assert_status(200);
+        app.delete(id).await.status(200);
     }
     app.create_item(&log, json!({"status": "a0"})).await;
     app.create_item(&log, json!({"status": "d0"})).await;
     let mut next = sort.clone();
     next["cursor"] = first.body["nextCursor"].clone();
     let second = app.list("?limit=3", Some(next)).await;
-    second.assert_status(200);
+    second.status(200);
     assert_eq!(statuses(&second.body), ["d", "d0", "e"]);
 }
 
@@ -330,7 +328,7 @@ async fn a_non_key_sort_skips_nothing_when_items_come_and_go_between_pages() {
 async fn a_counter_below_zero_reads_as_0_and_is_logged() {
     use call_log_item::store::dynamo::layout::{counter_key, Scope, ITEM_COUNT};
     let app = TestApp::spawn().await;
-    app.client
+    app.client()
         .update_item()
         .table_name(&app.config.items_table)
         .set_key(Some(counter_key(app.project, &Scope::Project)))

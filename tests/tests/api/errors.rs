@@ -3,7 +3,7 @@
 use base64::Engine;
 use serde_json::json;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 #[tokio::test]
 async fn malformed_json_is_400_saying_where() {
@@ -20,7 +20,7 @@ async fn malformed_json_is_400_saying_where() {
             Some("{\"data\": {\"status\": }"),
         )
         .await;
-    response.assert_status(400);
+    response.status(400);
     assert!(
         response.error().contains("line 1 column"),
         "{}",
@@ -40,7 +40,7 @@ async fn a_missing_content_type_is_read_as_json() {
         Some(&body),
     )
     .await
-    .assert_status(200);
+    .status(200);
 }
 
 #[tokio::test]
@@ -52,7 +52,7 @@ async fn a_base64_encoded_body_is_decoded_first() {
     let response = app
         .send_base64("POST", "/api/incoming-call-log-item", &encoded)
         .await;
-    response.assert_status(200);
+    response.status(200);
     assert_eq!(response.body["status"], "Encoded");
 }
 
@@ -68,7 +68,7 @@ async fn a_body_over_256_kib_is_413_and_stores_nothing() {
             Some(&big),
         )
         .await;
-    response.assert_status(413);
+    response.status(413);
     assert_eq!(app.count(None).await.body["count"], 0);
 }
 
@@ -117,7 +117,7 @@ async fn an_unknown_route_is_404() {
             None,
         )
         .await;
-    response.assert_status(404);
+    response.status(404);
     assert!(response.body["error"].is_string());
 }
 

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use testkit::events::PLACEHOLDER_API_KEY;
 use testkit::faults::Fault;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 /// The sample authorizer event (`events/authorizer/request.json`) for `key`.
 fn authorizer_event(key: &str) -> ApiGatewayV2CustomAuthorizerV2Request {
@@ -41,11 +41,11 @@ async fn a_key_the_authorizer_admits_is_served_as_its_context_says() {
         .create_id(&random_id(), json!({"status": "Example status"}))
         .await;
     // Its entry by status, which the sample's query reads.
-    call_log_item::local_stream::settle(&app.keys)
+    call_log_item::local_stream::settle(app.store())
         .await
         .expect("the stream is tallied");
     let authorizer = Authenticator::new(Duration::from_secs(30));
-    let answer = gateway::decide(&authorizer, &app.keys, &authorizer_event(&app.key))
+    let answer = gateway::decide(&authorizer, app.store(), &authorizer_event(&app.key))
         .await
         .unwrap();
     assert!(answer.is_authorized);
@@ -81,9 +81,12 @@ async fn unknown_malformed_and_revoked_keys_are_refused_before_any_function() {
     let app = TestApp::spawn().await;
     let authorizer = Authenticator::new(Duration::ZERO);
     let revoked = app.key_with(&[Permission::ProjectAdmin]).await;
-    app.keys.revoke_key(&api_key::hash(&revoked)).await.unwrap();
+    app.store()
+        .revoke_key(&api_key::hash(&revoked))
+        .await
+        .unwrap();
     for key in [api_key::generate(), "iclk_short".to_string(), revoked] {
-        let answer = gateway::decide(&authorizer, &app.keys, &authorizer_event(&key))
+        let answer = gateway::decide(&authorizer, app.store(), &authorizer_event(&key))
             .await
             .unwrap();
         assert!(!answer.is_authorized, "{key}");
@@ -101,21 +104,21 @@ async fn a_revoked_key_is_refused_once_the_authorizers_cache_lapses() {
     let admitted = |answer: gateway::AuthorizerResponse| answer.is_authorized;
     let event = authorizer_event(&key);
     assert!(admitted(
-        gateway::decide(&authorizer, &app.keys, &event)
+        gateway::decide(&authorizer, app.store(), &event)
             .await
             .unwrap()
     ));
-    app.keys.revoke_key(&api_key::hash(&key)).await.unwrap();
+    app.store().revoke_key(&api_key::hash(&key)).await.unwrap();
     // Within the cache's time the key read a moment ago still stands ...
     assert!(admitted(
-        gateway::decide(&authorizer, &app.keys, &event)
+        gateway::decide(&authorizer, app.store(), &event)
             .await
             .unwrap()
     ));
     tokio::time::sleep(ttl + Duration::from_millis(100)).await;
     // ... and after it, the revocation holds.
     assert!(!admitted(
-        gateway::decide(&authorizer, &app.keys, &event)
+        gateway::decide(&authorizer, app.store(), &event)
             .await
             .unwrap()
     ));
@@ -133,6 +136,6 @@ async fn an_unreadable_keys_table_is_an_error_not_a_refusal() {
         100,
     );
     let authorizer = Authenticator::new(Duration::ZERO);
-    let answer = gateway::decide(&authorizer, &app.keys, &authorizer_event(&app.key)).await;
+    let answer = gateway::decide(&authorizer, app.store(), &authorizer_event(&app.key)).await;
     assert!(answer.is_err(), "{answer:?}");
 }

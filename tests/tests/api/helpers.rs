@@ -4,18 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use call_log_item::api::{routes, ApiRequest};
-use call_log_item::auth::mint_key;
+use call_log_item::api::routes;
 use call_log_item::config::{client_config, dynamodb_client, sdk_config, Config};
 use call_log_item::local_stream;
-use call_log_item::model::{ObjectId, Operation, Permission, Timestamp};
+use call_log_item::model::Operation;
 use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
 use call_log_item::App;
-use serde_json::{json, Value};
 use testkit::faults::Faults;
-use testkit::EventSpec;
-pub use testkit::Payload;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -60,46 +56,13 @@ pub fn captured_logs() -> String {
     String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned()
 }
 
-pub struct TestApp {
-    pub app: Arc<App>,
-    pub config: Config,
-    pub project: ObjectId,
-    /// A Project Admin key of `project`.
-    pub key: String,
-    /// The store the app runs on, for its keys and checks below the API.
-    pub keys: DynamoStore,
-    /// The raw client, for checks below the API.
-    pub client: aws_sdk_dynamodb::Client,
-    pub payload: Payload,
-    /// Whether each request first waits for the stream to be tallied (see `send_event`).
-    pub settles: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct TestResponse {
-    pub status: u16,
-    pub headers: lambda_http::http::HeaderMap,
-    pub body: Value,
-}
-
-impl TestResponse {
-    /// The `error` message of an error body (panics, naming the body, if there is none).
-    pub fn error(&self) -> &str {
-        self.body["error"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error in {} {}", self.status, self.body))
-    }
-
-    #[track_caller]
-    pub fn assert_status(&self, status: u16) -> &Self {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
-        self
-    }
-}
+/// The one harness (`call_log_item::testing`), on the local engine.
+pub type TestApp = call_log_item::testing::TestApp<DynamoStore>;
+// Not every test binary that includes this file uses both.
+#[allow(unused_imports)]
+pub use call_log_item::testing::Answer;
+#[allow(unused_imports)]
+pub use testkit::Payload;
 
 /// The operation of the function API Gateway would invoke for this method and path (list for
 /// a route the API does not have, which API Gateway itself would refuse).
@@ -161,255 +124,64 @@ pub async fn dynamo_store() -> DynamoStore {
     DynamoStore::new(client, &config.items_table, &config.keys_table)
 }
 
-impl TestApp {
-    pub async fn spawn() -> TestApp {
+/// How the black-box tests build the harness on the local engine: a fresh project (random
+/// id, its own keys) on the shared tables.
+#[allow(async_fn_in_trait)] // used in this crate's tests only
+pub trait OnDynamo: Sized {
+    /// With a key cache of 60 s, as the functions run.
+    async fn spawn() -> Self;
+    /// With a key cache that keeps keys for `ttl`.
+    async fn with_cache(ttl: Duration) -> Self;
+    /// Through a fault injector (no key cache, so every request reads its key); the
+    /// injector's handle plans the faults.
+    async fn with_faults() -> (Self, Faults);
+    /// Another harness on the same tables with a project of its own.
+    async fn other_project() -> Self {
+        Self::spawn().await
+    }
+    /// The same project and key, served by an app whose reads may each examine at most `cap`
+    /// items (the store's read cap; `MAX_ITEMS_EXAMINED` in the functions).
+    fn with_read_cap(&self, cap: u64) -> Self;
+    /// The raw client, for checks below the API.
+    fn client(&self) -> aws_sdk_dynamodb::Client;
+}
+
+impl OnDynamo for TestApp {
+    async fn spawn() -> TestApp {
         Self::with_cache(Duration::from_secs(60)).await
     }
 
-    /// A TestApp whose key cache keeps keys for `ttl`.
-    pub async fn with_cache(ttl: Duration) -> TestApp {
-        Self::build(ttl, None).await
+    async fn with_cache(ttl: Duration) -> TestApp {
+        build(ttl, None).await
     }
 
-    /// A TestApp whose DynamoDB client goes through a fault injector (no key cache, so every
-    /// request reads its key); the injector's handle plans the faults.
-    pub async fn with_faults() -> (TestApp, Faults) {
+    async fn with_faults() -> (TestApp, Faults) {
         let faults = Faults::new();
-        (Self::build(Duration::ZERO, Some(&faults)).await, faults)
+        (build(Duration::ZERO, Some(&faults)).await, faults)
     }
 
-    async fn build(ttl: Duration, faults: Option<&Faults>) -> TestApp {
-        capture_logs();
-        let (mut config, client) = tables().await;
-        config.key_cache_ttl = ttl;
-        let client = match faults {
-            None => client,
-            Some(faults) => {
-                let shared = sdk_config().await.expect("SDK configuration");
-                let injected = client_config(&shared).http_client(faults.http_client());
-                aws_sdk_dynamodb::Client::from_conf(injected.build())
-            }
-        };
-        let keys = DynamoStore::new(client.clone(), &config.items_table, &config.keys_table);
-        let project = ObjectId::parse(&random_id()).unwrap();
-        let key = mint_key(
-            &keys,
-            project,
-            vec![Permission::ProjectAdmin],
-            Some("test".into()),
-            None,
-        )
-        .await
-        .expect("admin key");
-        TestApp {
-            app: Arc::new(App::new(client.clone(), &config)),
-            client,
-            config,
-            project,
-            key,
-            keys,
-            payload: Payload::Http,
-            settles: true,
+    fn with_read_cap(&self, cap: u64) -> TestApp {
+        let store = self.store().clone().with_read_cap(cap);
+        self.with_app(App::with_store(store, &self.config))
+    }
+
+    fn client(&self) -> aws_sdk_dynamodb::Client {
+        self.store().client().clone()
+    }
+}
+
+async fn build(ttl: Duration, faults: Option<&Faults>) -> TestApp {
+    capture_logs();
+    let (mut config, client) = tables().await;
+    config.key_cache_ttl = ttl;
+    let client = match faults {
+        None => client,
+        Some(faults) => {
+            let shared = sdk_config().await.expect("SDK configuration");
+            let injected = client_config(&shared).http_client(faults.http_client());
+            aws_sdk_dynamodb::Client::from_conf(injected.build())
         }
-    }
-
-    /// The same app and project, sending the other kind of event.
-    pub fn with_payload(&self, payload: Payload) -> TestApp {
-        TestApp {
-            app: Arc::clone(&self.app),
-            config: self.config.clone(),
-            project: self.project,
-            key: self.key.clone(),
-            keys: self.keys.clone(),
-            client: self.client.clone(),
-            payload,
-            settles: self.settles,
-        }
-    }
-
-    /// The same project and key, served by an app whose reads may each examine at most `cap`
-    /// items (the store's read cap; `MAX_ITEMS_EXAMINED` in the functions).
-    pub fn with_read_cap(&self, cap: u64) -> TestApp {
-        let store = DynamoStore::new(
-            self.client.clone(),
-            &self.config.items_table,
-            &self.config.keys_table,
-        )
-        .with_read_cap(cap);
-        TestApp {
-            app: Arc::new(App::with_store(store, &self.config)),
-            ..self.with_payload(self.payload)
-        }
-    }
-
-    /// Another TestApp on the same tables with a different project.
-    pub async fn other_project() -> TestApp {
-        Self::spawn().await
-    }
-
-    pub async fn key_with(&self, permissions: &[Permission]) -> String {
-        mint_key(&self.keys, self.project, permissions.to_vec(), None, None)
-            .await
-            .expect("key")
-    }
-
-    pub async fn key_expiring(&self, expires_at: Timestamp) -> String {
-        mint_key(
-            &self.keys,
-            self.project,
-            vec![Permission::ProjectAdmin],
-            None,
-            Some(expires_at),
-        )
-        .await
-        .expect("key")
-    }
-
-    /// Sends one request as API Gateway would: to the function the route table names.
-    pub async fn send(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        headers: &[(&str, &str)],
-        body: Option<&str>,
-    ) -> TestResponse {
-        self.send_event(method, path_and_query, headers, body, false)
-            .await
-    }
-
-    /// Sends a base64-encoded body with the event's `isBase64Encoded` flag set.
-    pub async fn send_base64(&self, method: &str, path: &str, encoded_body: &str) -> TestResponse {
-        let headers = [
-            ("ApiKey", self.key.as_str()),
-            ("Content-Type", "application/json"),
-        ];
-        self.send_event(method, path, &headers, Some(encoded_body), true)
-            .await
-    }
-
-    async fn send_event(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        headers: &[(&str, &str)],
-        body: Option<&str>,
-        base64: bool,
-    ) -> TestResponse {
-        let route = routes::template_for(method, path_and_query);
-        let spec = EventSpec {
-            method,
-            path: path_and_query,
-            headers,
-            body,
-            base64,
-            route: route.as_deref(),
-        };
-        // Counts and entries by value follow the writes through the table's stream: every
-        // request here is sent once the writes before it are tallied (as on AWS a moment
-        // later); tests of the lag itself tally by hand (`reliability.rs`).
-        if self.settles {
-            local_stream::settle(&self.keys)
-                .await
-                .expect("the stream is tallied");
-        }
-        let request = ApiRequest::from_event(&testkit::event_json(self.payload, &spec))
-            .expect("the event reads");
-        let operation = function_for(method, path_and_query);
-        let response = self.app.handle(operation, request).await;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = match response.body() {
-            lambda_http::Body::Text(text) => serde_json::from_str(text).expect("a JSON body"),
-            lambda_http::Body::Empty => Value::Null,
-            other => panic!("unexpected body {other:?}"),
-        };
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    /// Sends with this app's admin key and a JSON body.
-    pub async fn call(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        body: Option<Value>,
-    ) -> TestResponse {
-        self.call_as(&self.key, method, path_and_query, body).await
-    }
-
-    pub async fn call_as(
-        &self,
-        key: &str,
-        method: &str,
-        path_and_query: &str,
-        body: Option<Value>,
-    ) -> TestResponse {
-        let body = body.map(|b| b.to_string());
-        let headers = [("ApiKey", key), ("Content-Type", "application/json")];
-        self.send(method, path_and_query, &headers, body.as_deref())
-            .await
-    }
-
-    pub async fn create(&self, data: Value) -> TestResponse {
-        self.call("POST", routes::BASE_PATH, Some(json!({ "data": data })))
-            .await
-    }
-
-    /// Creates a valid item with `extra` fields on top of the required ones; returns it.
-    pub async fn create_item(&self, call_log: &str, extra: Value) -> Value {
-        let mut data = json!({"incomingCallLogId": call_log, "status": "Ringing"});
-        if let Value::Object(extra) = extra {
-            data.as_object_mut().unwrap().extend(extra);
-        }
-        let response = self.create(data).await;
-        response.assert_status(200);
-        response.body
-    }
-
-    /// Creates a valid item (as `create_item`) and returns its `_id`.
-    pub async fn create_id(&self, call_log: &str, extra: Value) -> String {
-        let item = self.create_item(call_log, extra).await;
-        item["_id"].as_str().expect("an _id").to_string()
-    }
-
-    pub async fn get_item(&self, id: &str, body: Option<Value>) -> TestResponse {
-        self.call(
-            "POST",
-            &format!("{}/{id}/get-item", routes::BASE_PATH),
-            body,
-        )
-        .await
-    }
-
-    pub async fn list(&self, query_string: &str, body: Option<Value>) -> TestResponse {
-        let path = format!("{}/get-list{query_string}", routes::BASE_PATH);
-        self.call("POST", &path, body).await
-    }
-
-    pub async fn count(&self, body: Option<Value>) -> TestResponse {
-        self.call("POST", &format!("{}/count", routes::BASE_PATH), body)
-            .await
-    }
-
-    pub async fn update(&self, id: &str, body: Value) -> TestResponse {
-        self.call("PUT", &format!("{}/{id}", routes::BASE_PATH), Some(body))
-            .await
-    }
-
-    pub async fn delete(&self, id: &str) -> TestResponse {
-        self.call("DELETE", &format!("{}/{id}", routes::BASE_PATH), None)
-            .await
-    }
-
-    /// Every item of this project, as stored (read through the API).
-    pub async fn all_items(&self) -> Vec<Value> {
-        let response = self
-            .list("?limit=100", Some(json!({"sort": {"_id": 1}})))
-            .await;
-        response.assert_status(200);
-        response.body["data"].as_array().unwrap().clone()
-    }
+    };
+    let store = DynamoStore::new(client, &config.items_table, &config.keys_table);
+    TestApp::on(store, config).await
 }

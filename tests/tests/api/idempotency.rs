@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{random_id, TestApp, TestResponse};
+use crate::helpers::{random_id, Answer, OnDynamo, TestApp};
 
 const BASE: &str = "/api/incoming-call-log-item";
 
-async fn create_with(app: &TestApp, key: &str, body: &Value) -> TestResponse {
+async fn create_with(app: &TestApp, key: &str, body: &Value) -> Answer {
     let headers = [
         ("ApiKey", app.key.as_str()),
         ("Idempotency-Key", key),
@@ -18,7 +18,7 @@ async fn create_with(app: &TestApp, key: &str, body: &Value) -> TestResponse {
         .await
 }
 
-fn replayed(response: &TestResponse) -> bool {
+fn replayed(response: &Answer) -> bool {
     response.headers.get("idempotent-replayed").is_some()
 }
 
@@ -27,11 +27,11 @@ async fn a_create_retried_three_times_with_one_key_creates_one_item() {
     let app = TestApp::spawn().await;
     let body = json!({"data": {"incomingCallLogId": random_id(), "status": "Ringing"}});
     let first = create_with(&app, "retry-3", &body).await;
-    first.assert_status(200);
+    first.status(200);
     assert!(!replayed(&first));
     for _ in 0..3 {
         let again = create_with(&app, "retry-3", &body).await;
-        again.assert_status(200);
+        again.status(200);
         assert!(replayed(&again));
         assert_eq!(again.body, first.body);
     }
@@ -76,11 +76,9 @@ async fn a_key_sent_again_with_another_body_is_422() {
     let app = TestApp::spawn().await;
     let log = random_id();
     let body = |status: &str| json!({"data": {"incomingCallLogId": log, "status": status}});
-    create_with(&app, "k", &body("Ringing"))
-        .await
-        .assert_status(200);
+    create_with(&app, "k", &body("Ringing")).await.status(200);
     let other = create_with(&app, "k", &body("Busy")).await;
-    other.assert_status(422);
+    other.status(422);
     assert!(other.error().contains("Idempotency-Key"));
     assert_eq!(app.count(None).await.body["count"], 1);
 }
@@ -92,10 +90,10 @@ async fn a_keyed_create_whose_answers_were_lost_is_answered_once() {
     faults.lose_answers("PutItem", 1);
     faults.lose_answers("TransactWriteItems", 1);
     let first = create_with(&app, "lost", &body).await;
-    first.assert_status(200);
+    first.status(200);
     assert!(!replayed(&first));
     let again = create_with(&app, "lost", &body).await;
-    again.assert_status(200);
+    again.status(200);
     assert!(replayed(&again));
     assert_eq!(again.body, first.body);
     assert_eq!(app.count(None).await.body["count"], 1);
@@ -106,12 +104,10 @@ async fn a_keyed_create_that_failed_can_be_retried_at_once() {
     let (app, faults) = TestApp::with_faults().await;
     let body = json!({"data": {"incomingCallLogId": random_id(), "status": "Ringing"}});
     faults.cancel_transactions("TransactionConflict", 100);
-    create_with(&app, "after-503", &body)
-        .await
-        .assert_status(503);
+    create_with(&app, "after-503", &body).await.status(503);
     faults.clear("TransactWriteItems");
     let retry = create_with(&app, "after-503", &body).await;
-    retry.assert_status(200);
+    retry.status(200);
     assert!(
         !replayed(&retry),
         "the failed request created nothing to replay"

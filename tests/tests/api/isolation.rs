@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 #[tokio::test]
 async fn another_projects_ids_are_404_and_stay_unchanged() {
@@ -14,27 +14,27 @@ async fn another_projects_ids_are_404_and_stay_unchanged() {
     let id = item["_id"].as_str().unwrap();
 
     let get = a.get_item(id, None).await;
-    get.assert_status(404);
+    get.status(404);
     let missing = a.get_item(&random_id(), None).await;
     assert_eq!(get.body, missing.body, "the same answer as a missing id");
     a.update(id, json!({"data": {"status": "Hacked"}}))
         .await
-        .assert_status(404);
+        .status(404);
     a.call(
         "POST",
         &format!("/api/incoming-call-log-item/{id}/update-item"),
         Some(json!({"data": {"status": "Hacked"}})),
     )
     .await
-    .assert_status(404);
-    a.delete(id).await.assert_status(404);
+    .status(404);
+    a.delete(id).await.status(404);
     a.call(
         "GET",
         &format!("/api/incoming-call-log-item/{id}/delete-item"),
         None,
     )
     .await
-    .assert_status(404);
+    .status(404);
 
     assert_eq!(
         b.get_item(id, None).await.body,
@@ -86,7 +86,7 @@ async fn another_project_named_through_a_relation_is_refused() {
     let create = a
         .create(json!({"incomingCallLogId": random_id(), "status": "x", "project": {"_id": b.project.to_string()}}))
         .await;
-    create.assert_status(403);
+    create.status(403);
     let query = json!({"query": {"project": {"_id": b.project.to_string()}}});
     b.create_item(&random_id(), json!({})).await;
     assert_eq!(a.count(Some(query.clone())).await.body["count"], 0);

@@ -16,7 +16,7 @@ use call_log_item::{App, Operation};
 use serde_json::json;
 use testkit::faults::Faults;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 use crate::template;
 
 type Recorded = Arc<Mutex<BTreeSet<(String, String)>>>;
@@ -223,7 +223,7 @@ async fn each_function_may_do_exactly_what_its_code_does() {
             ids.push(test.create_id(&call_log, json!({})).await);
         }
         // Their entries by value, for the reads that start there.
-        call_log_item::local_stream::settle(&test.keys)
+        call_log_item::local_stream::settle(test.store())
             .await
             .expect("the stream is tallied");
         let (app, recorded, faults) = recording_app(&test).await;

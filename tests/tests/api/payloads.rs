@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{random_id, Payload, TestApp};
+use crate::helpers::{random_id, OnDynamo, Payload, TestApp};
 
 async fn every_route_works(payload: Payload) {
     let mut app = TestApp::spawn().await;
@@ -17,7 +17,7 @@ async fn every_route_works(payload: Payload) {
             Some(json!({"data": {"incomingCallLogId": call_log, "status": "Ringing"}})),
         )
         .await;
-    created.assert_status(200);
+    created.status(200);
     let id = created.body["_id"].as_str().unwrap().to_string();
 
     for method in ["GET", "POST"] {
@@ -28,13 +28,13 @@ async fn every_route_works(payload: Payload) {
                 Some(json!({"select": {"status": true}})),
             )
             .await;
-        list.assert_status(200);
+        list.status(200);
         assert_eq!(list.body["count"], 1, "{payload:?} {method} get-list");
         assert_eq!(list.body["limit"], 5);
         let item = app
             .call(method, &format!("{base}/{id}/get-item"), None)
             .await;
-        item.assert_status(200);
+        item.status(200);
         assert_eq!(item.body["_id"], id.as_str());
     }
     let count = app
@@ -44,7 +44,7 @@ async fn every_route_works(payload: Payload) {
             Some(json!({"query": {"incomingCallLogId": call_log}})),
         )
         .await;
-    assert_eq!(count.assert_status(200).body, json!({"count": 1}));
+    assert_eq!(count.status(200).body, json!({"count": 1}));
 
     for (method, path) in [
         ("PUT", format!("{base}/{id}")),
@@ -59,7 +59,7 @@ async fn every_route_works(payload: Payload) {
             )
             .await;
         assert_eq!(
-            response.assert_status(200).body,
+            response.status(200).body,
             json!({}),
             "{payload:?} {method} {path}"
         );
@@ -75,11 +75,11 @@ async fn every_route_works(payload: Payload) {
             .call(method, &format!("{base}/{id}{suffix}"), None)
             .await;
         assert_eq!(
-            response.assert_status(200).body,
+            response.status(200).body,
             json!({}),
             "{payload:?} {method} delete{suffix}"
         );
-        app.get_item(&id, None).await.assert_status(404);
+        app.get_item(&id, None).await.status(404);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 #[tokio::test]
 async fn of_concurrent_if_match_updates_exactly_one_wins_per_version() {
@@ -76,7 +76,7 @@ async fn a_delete_racing_updates_never_resurrects_the_item() {
             updated.iter().all(|s| *s == 200 || *s == 404),
             "round {round}: {updated:?}"
         );
-        app.get_item(&id, None).await.assert_status(404);
+        app.get_item(&id, None).await.status(404);
     }
     assert_eq!(app.count(None).await.body["count"], 0);
     assert_eq!(
@@ -157,10 +157,10 @@ async fn a_status_update_between_a_deletes_read_and_its_write_leaves_every_count
     held.reached().await;
     app.update(&id, json!({"data": {"status": "Completed"}}))
         .await
-        .assert_status(200);
+        .status(200);
     faults.release_held();
-    delete.await.unwrap().assert_status(200);
-    app.get_item(&id, None).await.assert_status(404);
+    delete.await.unwrap().status(200);
+    app.get_item(&id, None).await.status(404);
     for query in [
         json!({}),
         json!({"status": "Ringing"}),
@@ -204,9 +204,9 @@ async fn a_delete_between_a_status_updates_read_and_its_write_leaves_every_count
             .await
     });
     held.reached().await;
-    app.delete(&id).await.assert_status(200);
+    app.delete(&id).await.status(200);
     faults.release_held();
-    update.await.unwrap().assert_status(404);
+    update.await.unwrap().status(404);
     let queries = [
         json!({}),
         json!({"status": "Ringing"}),
@@ -234,9 +234,9 @@ async fn two_status_updates_racing_count_the_item_once_under_the_last() {
     held.reached().await;
     app.update(&id, json!({"data": {"status": "Completed"}}))
         .await
-        .assert_status(200);
+        .status(200);
     faults.release_held();
-    later.await.unwrap().assert_status(200);
+    later.await.unwrap().status(200);
     let item = app.get_item(&id, None).await.body;
     assert_eq!(
         (item["status"].as_str(), item["version"].as_i64()),

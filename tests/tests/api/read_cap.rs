@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use testkit::faults::Faults;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 const CAP: u64 = 20;
 const ITEMS: usize = 50;
@@ -33,7 +33,7 @@ async fn project() -> (TestApp, Faults, Vec<String>) {
         app.create_item(&logs[n % CALL_LOGS], extra).await;
     }
     // Settled: the counts and index entries by value are there.
-    app.count(None).await.assert_status(200);
+    app.count(None).await.status(200);
     // Answers are read (for their `ScannedCount`) only while capacity is measured.
     faults.measure_capacity();
     assert_eq!(faults.scanned(), 0);
@@ -50,8 +50,8 @@ fn ids_of(page: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn refused_as_too_broad(response: &crate::helpers::TestResponse) {
-    response.assert_status(400);
+fn refused_as_too_broad(response: &crate::helpers::Answer) {
+    response.status(400);
     let error = response.error();
     assert!(
         error.contains(&format!("more than {CAP} items")) && error.contains("narrow"),
@@ -100,7 +100,7 @@ async fn a_read_past_the_cap_is_400_saying_how_to_narrow_it_and_examines_no_more
     }
     // The same requests without the cap are answered: the cap is what refused them.
     let uncapped = app.count(Some(json!({ "query": rare() }))).await;
-    uncapped.assert_status(200);
+    uncapped.status(200);
     assert_eq!(uncapped.body["count"], 1);
 }
 
@@ -115,14 +115,14 @@ async fn the_dashboard_shapes_stay_within_the_cap() {
     ];
     for (query, count) in counted {
         let response = capped.count(Some(json!({ "query": query }))).await;
-        response.assert_status(200);
+        response.status(200);
         assert_eq!(response.body["count"], count, "{query}");
         let scanned = faults.scanned();
         assert!(scanned <= CAP, "count {query}: {scanned} items examined");
         let page = capped
             .list("?limit=5", Some(json!({ "query": query })))
             .await;
-        page.assert_status(200);
+        page.status(200);
         assert_eq!(page.body["count"], count, "{query}");
         assert_eq!(page.body["data"].as_array().unwrap().len(), 5, "{query}");
         assert!(page.body.get("countIsLowerBound").is_none(), "{query}");
@@ -137,7 +137,7 @@ async fn a_count_past_the_cap_on_a_list_is_a_marked_lower_bound_its_cursor_carri
     let capped = app.with_read_cap(CAP);
     let body = json!({ "query": every_duration() });
     let first = capped.list("?limit=5", Some(body.clone())).await;
-    first.assert_status(200);
+    first.status(200);
     assert_eq!(first.body["count"], CAP, "the matches found within the cap");
     assert_eq!(first.body["countIsLowerBound"], true);
     assert_eq!(first.body["data"].as_array().unwrap().len(), 5);
@@ -148,7 +148,7 @@ async fn a_count_past_the_cap_on_a_list_is_a_marked_lower_bound_its_cursor_carri
             Some(json!({ "query": every_duration(), "cursor": cursor })),
         )
         .await;
-    second.assert_status(200);
+    second.status(200);
     assert_eq!(second.body["count"], CAP);
     assert_eq!(second.body["countIsLowerBound"], true);
     assert_eq!(second.body["skip"], 5);
@@ -159,7 +159,7 @@ async fn a_walk_counts_once_its_later_pages_read_only_their_page() {
     let (app, faults, _) = project().await;
     let body = json!({ "query": every_duration() });
     let first = app.list("?limit=10", Some(body.clone())).await;
-    first.assert_status(200);
+    first.status(200);
     assert_eq!(first.body["count"], ITEMS);
     let first_scanned = faults.scanned();
     // The count read every item, the page at least its own.
@@ -173,7 +173,7 @@ async fn a_walk_counts_once_its_later_pages_read_only_their_page() {
                 Some(json!({ "query": every_duration(), "cursor": cursor })),
             )
             .await;
-        page.assert_status(200);
+        page.status(200);
         // The count the first page worked out, not counted again.
         assert_eq!(page.body["count"], ITEMS);
         let scanned = faults.scanned();
@@ -201,7 +201,7 @@ async fn a_query_starts_at_its_smallest_value_whatever_order_it_names_them_in() 
         json!({"userId": USER, "status": "Ringing"}),
     ] {
         let page = app.list("", Some(json!({ "query": query }))).await;
-        page.assert_status(200);
+        page.status(200);
         assert_eq!(page.body["count"], 2, "{query}");
         assert_eq!(page.body["data"].as_array().unwrap().len(), 2, "{query}");
         examined.push(faults.scanned());
@@ -225,7 +225,7 @@ async fn a_created_at_range_is_enforced_by_the_key_range_alone() {
     let range =
         json!({"createdAt": {"_type": "InBetween", "startValue": tenth, "endValue": newest}});
     let count = app.count(Some(json!({ "query": range }))).await;
-    count.assert_status(200);
+    count.status(200);
     assert_eq!(count.body["count"], 10);
     // Only the items in the range were examined.
     assert_eq!(faults.scanned(), 10);
@@ -234,7 +234,7 @@ async fn a_created_at_range_is_enforced_by_the_key_range_alone() {
     let ringing =
         json!({"status": "Ringing", "createdAt": {"_type": "GreaterThanOrEqual", "value": tenth}});
     let count = app.count(Some(json!({ "query": ringing }))).await;
-    count.assert_status(200);
+    count.status(200);
     assert_eq!(count.body["count"], 5);
     assert_eq!(faults.scanned(), 5);
     let consumed = faults.consumed();
@@ -272,7 +272,7 @@ async fn counts_the_counters_answer_read_no_item_whatever_the_project_size() {
         (json!({"status": {"_type": "NotNull"}}), ITEMS),
     ] {
         let response = capped.count(Some(json!({ "query": query }))).await;
-        response.assert_status(200);
+        response.status(200);
         assert_eq!(response.body["count"], count, "{query}");
         assert_eq!(faults.scanned(), 0, "{query}: no item examined");
     }
@@ -291,7 +291,7 @@ async fn a_list_of_ids_is_read_by_key_in_the_lists_order() {
     let first = capped
         .list("?limit=2", Some(json!({ "query": query })))
         .await;
-    first.assert_status(200);
+    first.status(200);
     assert_eq!(first.body["count"], 3);
     let shown: Vec<Value> = ids_of(&first.body);
     assert_eq!(shown, newest[..2]);
@@ -302,7 +302,7 @@ async fn a_list_of_ids_is_read_by_key_in_the_lists_order() {
             Some(json!({ "query": query, "cursor": cursor })),
         )
         .await;
-    second.assert_status(200);
+    second.status(200);
     assert_eq!(second.body["data"][0]["_id"], newest[2]);
     assert!(second.body.get("nextCursor").is_none());
     let count = capped.count(Some(json!({ "query": query }))).await;
@@ -333,7 +333,7 @@ async fn a_deep_skip_past_the_middle_is_read_from_the_other_end() {
                 Some(json!({ "query": query })),
             )
             .await;
-        page.assert_status(200);
+        page.status(200);
         let ids: Vec<Value> = ids_of(&page.body);
         assert_eq!(ids, expected, "{query} skip {skip}");
         let scanned = faults.scanned();
@@ -341,7 +341,7 @@ async fn a_deep_skip_past_the_middle_is_read_from_the_other_end() {
     }
     // Past the end: nothing, nothing read.
     let past = capped.list("?skip=60&limit=5", None).await;
-    past.assert_status(200);
+    past.status(200);
     assert_eq!(past.body["data"], json!([]));
 }
 
@@ -362,7 +362,7 @@ async fn one_of_a_few_values_merges_their_entries_a_page_at_a_time() {
             body["cursor"] = json!(cursor);
         }
         let page = capped.list("?limit=10", Some(body)).await;
-        page.assert_status(200);
+        page.status(200);
         assert_eq!(page.body["count"], ITEMS);
         shown.extend(ids_of(&page.body));
         let scanned = faults.scanned();

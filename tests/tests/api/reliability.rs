@@ -13,10 +13,10 @@
 use serde_json::{json, Value};
 use testkit::faults::Fault;
 
-use crate::helpers::{random_id, TestApp, TestResponse};
+use crate::helpers::{random_id, Answer, OnDynamo, TestApp};
 
-fn assert_unavailable(response: &TestResponse) {
-    response.assert_status(503);
+fn assert_unavailable(response: &Answer) {
+    response.status(503);
     assert_eq!(
         response
             .headers
@@ -42,7 +42,7 @@ async fn an_update_whose_answer_was_lost_is_applied_once() {
     let response = app
         .update(&id, json!({"data": {"statusMessage": "late"}}))
         .await;
-    response.assert_status(200);
+    response.status(200);
     assert_eq!(faults.seen("UpdateItem"), 2, "the SDK sent it again");
     let item = app.get_item(&id, None).await.body;
     assert_eq!(item["statusMessage"], "late");
@@ -52,7 +52,7 @@ async fn an_update_whose_answer_was_lost_is_applied_once() {
     let response = app
         .update(&id, json!({"data": {"status": "Completed"}}))
         .await;
-    response.assert_status(200);
+    response.status(200);
     assert_eq!(faults.seen("UpdateItem"), 4, "sent again");
     let item = app.get_item(&id, None).await.body;
     assert_eq!(
@@ -80,7 +80,7 @@ async fn an_if_match_update_whose_answer_was_lost_is_200_not_412() {
             Some(&body),
         )
         .await;
-    response.assert_status(200);
+    response.status(200);
     let item = app.get_item(&id, None).await.body;
     assert_eq!(
         (item["version"].as_i64(), item["status"].as_str()),
@@ -95,9 +95,9 @@ async fn a_delete_whose_answer_was_lost_is_200_and_uncounted_once() {
     let id = app.create_id(&log, json!({})).await;
     app.create_id(&log, json!({})).await;
     faults.lose_answers("TransactWriteItems", 1);
-    app.delete(&id).await.assert_status(200);
+    app.delete(&id).await.status(200);
     assert_eq!(faults.seen("TransactWriteItems"), 2, "the delete, twice");
-    app.get_item(&id, None).await.assert_status(404);
+    app.get_item(&id, None).await.status(404);
     assert_eq!(count(&app).await, 1);
     let in_log = app
         .count(Some(json!({"query": {"incomingCallLogId": log}})))
@@ -141,11 +141,11 @@ async fn transaction_conflicts_that_outlast_the_retries_are_503_and_write_nothin
         assert_unavailable(&app.delete(&id).await);
         faults.clear("TransactWriteItems");
         assert_eq!(count(&app).await, 1, "{reason}");
-        app.get_item(&id, None).await.assert_status(200);
+        app.get_item(&id, None).await.status(200);
     }
     // A conflict or two is retried away.
     faults.cancel_transactions("TransactionConflict", 2);
-    app.delete(&id).await.assert_status(200);
+    app.delete(&id).await.status(200);
     assert_eq!(count(&app).await, 0);
 }
 
@@ -157,7 +157,7 @@ async fn an_update_meeting_an_item_in_a_transaction_is_retried_then_503() {
     faults.fail("UpdateItem", locked.clone(), 1);
     app.update(&id, json!({"data": {"statusMessage": "a"}}))
         .await
-        .assert_status(200);
+        .status(200);
     faults.fail("UpdateItem", locked, 100);
     assert_unavailable(
         &app.update(&id, json!({"data": {"statusMessage": "b"}}))
@@ -189,7 +189,7 @@ async fn throttling_that_outlasts_the_retries_is_503() {
         assert_unavailable(&app.get_item(&id, None).await);
         faults.clear("GetItem");
     }
-    app.get_item(&id, None).await.assert_status(200);
+    app.get_item(&id, None).await.status(200);
 }
 
 #[tokio::test]
@@ -214,7 +214,7 @@ async fn a_legal_filter_over_4_kb_is_answered_and_right() {
         "callCostInUSDCents": {"_type": "Includes", "value": (0..100).collect::<Vec<_>>()},
     });
     let list = app.list("", Some(json!({"query": query}))).await;
-    list.assert_status(200);
+    list.status(200);
     let listed: Vec<&Value> = list.body["data"].as_array().unwrap().iter().collect();
     assert_eq!(listed.len(), 1, "{}", list.body);
     assert_eq!(listed[0]["_id"], target.as_str());
@@ -236,19 +236,19 @@ async fn a_revocation_is_seen_at_once_even_when_replicas_lag() {
         .await;
     app.call_as(&key, "POST", "/api/incoming-call-log-item/count", None)
         .await
-        .assert_status(200);
+        .status(200);
     use call_log_item::store::KeyAdmin;
-    app.keys
+    app.store()
         .revoke_key(&call_log_item::auth::api_key::hash(&key))
         .await
         .unwrap();
     app.call_as(&key, "POST", "/api/incoming-call-log-item/count", None)
         .await
-        .assert_status(401);
+        .status(401);
 }
 
 /// A create sent with an `Idempotency-Key`: a transaction of the item and the key's record.
-async fn keyed_create(app: &TestApp, key: &str, call_log: &str) -> TestResponse {
+async fn keyed_create(app: &TestApp, key: &str, call_log: &str) -> Answer {
     let body = json!({"data": {"incomingCallLogId": call_log, "status": "Ringing"}});
     let headers = [("ApiKey", app.key.as_str()), ("Idempotency-Key", key)];
     app.send(
@@ -271,7 +271,7 @@ async fn a_transaction_still_in_progress_for_its_retries_is_applied_once() {
     // The SDK's own two retries both find it in progress.
     faults.lose_answer_in_progress(2);
     let created = keyed_create(&app, "in-progress", &log).await;
-    created.assert_status(200);
+    created.status(200);
     assert_eq!(count(&app).await, 1);
     let listed = app.all_items().await;
     assert_eq!(listed.len(), 1, "one item, not two");
@@ -279,8 +279,8 @@ async fn a_transaction_still_in_progress_for_its_retries_is_applied_once() {
 
     let other = app.create_id(&log, json!({})).await;
     faults.lose_answer_in_progress(2);
-    app.delete(&other).await.assert_status(200);
-    app.get_item(&other, None).await.assert_status(404);
+    app.delete(&other).await.status(200);
+    app.get_item(&other, None).await.status(404);
     assert_eq!(count(&app).await, 1);
 }
 
@@ -296,7 +296,7 @@ async fn a_call_logs_page_and_count_may_lag_its_writes_but_the_project_list_does
     let log = random_id();
     let first = app.create_id(&log, json!({})).await;
     let by_log = json!({"query": {"incomingCallLogId": log}});
-    let ids = |response: &TestResponse| -> Vec<String> {
+    let ids = |response: &Answer| -> Vec<String> {
         response.body["data"]
             .as_array()
             .unwrap()
@@ -305,7 +305,7 @@ async fn a_call_logs_page_and_count_may_lag_its_writes_but_the_project_list_does
             .collect()
     };
     let page = app.list("", Some(by_log.clone())).await;
-    page.assert_status(200);
+    page.status(200);
     assert_eq!(ids(&page), [first.as_str()]);
 
     let second = app.create_id(&log, json!({})).await;
@@ -344,7 +344,7 @@ async fn a_batch_get_served_one_key_at_a_time_still_fills_the_page() {
     let by_value = json!({"query": {"status": "Paged"}});
     faults.serve_batch_gets_in_part(Some(1));
     let page = app.list("?limit=25", Some(by_value.clone())).await;
-    page.assert_status(200);
+    page.status(200);
     assert_eq!(
         page.body["data"].as_array().unwrap().len(),
         25,
@@ -365,9 +365,7 @@ async fn transactions_cancelled_for_throughput_are_retried_then_503() {
     // ThrottlingError: "not now", never a 500.
     let (app, faults) = TestApp::with_faults().await;
     faults.cancel_transactions("ProvisionedThroughputExceeded", 2);
-    keyed_create(&app, "first", &random_id())
-        .await
-        .assert_status(200);
+    keyed_create(&app, "first", &random_id()).await.status(200);
     faults.cancel_transactions("ProvisionedThroughputExceeded", 100);
     assert_unavailable(&keyed_create(&app, "second", &random_id()).await);
     faults.clear("TransactWriteItems");
@@ -393,9 +391,9 @@ async fn an_update_whose_answer_was_lost_while_another_writer_came_in_is_applied
     retry.reached().await;
     app.update(&id, json!({"data": {"callCostInUSDCents": 7}}))
         .await
-        .assert_status(200);
+        .status(200);
     faults.release_held();
-    a.await.unwrap().assert_status(200);
+    a.await.unwrap().status(200);
     let item = app.get_item(&id, None).await.body;
     assert_eq!(item["version"], 3, "created, A once, B once: {item}");
     assert_eq!(

@@ -10,7 +10,7 @@ use testkit::events::{PLACEHOLDER_API_KEY, PLACEHOLDER_ITEM_ID};
 
 use call_log_item::api::ApiRequest;
 
-use crate::helpers::{function_for, random_id, TestApp};
+use crate::helpers::{function_for, random_id, OnDynamo, TestApp};
 
 fn events_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")

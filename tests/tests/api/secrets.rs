@@ -8,7 +8,7 @@ use call_log_item::model::{Permission, Timestamp};
 use call_log_item::store::KeyAdmin;
 use serde_json::json;
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 #[tokio::test]
 async fn keys_never_reach_logs_errors_or_the_keys_table() {
@@ -18,7 +18,10 @@ async fn keys_never_reach_logs_errors_or_the_keys_table() {
         .key_expiring(Timestamp::parse("2020-01-01T00:00:00Z").unwrap())
         .await;
     let revoked = app.key_with(&[Permission::ProjectOwner]).await;
-    app.keys.revoke_key(&api_key::hash(&revoked)).await.unwrap();
+    app.store()
+        .revoke_key(&api_key::hash(&revoked))
+        .await
+        .unwrap();
     let unknown = api_key::generate();
     let keys = [app.key.clone(), reader.clone(), expired, revoked, unknown];
 
@@ -68,7 +71,7 @@ async fn keys_never_reach_logs_errors_or_the_keys_table() {
 
     // The keys table, read raw: only hashes.
     let output = app
-        .client
+        .client()
         .query()
         .table_name(&app.config.keys_table)
         .index_name("byProject")
@@ -138,7 +141,7 @@ async fn loaded_named(
 
 /// The first page of a two-page list, served by a function started with `config`: its cursor.
 async fn first_page_cursor(test: &TestApp, config: &call_log_item::config::Config) -> String {
-    let app = call_log_item::App::new(test.client.clone(), &with_tables(config, test));
+    let app = call_log_item::App::new(test.client().clone(), &with_tables(config, test));
     let request = list_request(&test.key, None);
     let response = app.handle(call_log_item::Operation::List, request).await;
     assert_eq!(response.status(), 200);
@@ -158,7 +161,7 @@ async fn next_page_status(
     config: &call_log_item::config::Config,
     cursor: &str,
 ) -> u16 {
-    let app = call_log_item::App::new(test.client.clone(), &with_tables(config, test));
+    let app = call_log_item::App::new(test.client().clone(), &with_tables(config, test));
     let request = list_request(&test.key, Some(cursor));
     let response = app.handle(call_log_item::Operation::List, request).await;
     response.status().as_u16()

@@ -5,7 +5,7 @@ use call_log_item::auth::mint_key;
 use call_log_item::model::{ObjectId, Permission};
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{OnDynamo, TestApp};
 
 const SEED_PROJECT: &str = "550e8400-e29b-41d4-a716-446655440000";
 
@@ -13,7 +13,7 @@ async fn seed_project_app() -> TestApp {
     let mut app = TestApp::spawn().await;
     app.project = ObjectId::parse(SEED_PROJECT).unwrap();
     app.key = mint_key(
-        &app.keys,
+        app.store(),
         app.project,
         vec![Permission::ProjectAdmin],
         None,
@@ -23,9 +23,7 @@ async fn seed_project_app() -> TestApp {
     .unwrap();
     // Start from an empty project, whatever an earlier run left.
     for item in app.all_items().await {
-        app.delete(item["_id"].as_str().unwrap())
-            .await
-            .assert_status(200);
+        app.delete(item["_id"].as_str().unwrap()).await.status(200);
     }
     app
 }
@@ -61,7 +59,7 @@ async fn the_documents_examples_work_as_shown() {
             })),
         )
         .await;
-    created.assert_status(200);
+    created.status(200);
     for (field, value) in [
         (
             "incomingCallLogId",
@@ -108,7 +106,7 @@ async fn the_documents_examples_work_as_shown() {
             })),
         )
         .await;
-    list.assert_status(200);
+    list.status(200);
     assert_eq!(keys(&list.body), ["count", "data", "limit", "skip"]);
     assert_eq!(list.body["count"], 3);
     assert_eq!(list.body["limit"], 10);
@@ -148,7 +146,7 @@ async fn the_documents_examples_work_as_shown() {
             })),
         )
         .await;
-    item.assert_status(200);
+    item.status(200);
     assert_eq!(
         item.body,
         json!({
@@ -168,7 +166,7 @@ async fn the_documents_examples_work_as_shown() {
             Some(json!({"query": {"status": "Example status"}})),
         )
         .await;
-    count.assert_status(200);
+    count.status(200);
     assert_eq!(count.body, json!({"count": 3}));
 
     // Update: the document's body, answered {}.
@@ -185,7 +183,7 @@ async fn the_documents_examples_work_as_shown() {
             })),
         )
         .await;
-    updated.assert_status(200);
+    updated.status(200);
     assert_eq!(updated.body, json!({}));
 
     // Delete: no body, answered {}.
@@ -197,9 +195,9 @@ async fn the_documents_examples_work_as_shown() {
             None,
         )
         .await;
-    deleted.assert_status(200);
+    deleted.status(200);
     assert_eq!(deleted.body, json!({}));
-    app.get_item(&id, None).await.assert_status(404);
+    app.get_item(&id, None).await.status(404);
 }
 
 #[tokio::test]
@@ -215,7 +213,7 @@ async fn the_alternative_update_and_delete_routes_work_with_the_same_body() {
                 Some(json!({"data": {"status": "Completed"}})),
             )
             .await;
-        updated.assert_status(200);
+        updated.status(200);
         assert_eq!(updated.body, json!({}));
         assert_eq!(app.get_item(&id, None).await.body["status"], "Completed");
         let deleted = app
@@ -225,9 +223,9 @@ async fn the_alternative_update_and_delete_routes_work_with_the_same_body() {
                 None,
             )
             .await;
-        deleted.assert_status(200);
+        deleted.status(200);
         assert_eq!(deleted.body, json!({}));
-        app.get_item(&id, None).await.assert_status(404);
+        app.get_item(&id, None).await.status(404);
     }
 }
 
@@ -238,7 +236,7 @@ async fn list_and_get_item_also_answer_get() {
     let list = app
         .call("GET", "/api/incoming-call-log-item/get-list", None)
         .await;
-    list.assert_status(200);
+    list.status(200);
     assert_eq!(list.body["count"], 1);
     let item = app
         .call(
@@ -247,6 +245,6 @@ async fn list_and_get_item_also_answer_get() {
             Some(json!({"select": {"status": true}})),
         )
         .await;
-    item.assert_status(200);
+    item.status(200);
     assert_eq!(item.body, json!({"_id": id, "status": "Ringing"}));
 }

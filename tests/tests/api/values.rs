@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{random_id, TestApp};
+use crate::helpers::{random_id, OnDynamo, TestApp};
 
 /// Every filter by value the items have, alone and with their call log.
 fn filters(items: &[Value]) -> Vec<Value> {
@@ -48,7 +48,7 @@ async fn check_against_a_full_walk(app: &TestApp) {
                 Some(json!({"query": query, "select": {"_id": true}})),
             )
             .await;
-        list.assert_status(200);
+        list.status(200);
         let listed: BTreeSet<&str> = list.body["data"]
             .as_array()
             .unwrap()
@@ -83,17 +83,17 @@ async fn counts_and_pages_by_value_follow_creates_updates_and_deletes() {
         json!({"data": {"status": "Completed", "isAnswered": true}}),
     )
     .await
-    .assert_status(200);
+    .status(200);
     app.update(&ids[1], json!({"data": {"status": "Busy"}}))
         .await
-        .assert_status(200);
+        .status(200);
     app.update(
         &ids[2],
         json!({"data": {"statusMessage": "no value changed"}}),
     )
     .await
-    .assert_status(200);
-    app.delete(&ids[3]).await.assert_status(200);
+    .status(200);
+    app.delete(&ids[3]).await.status(200);
     check_against_a_full_walk(&app).await;
 }
 
@@ -137,11 +137,11 @@ async fn counts_by_value_stay_exact_when_creates_updates_and_deletes_race() {
                     updated.body
                 );
                 if round % 3 == 0 {
-                    app.delete(&id).await.assert_status(200);
+                    app.delete(&id).await.status(200);
                 } else {
                     app.update(&id, json!({"data": {"status": "Completed"}}))
                         .await
-                        .assert_status(200);
+                        .status(200);
                 }
             }
         }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::Harness;
+use super::TestApp;
 use crate::api::routes::BASE_PATH;
 use crate::auth::{api_key, mint_key};
 use crate::model::{Operation, Permission, Timestamp};
@@ -11,7 +11,7 @@ use crate::store::contract::random_id;
 use crate::store::KeyAdmin;
 
 /// One request of `operation` with `key`, on the existing item `id`; its status.
-async fn attempt(harness: &Harness, key: &str, operation: Operation, id: &str) -> u16 {
+async fn attempt(harness: &TestApp, key: &str, operation: Operation, id: &str) -> u16 {
     let call_log = random_id().to_string();
     let (method, path, body) = match operation {
         Operation::List => ("POST", format!("{BASE_PATH}/get-list"), None),
@@ -34,7 +34,7 @@ async fn attempt(harness: &Harness, key: &str, operation: Operation, id: &str) -
 
 #[tokio::test]
 async fn every_permission_allows_exactly_its_operations() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     for permission in Permission::ALL {
         let key = harness.key_with(&[permission]).await;
         for operation in Operation::ALL {
@@ -52,7 +52,7 @@ async fn every_permission_allows_exactly_its_operations() {
 
 #[tokio::test]
 async fn a_refusal_names_the_operation_and_what_would_allow_it() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let reader = harness.key_with(&[Permission::ProjectMember]).await;
     let answer = harness
         .call_as(
@@ -69,7 +69,7 @@ async fn a_refusal_names_the_operation_and_what_would_allow_it() {
 
 #[tokio::test]
 async fn a_key_without_permissions_can_do_nothing() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let nothing = harness.key_with(&[]).await;
     harness.list("", None).await.status(200);
     let answer = harness
@@ -80,7 +80,7 @@ async fn a_key_without_permissions_can_do_nothing() {
 
 #[tokio::test]
 async fn no_key_is_401_asking_for_one() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let answer = harness
         .send("POST", &format!("{BASE_PATH}/count"), &[], None)
         .await;
@@ -89,7 +89,7 @@ async fn no_key_is_401_asking_for_one() {
 
 #[tokio::test]
 async fn bad_keys_are_401_invalid_api_key() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let expired = mint_key(
         harness.app.store(),
         harness.project,
@@ -125,7 +125,7 @@ async fn bad_keys_are_401_invalid_api_key() {
 
 #[tokio::test]
 async fn the_header_name_is_case_insensitive() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     for name in ["apikey", "APIKEY", "ApiKey"] {
         let answer = harness
             .send(
@@ -141,7 +141,7 @@ async fn the_header_name_is_case_insensitive() {
 
 #[tokio::test]
 async fn two_api_key_headers_are_not_a_key() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let other = harness.key_with(&[Permission::ProjectAdmin]).await;
     let headers = [("ApiKey", harness.key.as_str()), ("ApiKey", other.as_str())];
     // An HTTP API joins repeated headers with a comma: no key looks like that.
@@ -153,7 +153,7 @@ async fn two_api_key_headers_are_not_a_key() {
 
 #[tokio::test]
 async fn another_projects_items_are_404_and_never_listed() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let id = harness.create_id(&random_id().to_string(), json!({})).await;
     let other_project = random_id();
     let other = mint_key(
@@ -220,7 +220,7 @@ fn context_of(project: crate::model::ObjectId, permissions: &[Permission]) -> se
 
 #[tokio::test]
 async fn behind_the_authorizer_the_context_admits_and_no_key_is_read() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let id = harness.create_id(&random_id().to_string(), json!({})).await;
     // No ApiKey header at all, and a project with no key in the table: only the context
     // the authorizer wrote can have let this request in.
@@ -241,7 +241,7 @@ async fn behind_the_authorizer_the_context_admits_and_no_key_is_read() {
 
 #[tokio::test]
 async fn a_forged_context_header_is_ignored() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let reader = harness
         .key_with(&[Permission::ReadIncomingCallLogItem])
         .await;
@@ -269,7 +269,7 @@ async fn a_forged_context_header_is_ignored() {
 
 #[tokio::test]
 async fn a_context_this_api_did_not_write_falls_back_to_the_key() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let path = format!("{BASE_PATH}/count");
     for context in [
         json!({"principalId": "someone"}),

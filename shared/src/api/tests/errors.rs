@@ -5,7 +5,7 @@ use base64::Engine;
 use serde_json::json;
 use testkit::{EventSpec, Payload};
 
-use super::Harness;
+use super::TestApp;
 use crate::api::routes::BASE_PATH;
 use crate::api::RequestError;
 use crate::model::{Item, ItemPatch, ObjectId, Operation, Timestamp};
@@ -26,6 +26,10 @@ impl Failing {
     fn keys(&self) -> &MemoryStore {
         self.keys.as_ref().expect("a store with keys")
     }
+}
+
+impl crate::store::contract::Settles for Failing {
+    async fn settle(&self) {}
 }
 
 impl ItemReads for Failing {
@@ -119,7 +123,7 @@ impl KeyAdmin for Failing {
 }
 
 /// One request per operation; (operation, status, answer).
-async fn every_operation(harness: &Harness<Failing>) -> Vec<(Operation, super::Answer)> {
+async fn every_operation(harness: &TestApp<Failing>) -> Vec<(Operation, super::Answer)> {
     let id = ObjectId::from_uuid(uuid::Uuid::new_v4());
     let mut answers = Vec::new();
     for (operation, method, path, body) in [
@@ -166,12 +170,12 @@ async fn every_operation(harness: &Harness<Failing>) -> Vec<(Operation, super::A
     answers
 }
 
-async fn failing_with(error: StoreError) -> Harness<Failing> {
-    Harness::on(Failing {
+async fn failing_with(error: StoreError) -> TestApp<Failing> {
+    let failing = Failing {
         keys: Some(MemoryStore::new()),
         error,
-    })
-    .await
+    };
+    TestApp::on(failing, super::config()).await
 }
 
 #[tokio::test]
@@ -241,7 +245,7 @@ async fn a_key_lookup_that_cannot_be_made_is_503_not_401() {
 
 #[tokio::test]
 async fn a_body_over_256_kib_is_413_before_anything_else() {
-    let harness = super::Harness::new().await;
+    let harness = super::TestApp::memory().await;
     let big = json!({"data": {"status": "x", "statusMessage": "y".repeat(300 * 1024)}}).to_string();
     let answer = harness
         .send(
@@ -256,7 +260,7 @@ async fn a_body_over_256_kib_is_413_before_anything_else() {
 
 #[tokio::test]
 async fn malformed_json_is_400_saying_where() {
-    let harness = super::Harness::new().await;
+    let harness = super::TestApp::memory().await;
     let answer = harness
         .send(
             "POST",
@@ -274,7 +278,7 @@ async fn malformed_json_is_400_saying_where() {
 
 #[tokio::test]
 async fn a_body_that_is_not_utf8_is_400() {
-    let harness = super::Harness::new().await;
+    let harness = super::TestApp::memory().await;
     let encoded = base64::engine::general_purpose::STANDARD.encode([0x7b, 0xff, 0xfe, 0x7d]);
     let headers = [("ApiKey", harness.key.as_str())];
     let path = format!("{BASE_PATH}/count");
@@ -288,7 +292,7 @@ async fn a_body_that_is_not_utf8_is_400() {
 
 #[tokio::test]
 async fn every_answer_is_json_with_its_content_type() {
-    let harness = super::Harness::new().await;
+    let harness = super::TestApp::memory().await;
     for answer in [
         harness.list("", None).await,
         harness.list("?limit=0", None).await,

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::Harness;
+use super::TestApp;
 use crate::api::routes::BASE_PATH;
 use crate::api::RequestError;
 use crate::model::Field;
@@ -12,7 +12,7 @@ const PROJECT_OF_THE_DOCUMENT: &str = "550e8400-e29b-41d4-a716-446655440000";
 
 #[tokio::test]
 async fn a_create_answers_the_whole_stored_item_with_its_etag() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let call_log = random_id().to_string();
     let answer = harness
         .create(json!({"incomingCallLogId": call_log, "status": " Ringing "}))
@@ -34,7 +34,7 @@ async fn a_create_answers_the_whole_stored_item_with_its_etag() {
 
 #[tokio::test]
 async fn the_documents_create_example_works_for_its_project() {
-    let mut harness = Harness::new().await;
+    let mut harness = TestApp::memory().await;
     harness.project = crate::model::ObjectId::parse(PROJECT_OF_THE_DOCUMENT).unwrap();
     harness.key = harness
         .key_with(&[crate::model::Permission::ProjectAdmin])
@@ -151,7 +151,7 @@ fn invalid_items() -> Vec<(Value, &'static str)> {
 
 #[tokio::test]
 async fn each_broken_rule_or_body_is_a_400_naming_it_and_stores_nothing() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     for (data, field) in invalid_items() {
         let answer = harness
             .call("POST", BASE_PATH, Some(json!({ "data": data.clone() })))
@@ -180,7 +180,7 @@ async fn each_broken_rule_or_body_is_a_400_naming_it_and_stores_nothing() {
 
 #[tokio::test]
 async fn a_create_for_another_project_is_403() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let answer = harness
         .create(json!({
             "incomingCallLogId": random_id().to_string(),
@@ -193,7 +193,7 @@ async fn a_create_for_another_project_is_403() {
 
 #[tokio::test]
 async fn get_item_shows_the_selected_fields_and_the_etag() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let call_log = random_id().to_string();
     let id = harness
         .create_id(&call_log, json!({"userPhoneNumber": "+1 555-123-4567"}))
@@ -217,7 +217,7 @@ async fn get_item_shows_the_selected_fields_and_the_etag() {
 
 #[tokio::test]
 async fn get_item_of_a_missing_or_malformed_id() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness
         .get_item(&random_id().to_string(), None)
         .await
@@ -243,7 +243,7 @@ async fn get_item_of_a_missing_or_malformed_id() {
 
 #[tokio::test]
 async fn an_update_changes_only_what_is_sent_and_moves_the_version_by_one() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let id = harness
         .create_id(
             &random_id().to_string(),
@@ -268,7 +268,7 @@ async fn an_update_changes_only_what_is_sent_and_moves_the_version_by_one() {
 
 #[tokio::test]
 async fn every_update_and_delete_route_does_its_work() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let call_log = random_id().to_string();
     for method in ["POST", "GET"] {
         let id = harness.create_id(&call_log, json!({})).await;
@@ -291,7 +291,7 @@ async fn every_update_and_delete_route_does_its_work() {
 
 #[tokio::test]
 async fn if_match_guards_updates_and_deletes() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let id = harness.create_id(&random_id().to_string(), json!({})).await;
     let path = format!("{BASE_PATH}/{id}");
     let with_version = |version: &'static str| {
@@ -404,7 +404,7 @@ fn invalid_updates() -> Vec<(Value, &'static str)> {
 
 #[tokio::test]
 async fn each_broken_update_rule_is_a_400_naming_the_field_and_changes_nothing() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let id = harness.create_id(&random_id().to_string(), json!({})).await;
     let before = harness.get_item(&id, None).await.body;
     for (body, expected) in invalid_updates() {
@@ -420,7 +420,7 @@ async fn each_broken_update_rule_is_a_400_naming_the_field_and_changes_nothing()
 
 #[tokio::test]
 async fn updating_or_deleting_a_missing_item_is_404() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let missing = random_id().to_string();
     harness
         .update(&missing, json!({"data": {"status": "x"}}))
@@ -432,7 +432,7 @@ async fn updating_or_deleting_a_missing_item_is_404() {
 
 #[tokio::test]
 async fn a_delete_is_for_good_and_uncounted() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let call_log = random_id().to_string();
     let id = harness.create_id(&call_log, json!({})).await;
     harness.create_id(&call_log, json!({})).await;

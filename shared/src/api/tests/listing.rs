@@ -5,14 +5,14 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::{config, newest_first, Harness};
+use super::{config, newest_first, TestApp};
 use crate::api::{QueryProblem, RequestError};
 use crate::config::Secret;
 use crate::store::contract::random_id;
 
 #[tokio::test]
 async fn the_default_list_is_newest_first_with_the_total_count() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let items = harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
     let answer = harness.list("", None).await;
     let body = &answer.status(200).body;
@@ -34,7 +34,7 @@ async fn the_default_list_is_newest_first_with_the_total_count() {
 
 #[tokio::test]
 async fn skip_and_limit_come_from_the_query_string_before_the_body() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let items = harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
     let newest = newest_first(&items);
     let answer = harness
@@ -56,7 +56,7 @@ async fn skip_and_limit_come_from_the_query_string_before_the_body() {
 
 #[tokio::test]
 async fn bad_skip_and_limit_are_400_with_the_range() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     for query in [
         "?limit=0",
         "?limit=101",
@@ -78,7 +78,7 @@ async fn bad_skip_and_limit_are_400_with_the_range() {
 }
 
 /// Follows `nextCursor` from the first page; the ids in order.
-async fn follow(harness: &Harness, mut body: Value, limit: u32) -> Vec<String> {
+async fn follow(harness: &TestApp, mut body: Value, limit: u32) -> Vec<String> {
     let mut ids = Vec::new();
     for _ in 0..50 {
         let page = harness
@@ -95,7 +95,7 @@ async fn follow(harness: &Harness, mut body: Value, limit: u32) -> Vec<String> {
 
 #[tokio::test]
 async fn cursors_survive_a_rotation_of_the_secret_while_the_previous_one_is_accepted() {
-    let mut harness = Harness::new().await;
+    let mut harness = TestApp::memory().await;
     harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
     let first = harness.list("?limit=2", None).await;
     let cursor = first.status(200).body["nextCursor"]
@@ -111,7 +111,7 @@ async fn cursors_survive_a_rotation_of_the_secret_while_the_previous_one_is_acce
     let mut rotated = config();
     rotated.cursor_secret = Secret::new("the cursor secret after the rotation");
     rotated.previous_cursor_secret = Some(config().cursor_secret);
-    harness.app = harness.app.redeployed(&rotated);
+    harness = harness.redeployed(&rotated);
     let resumed = harness
         .list("?limit=2", Some(json!({ "cursor": cursor })))
         .await;
@@ -126,7 +126,7 @@ async fn cursors_survive_a_rotation_of_the_secret_while_the_previous_one_is_acce
     // those of the old one are refused as any altered cursor is.
     let mut settled = config();
     settled.cursor_secret = Secret::new("the cursor secret after the rotation");
-    harness.app = harness.app.redeployed(&settled);
+    harness = harness.redeployed(&settled);
     harness
         .list("?limit=2", Some(json!({ "cursor": next })))
         .await
@@ -139,7 +139,7 @@ async fn cursors_survive_a_rotation_of_the_secret_while_the_previous_one_is_acce
 
 #[tokio::test]
 async fn following_cursors_lists_every_item_once_in_every_order() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let statuses = ["b", "a", "c", "a", "b", "c", "a"];
     let items = harness.seed(random_id(), &statuses).await;
     for body in [
@@ -160,7 +160,7 @@ async fn following_cursors_lists_every_item_once_in_every_order() {
 
 #[tokio::test]
 async fn a_cursor_page_echoes_its_offset_as_skip() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness.seed(random_id(), &["a", "b", "c", "d", "e"]).await;
     let first = harness.list("?limit=2", None).await;
     let cursor = first.body["nextCursor"].as_str().unwrap();
@@ -173,7 +173,7 @@ async fn a_cursor_page_echoes_its_offset_as_skip() {
 
 #[tokio::test]
 async fn bad_cursors_are_400() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness.seed(random_id(), &["a", "b", "c"]).await;
     let first = harness
         .list(
@@ -213,7 +213,7 @@ async fn bad_cursors_are_400() {
         .list("", Some(json!({"cursor": 5})))
         .await
         .status(400);
-    let other = Harness::new().await;
+    let other = TestApp::memory().await;
     let elsewhere = other
         .list(
             "?limit=1",
@@ -225,7 +225,7 @@ async fn bad_cursors_are_400() {
 
 #[tokio::test]
 async fn counts_agree_with_the_lists() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let (log_a, log_b) = (random_id(), random_id());
     harness.seed(log_a, &["Ringing", "Busy", "Ringing"]).await;
     harness.seed(log_b, &["Ringing"]).await;
@@ -259,7 +259,7 @@ async fn counts_agree_with_the_lists() {
 
 #[tokio::test]
 async fn the_documents_count_example_answers_a_count() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness
         .seed(random_id(), &["Example status", "other"])
         .await;
@@ -271,7 +271,7 @@ async fn the_documents_count_example_answers_a_count() {
 
 #[tokio::test]
 async fn sorts_apply_in_order_with_ties_broken_by_id() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let items = harness.seed(random_id(), &["b", "a", "b", "a"]).await;
     let id = |n: usize| items[n].id.to_string();
     let ascending = harness.list("", Some(json!({"sort": {"status": 1}}))).await;
@@ -301,7 +301,7 @@ async fn sorts_apply_in_order_with_ties_broken_by_id() {
 
 #[tokio::test]
 async fn a_sort_field_need_not_be_selected() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness.seed(random_id(), &["b", "a"]).await;
     let answer = harness
         .list(
@@ -317,7 +317,7 @@ async fn a_sort_field_need_not_be_selected() {
 
 #[tokio::test]
 async fn select_shows_id_and_what_was_asked_relations_as_objects() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let call_log = random_id();
     harness.seed(call_log, &["a"]).await;
     let answer = harness
@@ -344,7 +344,7 @@ async fn select_shows_id_and_what_was_asked_relations_as_objects() {
 
 #[tokio::test]
 async fn the_documents_list_example_works() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness
         .seed(random_id(), &["Example status", "other", "Example status"])
         .await;
@@ -386,7 +386,7 @@ async fn the_documents_list_example_works() {
 async fn each_part_of_a_list_body_is_read_and_its_refusal_answered() {
     // The readers' every refusal is tested in `api/json/`; here, that the list and count
     // handlers read each part and answer its refusal.
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let unknown = |field: &str, allowed| RequestError::UnknownBodyField {
         field: field.into(),
         allowed,
@@ -416,7 +416,7 @@ async fn each_part_of_a_list_body_is_read_and_its_refusal_answered() {
 /// Pages through `body` by cursor, `limit` at a time, calling `between` after each page with
 /// its ids; returns every id listed, in order.
 async fn walk_with<F, Fut>(
-    harness: &Harness,
+    harness: &TestApp,
     body: Value,
     limit: u32,
     mut between: F,
@@ -444,7 +444,7 @@ where
 
 #[tokio::test]
 async fn a_clean_up_loop_by_cursor_lists_every_item_once_while_deleting_what_it_read() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let statuses: Vec<&str> = (0..25)
         .map(|n| if n % 2 == 0 { "a" } else { "b" })
         .collect();
@@ -472,7 +472,7 @@ async fn a_clean_up_loop_by_cursor_lists_every_item_once_while_deleting_what_it_
 
 #[tokio::test]
 async fn deleting_items_already_read_skips_no_unread_one_in_any_sort() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let items = harness
         .seed(random_id(), &["c", "a", "e", "b", "d", "f", "g"])
         .await;
@@ -501,7 +501,7 @@ async fn deleting_items_already_read_skips_no_unread_one_in_any_sort() {
 
 #[tokio::test]
 async fn items_created_between_pages_appear_once_or_not_at_all() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness.seed(random_id(), &["b", "d", "f", "h"]).await;
     let sort = json!({"sort": {"status": 1}});
     let first = harness.list("?limit=2", Some(sort.clone())).await;
@@ -523,7 +523,7 @@ async fn items_created_between_pages_appear_once_or_not_at_all() {
 
 #[tokio::test]
 async fn a_call_logs_pages_by_cursor_survive_its_items_being_deleted() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let call_log = random_id();
     let items = harness.seed(call_log, &["a"; 9]).await;
     harness.seed(random_id(), &["other"; 3]).await;
@@ -540,7 +540,7 @@ async fn a_call_logs_pages_by_cursor_survive_its_items_being_deleted() {
 
 #[tokio::test]
 async fn the_last_page_by_cursor_has_no_next_cursor_even_when_full() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness.seed(random_id(), &["a", "b", "c", "d"]).await;
     for body in [json!({}), json!({"sort": {"status": -1}})] {
         let first = harness.list("?limit=2", Some(body.clone())).await;
@@ -556,7 +556,7 @@ async fn the_last_page_by_cursor_has_no_next_cursor_even_when_full() {
 
 #[tokio::test]
 async fn a_deep_skip_on_a_sort_by_another_field_points_to_the_cursor() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness.seed(random_id(), &["a", "b"]).await;
     let sort = json!({"sort": {"status": 1}});
     let deep = harness
@@ -571,7 +571,7 @@ async fn a_deep_skip_on_a_sort_by_another_field_points_to_the_cursor() {
 
 #[tokio::test]
 async fn queries_by_id_value_and_created_at_range_list_exactly_their_matches() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let items = harness.seed(random_id(), &["a", "b", "a", "c", "a"]).await;
     let id = items[1].id.to_string();
     let by_id = harness.list("", Some(json!({"query": {"_id": id}}))).await;

@@ -2,15 +2,16 @@
 
 use serde_json::{json, Value};
 
-use super::{Harness, BASE_PATH};
+use super::TestApp;
 use crate::api::metrics::tests::assert_emf;
 use crate::api::metrics::{Metrics, UNMATCHED_ROUTE};
+use crate::api::routes::BASE_PATH;
 
 #[tokio::test]
 async fn every_request_writes_one_record_by_route_and_outcome() {
-    let mut harness = Harness::new().await;
+    let mut harness = TestApp::memory().await;
     let (metrics, recorded) = Metrics::in_memory("Tests", "unit");
-    harness.app = harness.app.with_metrics(metrics);
+    harness = harness.with_metrics(metrics);
 
     harness.list("", None).await.status(200);
     harness.get_item("not-an-id", None).await.status(400);

@@ -5,14 +5,14 @@ use base64::Engine;
 use serde_json::json;
 use testkit::{EventSpec, Payload};
 
-use super::Harness;
+use super::TestApp;
 use crate::api::routes::{BASE_PATH, ROUTES};
 use crate::model::Operation;
 use crate::store::contract::random_id;
 
 #[tokio::test]
 async fn every_route_of_the_document_answers_200() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let call_log = random_id().to_string();
     for route in ROUTES {
         let id = harness.create_id(&call_log, json!({})).await;
@@ -35,7 +35,7 @@ async fn every_route_of_the_document_answers_200() {
 
 #[tokio::test]
 async fn the_rest_payload_format_works_too() {
-    let mut harness = Harness::new().await;
+    let mut harness = TestApp::memory().await;
     harness.payload = Payload::Rest;
     let id = harness.create_id(&random_id().to_string(), json!({})).await;
     let item = harness.get_item(&id, None).await;
@@ -45,7 +45,7 @@ async fn the_rest_payload_format_works_too() {
 
 #[tokio::test]
 async fn a_known_path_with_another_method_is_405_with_allow() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let answer = harness
         .call("PUT", &format!("{BASE_PATH}/get-list"), None)
         .await;
@@ -59,7 +59,7 @@ async fn a_known_path_with_another_method_is_405_with_allow() {
 
 #[tokio::test]
 async fn an_unknown_path_is_404() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     for path in [
         "/api/other",
         &format!("{BASE_PATH}/a/b/c"),
@@ -71,7 +71,7 @@ async fn an_unknown_path_is_404() {
 
 #[tokio::test]
 async fn a_route_of_another_function_is_404_there() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let headers = [("ApiKey", harness.key.as_str())];
     let path = format!("{BASE_PATH}/count");
     let spec = EventSpec::new("POST", &path, &headers, None);
@@ -83,7 +83,7 @@ async fn a_route_of_another_function_is_404_there() {
 
 #[tokio::test]
 async fn a_stage_prefix_in_the_path_is_tolerated() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     harness
         .call("POST", &format!("/prod{BASE_PATH}/count"), None)
         .await
@@ -92,7 +92,7 @@ async fn a_stage_prefix_in_the_path_is_tolerated() {
 
 #[tokio::test]
 async fn a_base64_body_is_decoded_first() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let body = json!({"data": {"incomingCallLogId": random_id().to_string(), "status": "x"}});
     let encoded = base64::engine::general_purpose::STANDARD.encode(body.to_string());
     let headers = [("ApiKey", harness.key.as_str())];
@@ -106,7 +106,7 @@ async fn a_base64_body_is_decoded_first() {
 
 #[tokio::test]
 async fn a_missing_content_type_is_read_as_json() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let answer = harness
         .send(
             "POST",
@@ -120,7 +120,7 @@ async fn a_missing_content_type_is_read_as_json() {
 
 #[tokio::test]
 async fn a_preflight_on_every_path_is_204_with_the_cors_headers_and_no_key() {
-    let harness = Harness::new().await;
+    let harness = TestApp::memory().await;
     let id = random_id();
     for route in ROUTES {
         let path = format!("{BASE_PATH}{}", route.path.replace("{id}", &id.to_string()));

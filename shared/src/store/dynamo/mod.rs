@@ -92,6 +92,12 @@ impl DynamoStore {
         &self.items_table
     }
 
+    /// The client, for tests that check below the store.
+    #[cfg(feature = "test-support")]
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The same tables through another client.
     pub fn with_client(&self, client: Client) -> DynamoStore {
         DynamoStore::new(client, &self.items_table, &self.keys_table)

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 mod corpus;
 
-use crate::helpers::{random_id, Payload, TestApp};
+use crate::helpers::{random_id, OnDynamo, Payload, TestApp};
 use corpus::corpus;
 
 const BASE: &str = "/api/incoming-call-log-item";
@@ -22,7 +22,7 @@ async fn snapshot(app: &TestApp) -> BTreeMap<String, String> {
     let mut rows = BTreeMap::new();
     for partition in [app.project.to_string(), format!("{}#counters", app.project)] {
         let output = app
-            .client
+            .client()
             .query()
             .table_name(&app.config.items_table)
             .key_condition_expression("projectId = :p")
@@ -98,7 +98,7 @@ async fn a_body_that_is_not_utf8_is_400() {
     let response = app
         .send_base64("POST", &format!("{BASE}/count"), &encoded)
         .await;
-    assert!(response.assert_status(400).error().contains("UTF-8"));
+    assert!(response.status(400).error().contains("UTF-8"));
 }
 /// Arbitrary JSON, up to a few levels deep.
 fn any_json() -> impl Strategy<Value = Value> {

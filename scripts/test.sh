@@ -57,9 +57,10 @@ cargo fmt --all -- --check
 
 stage "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
-# The model crate as the functions build it: without the tests' features (test-support,
-# local-stream), which the workspace run above unifies in.
+# The model crate as the functions build it (no features) and as the admin CLI does
+# (local-stream): without the tests' test-support, which the workspace run above unifies in.
 cargo clippy --package call-log-item --lib -- -D warnings
+cargo clippy --package call-log-admin --bin call-log-admin -- -D warnings
 
 stage "the local engine: Dynoxide, in memory (built meanwhile)"
 await_job "$ENGINE_PID" "$ENGINE_LOG" "building the local engine"

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use aws_sdk_dynamodbstreams::Client as StreamsClient;
 
 use crate::config;
-use crate::store::contract::Settles;
 use crate::store::dynamo::{Positions, StreamPoller};
 use crate::store::{DynamoStore, StoreError};
 
@@ -95,7 +94,8 @@ pub async fn settle_from_now(store: &DynamoStore) -> Result<(), StoreError> {
     Ok(())
 }
 
-impl Settles for DynamoStore {
+#[cfg(feature = "test-support")]
+impl crate::store::contract::Settles for DynamoStore {
     async fn settle(&self) {
         settle(self).await.expect("the stream is tallied");
     }

@@ -277,20 +277,13 @@ async fn recording_store(test: &TestApp, recorded: &Recorded) -> call_log_item::
 async fn the_tally_may_do_exactly_what_its_code_does() {
     use call_log_item::model::ObjectId;
     use call_log_item::store::contract::sample_item;
-    use call_log_item::store::dynamo::layout::{to_attributes, TALLIED};
     use call_log_item::store::dynamo::StreamRecord;
+
+    use super::tally::image;
 
     let test = TestApp::spawn().await;
     let recorded = Recorded::default();
     let store = recording_store(&test, &recorded).await;
-    let image = |item: &call_log_item::model::Item| {
-        let mut attributes = to_attributes(item);
-        attributes.insert(
-            TALLIED.to_string(),
-            aws_sdk_dynamodb::types::AttributeValue::N("1".into()),
-        );
-        attributes
-    };
     // What the stream brings: creates with a user and a rule (values counted), an update
     // that moves a status, a delete; the counts they leave move (a net of zero would not).
     let project = ObjectId::from_uuid(uuid::Uuid::new_v4());
@@ -324,22 +317,10 @@ async fn the_tally_may_do_exactly_what_its_code_does() {
 async fn the_authorizer_may_do_exactly_what_its_code_does() {
     use call_log_item::api::authorizer as gateway;
     use call_log_item::auth::Authenticator;
-    use call_log_item::store::DynamoStore;
 
     let test = TestApp::spawn().await;
-    let (app, recorded, _faults) = recording_app(&test).await;
-    drop(app);
-    let recorded_store = {
-        let shared = sdk_config().await.expect("SDK configuration");
-        let config = client_config(&shared)
-            .interceptor(Recorder {
-                items_table: test.config.items_table.clone(),
-                recorded: recorded.clone(),
-            })
-            .build();
-        let client = aws_sdk_dynamodb::Client::from_conf(config);
-        DynamoStore::new(client, &test.config.items_table, &test.config.keys_table)
-    };
+    let recorded = Recorded::default();
+    let recorded_store = recording_store(&test, &recorded).await;
     let authorizer = Authenticator::new(std::time::Duration::ZERO);
     for key in [test.key.clone(), call_log_item::auth::api_key::generate()] {
         let text = include_str!("../../../events/authorizer/request.json")

@@ -17,7 +17,8 @@ use call_log_item::store::ItemQueries;
 
 use super::helpers::{dynamo_store, tables};
 
-fn image(item: &Item) -> HashMap<String, AttributeValue> {
+/// A stream image of `item` as the API writes it (marked tallied).
+pub(crate) fn image(item: &Item) -> HashMap<String, AttributeValue> {
     let mut attributes = to_attributes(item);
     attributes.insert(TALLIED.to_string(), AttributeValue::N("1".into()));
     attributes

@@ -9,26 +9,22 @@ use crate::api::error::{QueryProblem as P, RequestError};
 use crate::model::{Field, Kind, ObjectId, Relation, Timestamp};
 use crate::query::{Comparison, Condition, Filter, Operator, OperatorName, Scalar, TextMatch};
 
-fn query_error(key: &str, problem: P) -> RequestError {
-    RequestError::query(key, problem)
-}
-
 /// Parses a value to compare `field` with.
 fn scalar(field: Field, value: &Value) -> Result<Scalar, RequestError> {
     let name = field.name();
-    let value = unwrap_wrapper(value).map_err(|problem| query_error(name, problem))?;
+    let value = unwrap_wrapper(value).map_err(|problem| RequestError::query(name, problem))?;
     match field.kind() {
         Kind::Id => match value {
             Value::String(text) => ObjectId::parse(text)
                 .map(Scalar::Id)
-                .map_err(|rule| query_error(name, P::Value(rule.to_string()))),
-            _ => Err(query_error(name, P::NotAnId)),
+                .map_err(|rule| RequestError::query(name, P::Value(rule.to_string()))),
+            _ => Err(RequestError::query(name, P::NotAnId)),
         },
         Kind::Date => match value {
             Value::String(text) => Timestamp::parse(text)
                 .map(Scalar::Date)
-                .map_err(|rule| query_error(name, P::Value(rule.to_string()))),
-            _ => Err(query_error(name, P::NotADate)),
+                .map_err(|rule| RequestError::query(name, P::Value(rule.to_string()))),
+            _ => Err(RequestError::query(name, P::NotADate)),
         },
         Kind::Text | Kind::Phone => match value {
             // Longer than any stored value: it could match nothing, and where it would become
@@ -38,7 +34,7 @@ fn scalar(field: Field, value: &Value) -> Result<Scalar, RequestError> {
                     .max_chars()
                     .is_some_and(|max| text.trim().chars().count() > max) =>
             {
-                Err(query_error(
+                Err(RequestError::query(
                     name,
                     P::TooLong(field.max_chars().unwrap_or_default()),
                 ))
@@ -48,40 +44,43 @@ fn scalar(field: Field, value: &Value) -> Result<Scalar, RequestError> {
             } else {
                 text.clone()
             })),
-            _ => Err(query_error(name, P::NotText)),
+            _ => Err(RequestError::query(name, P::NotText)),
         },
         Kind::Integer => match value {
             Value::Number(number) => integral(number)
                 .map(Scalar::Integer)
-                .ok_or_else(|| query_error(name, P::NotAWholeNumber)),
+                .ok_or_else(|| RequestError::query(name, P::NotAWholeNumber)),
             Value::String(text) => text
                 .trim()
                 .parse::<i64>()
                 .map(Scalar::Integer)
-                .map_err(|_| query_error(name, P::NotAWholeNumber)),
-            _ => Err(query_error(name, P::NotAWholeNumber)),
+                .map_err(|_| RequestError::query(name, P::NotAWholeNumber)),
+            _ => Err(RequestError::query(name, P::NotAWholeNumber)),
         },
         Kind::Boolean => match value {
             Value::Bool(flag) => Ok(Scalar::Boolean(*flag)),
-            _ => Err(query_error(name, P::NotABoolean)),
+            _ => Err(RequestError::query(name, P::NotABoolean)),
         },
     }
 }
 
 fn scalars(field: Field, value: &Value) -> Result<Vec<Scalar>, RequestError> {
     let Value::Array(values) = value else {
-        return Err(query_error(field.name(), P::NotAnArray));
+        return Err(RequestError::query(field.name(), P::NotAnArray));
     };
     values.iter().map(|value| scalar(field, value)).collect()
 }
 
 fn text_value(field: Field, object: &Map<String, Value>) -> Result<String, RequestError> {
     if !matches!(field.kind(), Kind::Text | Kind::Phone) {
-        return Err(query_error(field.name(), P::TextOperatorOn(field.kind())));
+        return Err(RequestError::query(
+            field.name(),
+            P::TextOperatorOn(field.kind()),
+        ));
     }
     match object.get("value") {
         Some(Value::String(text)) => Ok(text.clone()),
-        _ => Err(query_error(field.name(), P::NeedsText)),
+        _ => Err(RequestError::query(field.name(), P::NeedsText)),
     }
 }
 
@@ -92,13 +91,13 @@ fn required<'a>(
 ) -> Result<&'a Value, RequestError> {
     object
         .get(key)
-        .ok_or_else(|| query_error(field.name(), P::Needs(key)))
+        .ok_or_else(|| RequestError::query(field.name(), P::Needs(key)))
 }
 
 fn ordered(field: Field) -> Result<(), RequestError> {
     match field.kind() {
         Kind::Integer | Kind::Date => Ok(()),
-        kind => Err(query_error(field.name(), P::ComparisonOn(kind))),
+        kind => Err(RequestError::query(field.name(), P::ComparisonOn(kind))),
     }
 }
 
@@ -108,7 +107,10 @@ fn allowed_keys(
     allowed: &[&str],
 ) -> Result<(), RequestError> {
     match object.keys().find(|key| !allowed.contains(&key.as_str())) {
-        Some(extra) => Err(query_error(field.name(), P::Unexpected(extra.clone()))),
+        Some(extra) => Err(RequestError::query(
+            field.name(),
+            P::Unexpected(extra.clone()),
+        )),
         None => Ok(()),
     }
 }
@@ -130,7 +132,7 @@ fn typed_operator(
     };
     let with_value = |keys: &[&str]| allowed_keys(field, object, keys);
     let Some(operator) = OperatorName::from_name(kind) else {
-        return Err(query_error(
+        return Err(RequestError::query(
             field.name(),
             P::UnknownOperator(kind.to_string()),
         ));
@@ -140,7 +142,7 @@ fn typed_operator(
             with_value(&["_type", "value"])?;
             let value = required(field, object, "value")?;
             if value.is_null() {
-                return Err(query_error(field.name(), P::Null));
+                return Err(RequestError::query(field.name(), P::Null));
             }
             let value = scalar(field, value)?;
             match operator {
@@ -195,7 +197,9 @@ fn typed_operator(
         }
         // `filter` reads MultiSearch under any key before it looks for a field, so it only
         // gets here if that changes; then it is refused like a malformed one.
-        OperatorName::MultiSearch => return Err(query_error(field.name(), P::MultiSearchShape)),
+        OperatorName::MultiSearch => {
+            return Err(RequestError::query(field.name(), P::MultiSearchShape))
+        }
     })
 }
 
@@ -204,16 +208,16 @@ fn multi_search(key: &str, object: &Map<String, Value>) -> Result<Condition, Req
         .keys()
         .find(|k| !["_type", "value", "fields"].contains(&k.as_str()))
     {
-        return Err(query_error(key, P::Unexpected(extra.clone())));
+        return Err(RequestError::query(key, P::Unexpected(extra.clone())));
     }
     let Some(Value::String(text)) = object.get("value") else {
-        return Err(query_error(key, P::MultiSearchText));
+        return Err(RequestError::query(key, P::MultiSearchText));
     };
     let Some(Value::Array(names)) = object.get("fields") else {
-        return Err(query_error(key, P::MultiSearchFields));
+        return Err(RequestError::query(key, P::MultiSearchFields));
     };
     if names.is_empty() {
-        return Err(query_error(key, P::MultiSearchNoField));
+        return Err(RequestError::query(key, P::MultiSearchNoField));
     }
     let mut fields = Vec::with_capacity(names.len());
     for name in names {
@@ -221,7 +225,7 @@ fn multi_search(key: &str, object: &Map<String, Value>) -> Result<Condition, Req
             .as_str()
             .and_then(Field::from_name)
             .filter(|field| matches!(field.kind(), Kind::Text | Kind::Phone))
-            .ok_or_else(|| query_error(key, P::MultiSearchNotText(name.to_string())))?;
+            .ok_or_else(|| RequestError::query(key, P::MultiSearchNotText(name.to_string())))?;
         fields.push(field);
     }
     Ok(Condition::MultiSearch {
@@ -244,11 +248,11 @@ fn object_operator(
             typed_operator(field, kind, object)
         }
         Some(Value::String(_)) => Ok(Operator::EqualTo(scalar(field, value)?)),
-        Some(_) => Err(query_error(key, P::TypeNotText)),
+        Some(_) => Err(RequestError::query(key, P::TypeNotText)),
         None if relation_id && object.contains_key("_id") => {
             Ok(Operator::EqualTo(scalar(field, &object["_id"])?))
         }
-        None => Err(query_error(key, P::NotAnOperator)),
+        None => Err(RequestError::query(key, P::NotAnOperator)),
     }
 }
 

@@ -6,7 +6,7 @@ SHELL := bash
 
 help:
 	@echo "make dev    - local engine (Dynoxide) + tables + dev API key + API on http://127.0.0.1:$${PORT:-3000}"
-	@echo "make test   - fmt, clippy, licences, tests on Dynoxide, smoke test behind cargo lambda watch, cfn-lint, checkov"
+	@echo "make test   - fmt, clippy, licences, tests on Dynoxide, smoke test behind cargo lambda watch, cfn-lint, checkov, make build and sam build --cached"
 	@echo "make invoke FUNCTION=list EVENT=events/list-post.http.json - one event through one function, on the make dev tables"
 	@echo "make build  - the eight functions as arm64 Lambda zips (target/lambda/<function>/bootstrap.zip)"
 	@echo "make smoke URL=<ApiUrl> KEY=<api key> [WRITE=1] - the smoke test against a deployed stack (read-only unless WRITE=1)"

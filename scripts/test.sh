@@ -234,4 +234,24 @@ AWS_DEFAULT_REGION=us-east-1 python tests/template/expand.py .local/deployed-tem
 checkov --file .local/deployed-template.json --framework cloudformation --skip-download \
     --compact --quiet
 
+stage "make build, then sam build --cached: arm64 zips within 2.5 MB, sam's the same binaries"
+# The deploy path as README's "Deploying to AWS" runs it: the release build (minutes: every
+# dependency for arm64), then `sam build --cached` through sam/Makefile, which must find
+# cargo's build done and copy each function's binary byte for byte.
+scripts/build.sh
+for bin in $(function_bins); do
+    bytes=$(stat -c %s "target/lambda/$bin/bootstrap.zip")
+    ((bytes <= 2500000)) || die "$bin: bootstrap.zip is $bytes bytes, over the 2.5 MB budget"
+done
+rm -rf .aws-sam
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 sam build --cached
+for dir in .aws-sam/build/*Function; do
+    id=$(basename "$dir")
+    bin=$(echo "${id%Function}" | sed -E 's/([a-z])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
+    cmp -s "$dir/bootstrap" "target/lambda/$bin/bootstrap" ||
+        die "sam build's $id is not the binary make build zipped (target/lambda/$bin)"
+done
+[[ $(find .aws-sam/build -name bootstrap | wc -l) -eq $(function_bins | wc -w) ]] ||
+    die "sam build did not build every function"
+
 stage "all passed"

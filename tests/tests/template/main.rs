@@ -5,6 +5,7 @@ mod cors;
 mod linking;
 mod operability;
 mod route_table;
+mod samconfig;
 // The reader the API tests use too (`tests/api/least_privilege.rs`).
 #[path = "reader.rs"]
 mod template;

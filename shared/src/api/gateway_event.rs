@@ -1,7 +1,9 @@
 //! The API Gateway event in and the response out, as `aws_lambda_events`' own types: a REST
 //! API's payload 1.0 (`ApiGatewayProxyRequest`) or an HTTP API's 2.0
-//! (`ApiGatewayV2httpRequest`), tried in that order as `lambda_http` tries them, and the
-//! response in the event's format. What the API reads from either is an [`ApiRequest`].
+//! (`ApiGatewayV2httpRequest`), told apart by the event's `version`, and the response in the
+//! event's format. What the API reads from either is an [`ApiRequest`].
+
+use std::borrow::Cow;
 
 use base64::Engine;
 use lambda_http::aws_lambda_events::apigw::{
@@ -44,15 +46,27 @@ pub enum ApiGatewayEvent {
     Http(Box<ApiGatewayV2httpRequest>),
 }
 
+/// The one field that tells the formats apart: `"version": "2.0"` is in every payload 2.0 event
+/// (and only there: an HTTP API's 1.0 events say `"1.0"`, a REST API's have none).
+#[derive(Deserialize)]
+struct Version<'a> {
+    #[serde(borrow, default)]
+    version: Option<Cow<'a, str>>,
+}
+
 impl<'de> Deserialize<'de> for ApiGatewayEvent {
+    /// Read once, as its version says: trying 1.0 first would read every 2.0 event twice, the
+    /// first time to the end only to find `httpMethod` missing.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        if let Ok(rest) = serde_json::from_str(raw.get()) {
-            return Ok(ApiGatewayEvent::Rest(Box::new(rest)));
+        let text = raw.get();
+        let version: Version = serde_json::from_str(text).map_err(de::Error::custom)?;
+        if version.version.as_deref() == Some("2.0") {
+            serde_json::from_str(text).map(|http| ApiGatewayEvent::Http(Box::new(http)))
+        } else {
+            serde_json::from_str(text).map(|rest| ApiGatewayEvent::Rest(Box::new(rest)))
         }
-        serde_json::from_str(raw.get())
-            .map(|http| ApiGatewayEvent::Http(Box::new(http)))
-            .map_err(de::Error::custom)
+        .map_err(de::Error::custom)
     }
 }
 

@@ -100,7 +100,9 @@ pub async fn list(
                 // Sorted here: only a window of the first matches is held (SPEC §8).
                 let after = position.as_ref().map(|position| &position.after);
                 let skipped = if after.is_some() { 0 } else { skip };
-                if skipped + wanted as u64 > MAX_SORTED_DEPTH {
+                // `skip` + `limit` up to the depth, as the refusal says (the window holds
+                // one item more, which tells whether a next page follows).
+                if skipped + u64::from(paging.limit) > MAX_SORTED_DEPTH {
                     return Err(RequestError::SortedTooDeep.into());
                 }
                 let keep = skipped as usize + wanted;

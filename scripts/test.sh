@@ -10,7 +10,7 @@ cd "$ROOT"
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-stage() { echo "==> $*" >&2; }
+stage() { echo "==> [${SECONDS} s] $*" >&2; }
 
 stage "tools (installed in the background while fmt and clippy run)"
 # On a fresh machine the local engine and cargo-deny are built with cargo, and the PyPI tools

@@ -2,6 +2,7 @@
 //! no database, no network. (What needs the local engine is in `tests/api/`.)
 
 mod cors;
+mod docs_numbers;
 mod linking;
 mod operability;
 mod route_table;

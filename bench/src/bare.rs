@@ -108,7 +108,9 @@ pub async fn bare(operation: Operation, target: &Target, id: ObjectId) {
                 .expression_attribute_values(":pk", AttributeValue::S(project.to_string()))
                 .scan_index_forward(false)
                 .consistent_read(true)
-                .limit(10)
+                // The page (the default limit, 10) and one item past it, as the list reads it
+                // to know whether a next page follows.
+                .limit(11)
                 .send();
             let (page, _) = tokio::join!(query, bare_counter(client, table, project));
             page.unwrap();

@@ -187,17 +187,7 @@ impl<S: Store + KeyAdmin + Settles> TestApp<S> {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Answer {
-        self.send_event(method, path, headers, body, false).await
-    }
-
-    /// Sends a base64-encoded body with the event's `isBase64Encoded` flag set.
-    pub async fn send_base64(&self, method: &str, path: &str, encoded_body: &str) -> Answer {
-        let headers = [
-            ("ApiKey", self.key.as_str()),
-            ("Content-Type", "application/json"),
-        ];
-        self.send_event(method, path, &headers, Some(encoded_body), true)
-            .await
+        self.send_event(method, path, headers, body).await
     }
 
     async fn send_event(
@@ -206,11 +196,9 @@ impl<S: Store + KeyAdmin + Settles> TestApp<S> {
         path: &str,
         headers: &[(&str, &str)],
         body: Option<&str>,
-        base64: bool,
     ) -> Answer {
         let route = routes::template_for(method, path);
-        let mut spec = EventSpec::new(method, path, headers, body).on_route(route.as_deref());
-        spec.base64 = base64;
+        let spec = EventSpec::new(method, path, headers, body).on_route(route.as_deref());
         if self.settles {
             self.store().settle().await;
         }

@@ -256,6 +256,17 @@ async fn a_body_over_256_kib_is_413_before_anything_else() {
         )
         .await;
     assert!(answer.status(413).error().contains("larger"));
+    // Refused before the key is even read: nothing stored.
+    let with_key = harness
+        .send(
+            "POST",
+            BASE_PATH,
+            &[("ApiKey", harness.key.as_str())],
+            Some(&big),
+        )
+        .await;
+    with_key.status(413);
+    assert_eq!(harness.count(None).await.body["count"], 0);
 }
 
 #[tokio::test]
@@ -264,15 +275,20 @@ async fn malformed_json_is_400_saying_where() {
     let answer = harness
         .send(
             "POST",
-            &format!("{BASE_PATH}/count"),
+            BASE_PATH,
             &[("ApiKey", harness.key.as_str())],
-            Some("{\"query\": {\"status\": }"),
+            Some("{\"data\": {\"status\": }"),
         )
         .await;
     let error = answer.status(400).error();
     assert!(
-        error.contains("not valid JSON") && error.contains("column"),
+        error.contains("not valid JSON") && error.contains("line 1 column"),
         "{error}"
+    );
+    assert_eq!(
+        harness.count(None).await.body["count"],
+        0,
+        "nothing created"
     );
 }
 

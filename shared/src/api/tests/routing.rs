@@ -46,15 +46,22 @@ async fn the_rest_payload_format_works_too() {
 #[tokio::test]
 async fn a_known_path_with_another_method_is_405_with_allow() {
     let harness = TestApp::memory().await;
-    let answer = harness
-        .call("PUT", &format!("{BASE_PATH}/get-list"), None)
-        .await;
-    assert_eq!(answer.status(405).header("allow"), Some("GET, POST"));
-    assert!(answer.error().contains("PUT"));
-    let on_count = harness
-        .call("GET", &format!("{BASE_PATH}/count"), None)
-        .await;
-    assert_eq!(on_count.status(405).header("allow"), Some("POST"));
+    let id = random_id();
+    for (method, path, allow) in [
+        ("PUT", format!("{BASE_PATH}/get-list"), "GET, POST"),
+        ("GET", format!("{BASE_PATH}/count"), "POST"),
+        ("GET", BASE_PATH.to_string(), "POST"),
+        ("PATCH", format!("{BASE_PATH}/{id}"), "PUT, DELETE"),
+        ("DELETE", format!("{BASE_PATH}/{id}/get-item"), "GET, POST"),
+    ] {
+        let answer = harness.call(method, &path, None).await;
+        assert_eq!(
+            answer.status(405).header("allow"),
+            Some(allow),
+            "{method} {path}"
+        );
+        assert!(answer.error().contains(method), "{method} {path}");
+    }
 }
 
 #[tokio::test]

@@ -187,16 +187,6 @@ impl<S: Store + KeyAdmin + Settles> TestApp<S> {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Answer {
-        self.send_event(method, path, headers, body).await
-    }
-
-    async fn send_event(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&str>,
-    ) -> Answer {
         let route = routes::template_for(method, path);
         let spec = EventSpec::new(method, path, headers, body).on_route(route.as_deref());
         if self.settles {

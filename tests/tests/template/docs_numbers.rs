@@ -282,10 +282,6 @@ fn the_timeouts_the_docs_state_are_the_codes() {
     ]);
 }
 
-fn template() -> Value {
-    serde_norway::from_str(crate::template::TEMPLATE).expect("template.yaml is YAML")
-}
-
 /// A scalar of the template as text ("30", "true"), wherever it sits.
 fn setting(value: &Value) -> String {
     match value {
@@ -298,7 +294,7 @@ fn setting(value: &Value) -> String {
 
 #[test]
 fn the_settings_the_docs_state_are_the_templates() {
-    let template = template();
+    let template = crate::template::parsed();
     let resources = &template["Resources"];
     let api = &resources["Api"]["Properties"];
     let reauthorize =

@@ -11,11 +11,7 @@ use call_log_item::config::VARIABLES;
 use serde_json::Value as Json;
 use serde_norway::Value;
 
-use crate::template::TEMPLATE;
-
-fn template() -> Value {
-    serde_norway::from_str(TEMPLATE).expect("template.yaml is YAML")
-}
+use crate::template::{parsed as template, resources, TEMPLATE};
 
 /// `!Ref Name` → `Some("Name")`.
 fn reference(value: &Value) -> Option<&str> {
@@ -23,15 +19,6 @@ fn reference(value: &Value) -> Option<&str> {
         Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
         _ => None,
     }
-}
-
-fn resources(template: &Value) -> Vec<(String, &Value)> {
-    template["Resources"]
-        .as_mapping()
-        .expect("Resources")
-        .iter()
-        .map(|(name, resource)| (name.as_str().unwrap().to_string(), resource))
-        .collect()
 }
 
 fn of_type<'a>(template: &'a Value, kind: &str) -> Vec<(String, &'a Value)> {

@@ -6,6 +6,22 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub const TEMPLATE: &str = include_str!("../../../template.yaml");
 
+/// `template.yaml` read whole, its CloudFormation tags (`!Ref`, `!If`, `!Sub`) kept as tagged
+/// values.
+pub fn parsed() -> serde_norway::Value {
+    serde_norway::from_str(TEMPLATE).expect("template.yaml is YAML")
+}
+
+/// Every resource of a parsed template: (logical id, resource).
+pub fn resources(template: &serde_norway::Value) -> Vec<(String, &serde_norway::Value)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .map(|(name, resource)| (name.as_str().unwrap().to_string(), resource))
+        .collect()
+}
+
 /// One function of the template.
 #[derive(Debug, Default, Clone)]
 pub struct Function {

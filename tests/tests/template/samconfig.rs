@@ -18,16 +18,12 @@ fn parameters<'a>(config: &'a Table, command: &str) -> &'a Table {
         .unwrap_or_else(|| panic!("[default.{command}.parameters]"))
 }
 
-fn resource_types(template: &Value) -> Vec<(String, String, &Value)> {
-    template["Resources"]
-        .as_mapping()
-        .expect("Resources")
-        .iter()
-        .map(|(id, resource)| {
-            let kind = resource["Type"].as_str().unwrap_or_default().to_string();
-            (id.as_str().unwrap().to_string(), kind, resource)
-        })
-        .collect()
+/// One setting of `[default.<command>.parameters]`.
+fn setting(command: &str, key: &str) -> toml::Value {
+    parameters(&samconfig(), command)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| panic!("{key} in [default.{command}.parameters]"))
 }
 
 #[test]
@@ -55,23 +51,17 @@ fn the_file_holds_exactly_the_documented_defaults() {
         ["capabilities", "confirm_changeset", "resolve_s3"]
     );
     assert_eq!(keys("build"), ["build_in_source"]);
-    let deploy = parameters(&config, "deploy");
-    assert_eq!(deploy["confirm_changeset"].as_bool(), Some(true));
-    assert_eq!(deploy["resolve_s3"].as_bool(), Some(true));
+    assert_eq!(setting("deploy", "confirm_changeset").as_bool(), Some(true));
+    assert_eq!(setting("deploy", "resolve_s3").as_bool(), Some(true));
     // The functions' makefile builds (BuildMethod: makefile) run in the workspace, cargo's own
     // incremental build, not in a scratch copy of sam/ (whose links would point nowhere).
-    assert_eq!(
-        parameters(&config, "build")["build_in_source"].as_bool(),
-        Some(true)
-    );
+    assert_eq!(setting("build", "build_in_source").as_bool(), Some(true));
 }
 
 #[test]
 fn the_stack_name_is_the_one_the_readme_protects() {
-    let config = samconfig();
-    let stack = parameters(&config, "global")["stack_name"]
-        .as_str()
-        .expect("stack_name");
+    let stack = setting("global", "stack_name");
+    let stack = stack.as_str().expect("stack_name is text");
     // The stack policy is set on this stack by name after the first deploy.
     assert!(
         README.contains(&format!("set-stack-policy --stack-name {stack}")),
@@ -81,17 +71,16 @@ fn the_stack_name_is_the_one_the_readme_protects() {
 
 #[test]
 fn the_capabilities_are_what_the_template_needs_and_no_more() {
-    let config = samconfig();
-    let capabilities = parameters(&config, "deploy")["capabilities"]
-        .as_str()
-        .expect("capabilities");
-    let template: Value =
-        serde_norway::from_str(crate::template::TEMPLATE).expect("template.yaml is YAML");
-    let resources = resource_types(&template);
+    let capabilities = setting("deploy", "capabilities");
+    let template = crate::template::parsed();
+    let resources: Vec<(String, &str, &Value)> = crate::template::resources(&template)
+        .into_iter()
+        .map(|(id, resource)| (id, resource["Type"].as_str().unwrap_or_default(), resource))
+        .collect();
     // Functions without a `Role` get one from SAM: IAM resources, so CAPABILITY_IAM.
     let creates_roles = resources.iter().any(|(_, kind, resource)| {
-        kind == "AWS::IAM::Role"
-            || (kind == "AWS::Serverless::Function" && resource["Properties"]["Role"].is_null())
+        *kind == "AWS::IAM::Role"
+            || (*kind == "AWS::Serverless::Function" && resource["Properties"]["Role"].is_null())
     });
     assert!(creates_roles, "the template creates no IAM role");
     // A named IAM resource would need CAPABILITY_NAMED_IAM, a nested application
@@ -111,10 +100,10 @@ fn the_capabilities_are_what_the_template_needs_and_no_more() {
             );
         }
         assert_ne!(
-            kind, "AWS::Serverless::Application",
+            *kind, "AWS::Serverless::Application",
             "{id}: CAPABILITY_AUTO_EXPAND needed"
         );
-        assert_ne!(kind, "AWS::CloudFormation::Stack", "{id}: a nested stack");
+        assert_ne!(*kind, "AWS::CloudFormation::Stack", "{id}: a nested stack");
     }
-    assert_eq!(capabilities, "CAPABILITY_IAM");
+    assert_eq!(capabilities.as_str(), Some("CAPABILITY_IAM"));
 }

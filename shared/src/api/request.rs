@@ -256,8 +256,15 @@ mod tests {
         assert_eq!(request.api_key(), Err(RequestError::DuplicateApiKey));
         let request = read(Payload::Http, &[("Idempotency-Key", "clé")]);
         assert_eq!(request.idempotency_key(), Err(RequestError::IdempotencyKey));
-        let request = read(Payload::Http, &[("If-Match", "three")]);
-        assert_eq!(request.expected_version(), Err(RequestError::IfMatch));
+        // Not a number, or a number no stored version can have (versions start at 1).
+        for if_match in ["three", "0", "-1"] {
+            let request = read(Payload::Http, &[("If-Match", if_match)]);
+            assert_eq!(
+                request.expected_version(),
+                Err(RequestError::IfMatch),
+                "{if_match}"
+            );
+        }
     }
 
     #[test]

@@ -135,10 +135,11 @@ mod tests {
     }
 
     #[test]
-    fn another_projects_id_is_403() {
+    fn another_project_named_through_its_relation_is_403() {
+        // The `projectId` spelling: `model/new_item.rs`.
         let error = create(json!({
             "incomingCallLogId": CALL_LOG, "status": "x",
-            "projectId": "00000000-0000-4000-8000-000000000000"
+            "project": {"_id": "00000000-0000-4000-8000-000000000000"}
         }));
         assert_eq!(error.unwrap_err().status(), 403);
     }

@@ -465,6 +465,35 @@ mod tests {
                 on("status", P::Needs("value")),
             ),
             (json!(["status"]), RequestError::QueryNotObject),
+            // An operator where a value belongs, inside a value or inside a list.
+            (
+                json!({"status": {"_type": "EqualTo", "value": {"_type": "EqualTo", "value": "x"}}}),
+                on("status", P::NotText),
+            ),
+            (
+                json!({"status": {"_type": "Includes", "value": [{"_type": "Search", "value": "x"}]}}),
+                on("status", P::NotText),
+            ),
+            (
+                json!({"status": {"_type": "Includes", "value": "x"}}),
+                on("status", P::NotAnArray),
+            ),
+            (
+                json!({"dialDurationInSeconds": {"_type": "GreaterThan", "value": "NaN"}}),
+                on("dialDurationInSeconds", P::NotAWholeNumber),
+            ),
+            (
+                json!({"status": {"_type": 5}}),
+                on("status", P::TypeNotText),
+            ),
+            (
+                json!({"status": {"_type": "MultiSearch", "value": "x", "fields": []}}),
+                on("status", P::MultiSearchNoField),
+            ),
+            (
+                json!({"status": {"_type": "MultiSearch", "value": "x", "fields": ["projectId"]}}),
+                on("status", P::MultiSearchNotText("\"projectId\"".into())),
+            ),
             // Longer than any stored value (and too long for a key): the field's limit is named.
             (
                 json!({ "status": "x".repeat(101) }),

@@ -203,29 +203,6 @@ async fn corrupt_data_or_a_failed_call_is_a_generic_500() {
 }
 
 #[tokio::test]
-async fn write_conflicts_are_503_or_409_and_mismatches_412() {
-    let update = format!("{BASE_PATH}/{}", ObjectId::from_uuid(uuid::Uuid::new_v4()));
-    let body = json!({"data": {"status": "y"}});
-    for (error, status) in [
-        // Contention that outlasted the retries: try again later, with Retry-After.
-        (StoreError::Conflict, 503),
-        (StoreError::IdTaken, 409),
-        (StoreError::NotFound, 404),
-        (
-            StoreError::VersionMismatch {
-                stored: 3,
-                expected: 2,
-            },
-            412,
-        ),
-    ] {
-        let harness = failing_with(error.clone()).await;
-        let answer = harness.call("PUT", &update, Some(body.clone())).await;
-        assert_eq!(answer.status, status, "{error:?}: {}", answer.body);
-    }
-}
-
-#[tokio::test]
 async fn a_key_lookup_that_cannot_be_made_is_503_not_401() {
     let unreachable = Failing {
         keys: None,
@@ -316,4 +293,39 @@ async fn every_answer_is_json_with_its_content_type() {
     ] {
         assert_eq!(answer.header("content-type"), Some("application/json"));
     }
+}
+
+#[tokio::test]
+async fn a_refused_request_never_reaches_the_store() {
+    // Every item call of this store is a 500: a refusal that reached it would not be a 400.
+    let harness = failing_with(StoreError::Failed("reached".into())).await;
+    let id = ObjectId::from_uuid(uuid::Uuid::new_v4());
+    let (item, list, count) = (
+        format!("{BASE_PATH}/{id}"),
+        format!("{BASE_PATH}/get-list"),
+        format!("{BASE_PATH}/count"),
+    );
+    // Nested past the JSON reader's depth limit: refused, not a stack overflow.
+    let deep_array = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let deep_object = format!("{}1{}", "{\"a\":".repeat(3000), "}".repeat(3000));
+    let key = [("ApiKey", harness.key.as_str())];
+    for (method, path) in [("POST", BASE_PATH), ("PUT", &item), ("POST", &list)] {
+        for body in [&deep_array, &deep_object] {
+            let answer = harness.send(method, path, &key, Some(body)).await;
+            assert!(
+                answer.status(400).error().contains("not valid JSON"),
+                "{method} {path}"
+            );
+        }
+    }
+    let query = json!({"query": {"status": {"_type": "Includes", "value": "x"}}});
+    for path in [&list, &count] {
+        harness
+            .call("POST", path, Some(query.clone()))
+            .await
+            .status(400);
+    }
+    let stale = [("ApiKey", harness.key.as_str()), ("If-Match", "0")];
+    let answer = harness.send("DELETE", &item, &stale, None).await;
+    answer.refused(RequestError::IfMatch.into());
 }

@@ -56,25 +56,12 @@ async fn skip_and_limit_come_from_the_query_string_before_the_body() {
 
 #[tokio::test]
 async fn bad_skip_and_limit_are_400_with_the_range() {
+    // Every malformed value: `json/list.rs`. Here, that the list answers the refusal.
     let harness = TestApp::memory().await;
-    for query in [
-        "?limit=0",
-        "?limit=101",
-        "?limit=abc",
-        "?limit=2.5",
-        "?limit=-1",
-    ] {
-        let answer = harness.list(query, None).await;
-        answer.refused(RequestError::Limit.into());
-    }
-    for query in ["?skip=-1", "?skip=x"] {
-        let answer = harness.list(query, None).await;
-        answer.refused(RequestError::Skip.into());
-    }
-    harness
-        .list("", Some(json!({"limit": true})))
-        .await
-        .status(400);
+    let answer = harness.list("?limit=101", None).await;
+    answer.refused(RequestError::Limit.into());
+    let answer = harness.list("?skip=-1", None).await;
+    answer.refused(RequestError::Skip.into());
 }
 
 /// Follows `nextCursor` from the first page; the ids in order.
@@ -240,7 +227,9 @@ async fn counts_agree_with_the_lists() {
             2,
         ),
         (json!({"status": []}), 0),
+        // Another project, by id or by relation: settled before any read, nothing matches.
         (json!({"projectId": random_id().to_string()}), 0),
+        (json!({"project": {"_id": random_id().to_string()}}), 0),
         (json!({"projectId": harness.project.to_string()}), 4),
     ] {
         let count = harness.count(Some(json!({ "query": query }))).await;

@@ -23,8 +23,22 @@ pub async fn keys_are_stored_found_listed_and_revoked(store: &impl Tested) {
         random_id().to_string().replace('-', ""),
         "2026-01-02T00:00:00Z",
     );
+    // No permissions (DynamoDB keeps no empty set) and an expiry: read back as written.
+    let bare = KeyRecord {
+        permissions: vec![],
+        expires_at: Some(Timestamp::parse("2027-01-01T00:00:00Z").unwrap()),
+        ..record(
+            random_id().to_string().replace('-', ""),
+            "2026-01-03T00:00:00Z",
+        )
+    };
     store.put_key(&second).await.unwrap();
     store.put_key(&first).await.unwrap();
+    store.put_key(&bare).await.unwrap();
+    assert_eq!(
+        store.find_key(&bare.key_hash).await.unwrap(),
+        Some(bare.clone())
+    );
     assert_eq!(store.put_key(&first).await, Err(StoreError::IdTaken));
     let mut found = store.find_key(&first.key_hash).await.unwrap().unwrap();
     found.permissions.sort();
@@ -39,7 +53,11 @@ pub async fn keys_are_stored_found_listed_and_revoked(store: &impl Tested) {
         .collect();
     assert_eq!(
         listed,
-        vec![first.key_hash.clone(), second.key_hash.clone()]
+        vec![
+            first.key_hash.clone(),
+            second.key_hash.clone(),
+            bare.key_hash.clone()
+        ]
     );
     assert!(store.revoke_key(&first.key_hash).await.unwrap());
     assert!(

@@ -4,10 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use call_log_item::api::routes;
 use call_log_item::config::{client_config, dynamodb_client, sdk_config, Config};
 use call_log_item::local_stream;
-use call_log_item::model::Operation;
 use call_log_item::store::dynamo::{create_items_table, create_keys_table};
 use call_log_item::store::DynamoStore;
 use call_log_item::App;
@@ -63,12 +61,6 @@ pub type TestApp = call_log_item::testing::TestApp<DynamoStore>;
 pub use call_log_item::testing::Answer;
 #[allow(unused_imports)]
 pub use testkit::Payload;
-
-/// The operation of the function API Gateway would invoke for this method and path (list for
-/// a route the API does not have, which API Gateway itself would refuse).
-pub fn function_for(method: &str, path_and_query: &str) -> Operation {
-    routes::operation_for(method, path_and_query).unwrap_or(Operation::List)
-}
 
 pub fn random_id() -> String {
     Uuid::new_v4().to_string()

@@ -5,24 +5,20 @@
 // layout of the deepest once went past the default limit of 128 on a clean build.
 #![recursion_limit = "256"]
 
-mod auth;
-mod cors;
 mod create;
 mod cursors_and_counts;
 mod errors;
+mod fuzz;
 mod gateway;
 mod helpers;
-mod hostile;
 mod idempotency;
 mod isolation;
 mod least_privilege;
 mod list_and_count;
 mod operators;
-mod payloads;
 mod races;
 mod read_cap;
 mod reliability;
-mod sample_events;
 mod secrets;
 mod seed_examples;
 mod store_contract;

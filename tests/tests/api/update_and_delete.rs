@@ -81,14 +81,6 @@ async fn if_match_lets_only_the_expected_version_through() {
 }
 
 #[tokio::test]
-async fn get_item_sends_the_version_as_etag() {
-    let app = TestApp::spawn().await;
-    let (id, _) = an_item(&app).await;
-    let response = app.get_item(&id, None).await;
-    assert_eq!(response.headers["etag"], "\"1\"");
-}
-
-#[tokio::test]
 async fn delete_with_a_stale_if_match_is_412_and_keeps_the_item() {
     let app = TestApp::spawn().await;
     let (id, _) = an_item(&app).await;
@@ -115,7 +107,7 @@ async fn delete_with_a_stale_if_match_is_412_and_keeps_the_item() {
 }
 
 #[tokio::test]
-async fn missing_ids_are_404_and_bad_ids_are_400() {
+async fn missing_ids_are_404_and_an_update_never_creates() {
     let app = TestApp::spawn().await;
     let missing = random_id();
     for response in [
@@ -125,18 +117,6 @@ async fn missing_ids_are_404_and_bad_ids_are_400() {
     ] {
         response.status(404);
         assert!(response.error().contains("not found"));
-    }
-    for bad in [
-        "abc",
-        "550e8400e29b41d4a716446655440000",
-        "..%2F..%2Fetc",
-        "1%20OR%201=1",
-    ] {
-        app.get_item(bad, None).await.status(400);
-        app.update(bad, json!({"data": {"status": "x"}}))
-            .await
-            .status(400);
-        app.delete(bad).await.status(400);
     }
     assert_eq!(
         app.count(None).await.body["count"],

@@ -1,94 +1,17 @@
-//! Hostile input: a corpus of malformed requests across every route. Each answers a 4xx with
-//! an `{"error"}` that names the problem, and the stored data (items and counters, read raw) is
-//! byte-for-byte the same after the whole corpus. Then a fuzz run of arbitrary bodies, query
-//! strings and path ids: never a 5xx, never a panic.
+//! A fuzz run of arbitrary bodies, query strings and path ids on every route and both payload
+//! formats, against the local engine: never a 5xx, never a panic, every 4xx an `{"error"}`.
+//! Many generated requests pass validation and reach DynamoDB (odd text in key conditions,
+//! filters and updates), which only the real engine answers. Named refusals of malformed
+//! input, and that none of them reaches the store, are handler tests
+//! (`shared/src/api/tests/errors.rs` and the parsers' own tests).
 
-use std::collections::BTreeMap;
-
-use aws_sdk_dynamodb::types::AttributeValue;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 
-mod corpus;
-
 use crate::helpers::{random_id, OnDynamo, Payload, TestApp};
-use corpus::corpus;
 
 const BASE: &str = "/api/incoming-call-log-item";
-/// Every stored attribute of the project (items and counters), as text, in key order.
-async fn snapshot(app: &TestApp) -> BTreeMap<String, String> {
-    let mut rows = BTreeMap::new();
-    for partition in [app.project.to_string(), format!("{}#counters", app.project)] {
-        let output = app
-            .client()
-            .query()
-            .table_name(&app.config.items_table)
-            .key_condition_expression("projectId = :p")
-            .expression_attribute_values(":p", AttributeValue::S(partition.clone()))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap();
-        for item in output.items() {
-            let id = format!("{partition}/{:?}", item["_id"]);
-            let sorted: BTreeMap<_, _> = item
-                .iter()
-                .map(|(k, v)| (k.clone(), format!("{v:?}")))
-                .collect();
-            rows.insert(id, format!("{sorted:?}"));
-        }
-    }
-    rows
-}
-
-#[tokio::test]
-async fn every_malformed_request_is_a_named_4xx_and_changes_nothing() {
-    let app = TestApp::spawn().await;
-    for _ in 0..3 {
-        app.create_item(&random_id(), json!({"statusMessage": "kept"}))
-            .await;
-    }
-    let id = app.all_items().await[0]["_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let before = snapshot(&app).await;
-    let cases = corpus(&id);
-    assert!(cases.len() >= 150, "{} cases", cases.len());
-    for (index, case) in cases.iter().enumerate() {
-        // The key comes first; a case that sets ApiKey itself replaces it.
-        let mut headers: Vec<(&str, &str)> = vec![("Content-Type", "application/json")];
-        if !case.headers.iter().any(|(name, _)| *name == "ApiKey") {
-            headers.push(("ApiKey", app.key.as_str()));
-        }
-        headers.extend(case.headers.iter().map(|(n, v)| (*n, v.as_str())));
-        let response = app
-            .send(case.method, &case.path, &headers, case.body.as_deref())
-            .await;
-        let label = format!(
-            "#{index} {} {} {:?}",
-            case.method,
-            case.path,
-            case.body
-                .as_deref()
-                .map(|b| b.chars().take(120).collect::<String>())
-        );
-        assert_eq!(response.status, case.status, "{label}: {}", response.body);
-        let error = response.error().to_lowercase();
-        assert!(!error.is_empty(), "{label}");
-        assert!(
-            error.contains(&case.names.to_lowercase()),
-            "{label}: {error:?} should name {:?}",
-            case.names
-        );
-    }
-    assert_eq!(snapshot(&app).await, before, "the stored data changed");
-    eprintln!(
-        "hostile corpus: {} malformed requests, all 4xx, data unchanged",
-        cases.len()
-    );
-}
 
 /// Arbitrary JSON, up to a few levels deep.
 fn any_json() -> impl Strategy<Value = Value> {

@@ -13,5 +13,6 @@ mod items;
 mod listing;
 mod metrics;
 mod routing;
+mod sample_events;
 
 pub use crate::testing::{newest_first, request, unit_config as config, Answer, TestApp};

@@ -1,4 +1,6 @@
-//! `Idempotency-Key` on create (SPEC §4) on the local engine, retried the ways clients retry.
+//! `Idempotency-Key` on create (SPEC §4) on the local engine, retried the ways clients retry
+//! when DynamoDB is slow or loses an answer. (A plain retry, and another body: the handler's
+//! `idempotency.rs` and the store contract's `once.rs`.)
 
 use std::sync::Arc;
 
@@ -20,23 +22,6 @@ async fn create_with(app: &TestApp, key: &str, body: &Value) -> Answer {
 
 fn replayed(response: &Answer) -> bool {
     response.headers.get("idempotent-replayed").is_some()
-}
-
-#[tokio::test]
-async fn a_create_retried_three_times_with_one_key_creates_one_item() {
-    let app = TestApp::spawn().await;
-    let body = json!({"data": {"incomingCallLogId": random_id(), "status": "Ringing"}});
-    let first = create_with(&app, "retry-3", &body).await;
-    first.status(200);
-    assert!(!replayed(&first));
-    for _ in 0..3 {
-        let again = create_with(&app, "retry-3", &body).await;
-        again.status(200);
-        assert!(replayed(&again));
-        assert_eq!(again.body, first.body);
-    }
-    assert_eq!(app.all_items().await.len(), 1);
-    assert_eq!(app.count(None).await.body["count"], 1);
 }
 
 #[tokio::test]
@@ -68,18 +53,6 @@ async fn concurrent_creates_with_one_key_create_one_item() {
         created.iter().all(|(_, id)| *id == created[0].1),
         "{created:?}"
     );
-    assert_eq!(app.count(None).await.body["count"], 1);
-}
-
-#[tokio::test]
-async fn a_key_sent_again_with_another_body_is_422() {
-    let app = TestApp::spawn().await;
-    let log = random_id();
-    let body = |status: &str| json!({"data": {"incomingCallLogId": log, "status": status}});
-    create_with(&app, "k", &body("Ringing")).await.status(200);
-    let other = create_with(&app, "k", &body("Busy")).await;
-    other.status(422);
-    assert!(other.error().contains("Idempotency-Key"));
     assert_eq!(app.count(None).await.body["count"], 1);
 }
 

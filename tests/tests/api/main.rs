@@ -20,7 +20,6 @@ mod races;
 mod read_cap;
 mod reliability;
 mod secrets;
-mod seed_examples;
 mod store_contract;
 mod tally;
 // The reader of template.yaml, shared with the template checks (`tests/template/`).

@@ -339,6 +339,8 @@ mod tests {
             json!({"isAnswered": false, "dialDurationInSeconds": 30}),
             &item
         ));
+        // A whole number may come as its digits, as skip and limit may.
+        assert!(matches(json!({"dialDurationInSeconds": " 30"}), &item));
     }
 
     #[test]

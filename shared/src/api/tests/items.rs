@@ -8,8 +8,6 @@ use crate::api::RequestError;
 use crate::model::Field;
 use crate::store::contract::random_id;
 
-const PROJECT_OF_THE_DOCUMENT: &str = "550e8400-e29b-41d4-a716-446655440000";
-
 #[tokio::test]
 async fn a_create_answers_the_whole_stored_item_with_its_etag() {
     let harness = TestApp::memory().await;
@@ -30,27 +28,6 @@ async fn a_create_answers_the_whole_stored_item_with_its_etag() {
     assert_eq!(answer.header("etag"), Some("\"1\""));
     let stored = harness.get_item(item["_id"].as_str().unwrap(), None).await;
     assert_eq!(&stored.status(200).body, item);
-}
-
-#[tokio::test]
-async fn the_documents_create_example_works_for_its_project() {
-    let mut harness = TestApp::memory().await;
-    harness.project = crate::model::ObjectId::parse(PROJECT_OF_THE_DOCUMENT).unwrap();
-    harness.key = harness
-        .key_with(&[crate::model::Permission::ProjectAdmin])
-        .await;
-    let answer = harness
-        .create(json!({
-            "incomingCallLogId": "550e8400-e29b-41d4-a716-446655440000",
-            "isAnswered": true,
-            "projectId": "550e8400-e29b-41d4-a716-446655440000",
-            "status": "Example status",
-            "callCostInUSDCents": 100
-        }))
-        .await;
-    let item = &answer.status(200).body;
-    assert_eq!(item["callCostInUSDCents"], 100);
-    assert_eq!(item["isAnswered"], true);
 }
 
 /// Each case: the data sent, and the field the 400 must name.

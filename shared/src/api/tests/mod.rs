@@ -7,6 +7,7 @@
 //! One file per concern; every test builds its own app, so they run in parallel.
 
 mod auth;
+mod document;
 mod errors;
 mod idempotency;
 mod items;

@@ -1,30 +1,17 @@
-//! Every request and response example of the user's document, exactly as written there.
-//! The examples use project 550e8400-e29b-41d4-a716-446655440000, so this file owns it.
+//! Every request and response example of the user's document, exactly as written there, in
+//! the document's own project (550e8400-e29b-41d4-a716-446655440000).
 
-use call_log_item::auth::mint_key;
-use call_log_item::model::{ObjectId, Permission};
 use serde_json::{json, Value};
 
-use crate::helpers::{OnDynamo, TestApp};
+use super::TestApp;
+use crate::model::{ObjectId, Permission};
 
 const SEED_PROJECT: &str = "550e8400-e29b-41d4-a716-446655440000";
 
 async fn seed_project_app() -> TestApp {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::memory().await;
     app.project = ObjectId::parse(SEED_PROJECT).unwrap();
-    app.key = mint_key(
-        app.store(),
-        app.project,
-        vec![Permission::ProjectAdmin],
-        None,
-        None,
-    )
-    .await
-    .unwrap();
-    // Start from an empty project, whatever an earlier run left.
-    for item in app.all_items().await {
-        app.delete(item["_id"].as_str().unwrap()).await.status(200);
-    }
+    app.key = app.key_with(&[Permission::ProjectAdmin]).await;
     app
 }
 
@@ -191,7 +178,10 @@ async fn the_documents_examples_work_as_shown() {
         .send(
             "DELETE",
             &format!("/api/incoming-call-log-item/{id}"),
-            &[("ApiKey", &app.key), ("Content-Type", "application/json")],
+            &[
+                ("ApiKey", app.key.as_str()),
+                ("Content-Type", "application/json"),
+            ],
             None,
         )
         .await;

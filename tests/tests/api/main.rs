@@ -5,7 +5,6 @@
 // layout of the deepest once went past the default limit of 128 on a clean build.
 #![recursion_limit = "256"]
 
-mod create;
 mod cursors_and_counts;
 mod errors;
 mod fuzz;

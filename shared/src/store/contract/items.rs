@@ -6,12 +6,48 @@ use crate::query::Filter;
 use crate::store::StoreError;
 
 pub async fn a_created_item_reads_back_whole(store: &impl Tested) {
-    let item = sample_item(random_id(), "Ringing");
-    store.create(&item).await.unwrap();
-    assert_eq!(
-        store.get(item.project_id, item.id).await.unwrap(),
-        Some(item)
+    let sparse = sample_item(random_id(), "Ringing");
+    // Every field set, the numbers and dates at their widest.
+    let project = random_id();
+    let (call_log, rule, user) = (
+        random_id().to_string(),
+        random_id().to_string(),
+        random_id().to_string(),
     );
+    let full = NewItem::parse(
+        &[
+            (Field::IncomingCallLogId, Input::Text(&call_log)),
+            (
+                Field::IncomingCallPolicyEscalationRuleId,
+                Input::Text(&rule),
+            ),
+            (Field::UserId, Input::Text(&user)),
+            (Field::UserPhoneNumber, Input::Text("+1 (555) 123-4567")),
+            (Field::Status, Input::Text("Completed")),
+            (Field::StatusMessage, Input::Text("rang 4 times, \u{1F4DE}")),
+            (
+                Field::DialDurationInSeconds,
+                Input::Integer(i64::from(i32::MAX)),
+            ),
+            (Field::CallCostInUsdCents, Input::Integer(0)),
+            (
+                Field::StartedAt,
+                Input::Text("2026-11-27T19:24:15.123+01:00"),
+            ),
+            (Field::EndedAt, Input::Text("9999-12-31T23:59:59.999Z")),
+            (Field::IsAnswered, Input::Boolean(true)),
+        ],
+        project,
+    )
+    .unwrap()
+    .into_item(project, Timestamp::now());
+    for item in [sparse, full] {
+        store.create(&item).await.unwrap();
+        assert_eq!(
+            store.get(item.project_id, item.id).await.unwrap(),
+            Some(item)
+        );
+    }
 }
 
 pub async fn an_item_is_invisible_from_another_project(store: &impl Tested) {

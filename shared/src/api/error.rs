@@ -198,9 +198,15 @@ pub enum ApiError {
     /// 403: the key is valid but lacks the permission, or names another project.
     #[error("{0}")]
     Forbidden(String),
-    /// 404: no such item in the key's project, or no such route.
-    #[error("{0}")]
-    NotFound(String),
+    /// 404: no such item in the key's project (or no such item at all: the same words).
+    #[error("Incoming Call Log Item not found")]
+    ItemNotFound,
+    /// 404: no route of the API has this path.
+    #[error("No route for {method} {path}")]
+    NoRoute { method: String, path: String },
+    /// 404: a route of the API, but another function's (API Gateway sent it to the wrong one).
+    #[error("No route for {method} {path} in this function")]
+    NotThisFunction { method: String, path: String },
     /// 405: the path is known, the method is not; `allow` lists the methods that are.
     #[error("Method {method} is not allowed on this path; allowed: {}", allow.join(", "))]
     MethodNotAllowed {
@@ -220,8 +226,11 @@ pub enum ApiError {
     #[error("{0}")]
     PreconditionFailed(String),
     /// 422: an Idempotency-Key sent again with another request.
-    #[error("{0}")]
-    Unprocessable(String),
+    #[error(
+        "This Idempotency-Key was first sent with another request body; send a new key for a \
+         new item"
+    )]
+    KeyReused,
     /// 413: the body is larger than the API accepts.
     #[error("The request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -272,10 +281,6 @@ impl ApiError {
         }
     }
 
-    pub fn not_found_item() -> Self {
-        ApiError::NotFound("Incoming Call Log Item not found".to_string())
-    }
-
     /// The HTTP status code of this error.
     pub fn status(&self) -> u16 {
         match self {
@@ -285,12 +290,14 @@ impl ApiError {
             | ApiError::TooBroad { .. } => 400,
             ApiError::MissingApiKey | ApiError::InvalidApiKey => 401,
             ApiError::Forbidden(_) => 403,
-            ApiError::NotFound(_) => 404,
+            ApiError::ItemNotFound
+            | ApiError::NoRoute { .. }
+            | ApiError::NotThisFunction { .. } => 404,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Conflict(_) | ApiError::StillRunning { .. } => 409,
             ApiError::PreconditionFailed(_) => 412,
             ApiError::PayloadTooLarge { .. } => 413,
-            ApiError::Unprocessable(_) => 422,
+            ApiError::KeyReused => 422,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable { .. } => 503,
         }
@@ -347,7 +354,7 @@ impl From<AuthError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound => ApiError::not_found_item(),
+            StoreError::NotFound => ApiError::ItemNotFound,
             StoreError::VersionMismatch { stored, expected } => {
                 ApiError::PreconditionFailed(format!(
                 "If-Match: the item is at version {stored}, not {expected}; read it again and retry"

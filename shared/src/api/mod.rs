@@ -213,10 +213,10 @@ impl<S: Store> App<S> {
         request: &ApiRequest,
     ) -> Result<Principal, ApiError> {
         if matched.route.operation != operation {
-            return Err(ApiError::NotFound(format!(
-                "No route for {} {} in this function",
-                request.method, request.path
-            )));
+            return Err(ApiError::NotThisFunction {
+                method: request.method.clone(),
+                path: request.path.clone(),
+            });
         }
         if request.body().len() > MAX_BODY_BYTES {
             return Err(ApiError::PayloadTooLarge {

@@ -30,7 +30,7 @@ pub async fn get_item(
     let item = store
         .get(who.project, id)
         .await?
-        .ok_or_else(ApiError::not_found_item)?;
+        .ok_or(ApiError::ItemNotFound)?;
     Ok(Reply::json(
         &Projected::new(&select, &item),
         Some(item.version),
@@ -66,11 +66,7 @@ pub async fn create(
         Claim::InFlight => Err(ApiError::StillRunning {
             retry_after_seconds: RETRY_AFTER_SECONDS,
         }),
-        Claim::OtherRequest => Err(ApiError::Unprocessable(
-            "This Idempotency-Key was first sent with another request body; \
-             send a new key for a new item"
-                .into(),
-        )),
+        Claim::OtherRequest => Err(ApiError::KeyReused),
         Claim::Claimed { token } => match store.create_once(&item, &key, &token, now).await {
             Ok(()) => Ok(Reply::json(&item, Some(item.version))),
             Err(error) => {

@@ -110,7 +110,10 @@ pub fn path_template(path: &str) -> Option<&'static str> {
 /// methods) for a known path and another method. Literal segments win over `{id}`, as in
 /// API Gateway.
 pub fn resolve(method: &str, path: &str) -> Result<Matched, ApiError> {
-    let not_found = || ApiError::NotFound(format!("No route for {method} {path}"));
+    let not_found = || ApiError::NoRoute {
+        method: method.to_string(),
+        path: path.to_string(),
+    };
     let candidates = routes_of_path(path);
     if candidates.is_empty() {
         return Err(not_found());

@@ -62,6 +62,9 @@ async fn the_documents_examples_work_as_shown() {
     let id = created.body["_id"].as_str().unwrap().to_string();
     assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
     for _ in 0..2 {
+        // A millisecond apart at least, so that newest first is creation order (the twin
+        // creates several items within one millisecond, whose ids then sort at random).
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         app.create_item(
             SEED_PROJECT,
             json!({"status": "Example status", "isAnswered": true}),

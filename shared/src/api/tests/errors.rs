@@ -7,7 +7,7 @@ use testkit::{EventSpec, Payload};
 
 use super::TestApp;
 use crate::api::routes::BASE_PATH;
-use crate::api::RequestError;
+use crate::api::{ApiError, QueryProblem, RequestError, MAX_BODY_BYTES};
 use crate::model::{Item, ItemPatch, ObjectId, Operation, Timestamp};
 use crate::query::{Direction, Filter, Mark, Sort};
 use crate::store::{
@@ -232,7 +232,9 @@ async fn a_body_over_256_kib_is_413_before_anything_else() {
             Some(&big),
         )
         .await;
-    assert!(answer.status(413).error().contains("larger"));
+    answer.refused(ApiError::PayloadTooLarge {
+        limit: MAX_BODY_BYTES,
+    });
     // Refused before the key is even read: nothing stored.
     let with_key = harness
         .send(
@@ -249,19 +251,18 @@ async fn a_body_over_256_kib_is_413_before_anything_else() {
 #[tokio::test]
 async fn malformed_json_is_400_saying_where() {
     let harness = super::TestApp::memory().await;
+    let body = "{\"data\": {\"status\": }";
     let answer = harness
         .send(
             "POST",
             BASE_PATH,
             &[("ApiKey", harness.key.as_str())],
-            Some("{\"data\": {\"status\": }"),
+            Some(body),
         )
         .await;
-    let error = answer.status(400).error();
-    assert!(
-        error.contains("not valid JSON") && error.contains("line 1 column"),
-        "{error}"
-    );
+    let reader = serde_json::from_str::<serde_json::Value>(body).unwrap_err();
+    answer.refused(RequestError::BodyNotJson(reader.to_string()).into());
+    assert!(reader.to_string().contains("line 1 column"), "{reader}");
     assert_eq!(
         harness.count(None).await.body["count"],
         0,
@@ -311,19 +312,15 @@ async fn a_refused_request_never_reaches_the_store() {
     let key = [("ApiKey", harness.key.as_str())];
     for (method, path) in [("POST", BASE_PATH), ("PUT", &item), ("POST", &list)] {
         for body in [&deep_array, &deep_object] {
+            let reader = serde_json::from_str::<serde_json::Value>(body).unwrap_err();
             let answer = harness.send(method, path, &key, Some(body)).await;
-            assert!(
-                answer.status(400).error().contains("not valid JSON"),
-                "{method} {path}"
-            );
+            answer.refused(RequestError::BodyNotJson(reader.to_string()).into());
         }
     }
     let query = json!({"query": {"status": {"_type": "Includes", "value": "x"}}});
     for path in [&list, &count] {
-        harness
-            .call("POST", path, Some(query.clone()))
-            .await
-            .status(400);
+        let answer = harness.call("POST", path, Some(query.clone())).await;
+        answer.refused(RequestError::query("status", QueryProblem::NotAnArray).into());
     }
     let stale = [("ApiKey", harness.key.as_str()), ("If-Match", "0")];
     let answer = harness.send("DELETE", &item, &stale, None).await;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::{Answer, TestApp};
 use crate::api::json::fingerprint;
 use crate::api::routes::BASE_PATH;
-use crate::api::RequestError;
+use crate::api::{ApiError, RequestError, RETRY_AFTER_SECONDS};
 use crate::model::Timestamp;
 use crate::store::contract::random_id;
 use crate::store::{Claim, CreatesOnce, IdempotencyKey};
@@ -59,7 +59,7 @@ async fn a_key_sent_with_another_body_is_422_and_creates_nothing() {
         .await
         .status(200);
     let other = create_with(&harness, "order-1", &body("Busy")).await;
-    assert!(other.status(422).error().contains("Idempotency-Key"));
+    other.refused(ApiError::KeyReused);
     assert_eq!(harness.count(None).await.body["count"], 1);
 }
 
@@ -79,7 +79,9 @@ async fn a_key_while_its_first_request_runs_is_409_with_retry_after() {
         .unwrap();
     assert!(matches!(claim, Claim::Claimed { .. }));
     let answer = create_with(&harness, "order-1", &body("Ringing")).await;
-    assert!(answer.status(409).error().contains("Idempotency-Key"));
+    answer.refused(ApiError::StillRunning {
+        retry_after_seconds: RETRY_AFTER_SECONDS,
+    });
     assert_eq!(answer.header("retry-after"), Some("1"));
     assert_eq!(harness.count(None).await.body["count"], 0);
 }

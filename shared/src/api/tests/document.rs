@@ -74,19 +74,22 @@ async fn the_documents_examples_work_as_shown() {
     app.create_item(SEED_PROJECT, json!({"status": "Other status"}))
         .await;
 
+    // The document's select, on the list and on get-item.
+    let select = json!({
+      "incomingCallLogId": true,
+      "isAnswered": true,
+      "projectId": true,
+      "status": true,
+      "_id": true
+    });
+
     // List: the document's request and the shape of its response.
     let list = app
         .call(
             "POST",
             "/api/incoming-call-log-item/get-list?skip=0&limit=10",
             Some(json!({
-              "select": {
-                "incomingCallLogId": true,
-                "isAnswered": true,
-                "projectId": true,
-                "status": true,
-                "_id": true
-              },
+              "select": select,
               "query": {
                 "status": "Example status"
               },
@@ -125,15 +128,7 @@ async fn the_documents_examples_work_as_shown() {
         .call(
             "POST",
             &format!("/api/incoming-call-log-item/{id}/get-item"),
-            Some(json!({
-              "select": {
-                "incomingCallLogId": true,
-                "isAnswered": true,
-                "projectId": true,
-                "status": true,
-                "_id": true
-              }
-            })),
+            Some(json!({ "select": select })),
         )
         .await;
     item.status(200);

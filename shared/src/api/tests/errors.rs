@@ -248,6 +248,12 @@ async fn a_body_over_256_kib_is_413_before_anything_else() {
     assert_eq!(harness.count(None).await.body["count"], 0);
 }
 
+/// The refusal of `body`, in the JSON reader's own words of where it breaks.
+fn not_json(body: &str) -> ApiError {
+    let reader = serde_json::from_str::<serde_json::Value>(body).unwrap_err();
+    RequestError::BodyNotJson(reader.to_string()).into()
+}
+
 #[tokio::test]
 async fn malformed_json_is_400_saying_where() {
     let harness = super::TestApp::memory().await;
@@ -260,9 +266,9 @@ async fn malformed_json_is_400_saying_where() {
             Some(body),
         )
         .await;
-    let reader = serde_json::from_str::<serde_json::Value>(body).unwrap_err();
-    answer.refused(RequestError::BodyNotJson(reader.to_string()).into());
-    assert!(reader.to_string().contains("line 1 column"), "{reader}");
+    let refusal = not_json(body);
+    assert!(refusal.to_string().contains("line 1 column"), "{refusal}");
+    answer.refused(refusal);
     assert_eq!(
         harness.count(None).await.body["count"],
         0,
@@ -312,9 +318,8 @@ async fn a_refused_request_never_reaches_the_store() {
     let key = [("ApiKey", harness.key.as_str())];
     for (method, path) in [("POST", BASE_PATH), ("PUT", &item), ("POST", &list)] {
         for body in [&deep_array, &deep_object] {
-            let reader = serde_json::from_str::<serde_json::Value>(body).unwrap_err();
             let answer = harness.send(method, path, &key, Some(body)).await;
-            answer.refused(RequestError::BodyNotJson(reader.to_string()).into());
+            answer.refused(not_json(body));
         }
     }
     let query = json!({"query": {"status": {"_type": "Includes", "value": "x"}}});

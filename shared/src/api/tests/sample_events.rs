@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use testkit::events::{PLACEHOLDER_API_KEY, PLACEHOLDER_ITEM_ID};
 
 use super::TestApp;
@@ -17,22 +17,6 @@ use crate::store::contract::random_id;
 
 fn events_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
-}
-
-/// The method and path API Gateway put in the event, in either payload format.
-fn method_and_path(event: &Value) -> (String, String) {
-    if event["version"] == "2.0" {
-        let method = event["requestContext"]["http"]["method"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        (method, event["rawPath"].as_str().unwrap().to_string())
-    } else {
-        (
-            event["httpMethod"].as_str().unwrap().to_string(),
-            event["path"].as_str().unwrap().to_string(),
-        )
-    }
 }
 
 #[tokio::test]
@@ -69,11 +53,9 @@ async fn every_sample_event_gets_its_declared_status() {
             .unwrap()
             .replace(PLACEHOLDER_API_KEY, &app.key)
             .replace(PLACEHOLDER_ITEM_ID, &id);
-        let event: Value = serde_json::from_str(&text).unwrap();
-        let (method, path) = method_and_path(&event);
         let request = ApiRequest::from_event(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         // The function API Gateway invokes (a wrong method reaches list's, which answers 405).
-        let operation = operation_for(&method, &path).unwrap_or(Operation::List);
+        let operation = operation_for(&request.method, &request.path).unwrap_or(Operation::List);
         let answer = app.handle(operation, request).await;
         assert_eq!(answer.status, expected[file], "{file}: {}", answer.body);
     }

@@ -6,8 +6,9 @@ use crate::store::{KeyRecord, StoreError};
 
 pub async fn keys_are_stored_found_listed_and_revoked(store: &impl Tested) {
     let project = random_id();
-    let record = |hash: String, at: &str| KeyRecord {
-        key_hash: hash,
+    // A key of the project created `at`, under a hash of its own.
+    let record = |at: &str| KeyRecord {
+        key_hash: random_id().to_string().replace('-', ""),
         project_id: project,
         permissions: vec![Permission::ProjectAdmin, Permission::ProjectMember],
         name: Some("ci".into()),
@@ -15,22 +16,13 @@ pub async fn keys_are_stored_found_listed_and_revoked(store: &impl Tested) {
         expires_at: None,
         revoked: false,
     };
-    let first = record(
-        random_id().to_string().replace('-', ""),
-        "2026-01-01T00:00:00Z",
-    );
-    let second = record(
-        random_id().to_string().replace('-', ""),
-        "2026-01-02T00:00:00Z",
-    );
+    let first = record("2026-01-01T00:00:00Z");
+    let second = record("2026-01-02T00:00:00Z");
     // No permissions (DynamoDB keeps no empty set) and an expiry: read back as written.
     let bare = KeyRecord {
         permissions: vec![],
         expires_at: Some(Timestamp::parse("2027-01-01T00:00:00Z").unwrap()),
-        ..record(
-            random_id().to_string().replace('-', ""),
-            "2026-01-03T00:00:00Z",
-        )
+        ..record("2026-01-03T00:00:00Z")
     };
     store.put_key(&second).await.unwrap();
     store.put_key(&first).await.unwrap();

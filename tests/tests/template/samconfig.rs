@@ -19,10 +19,9 @@ fn parameters<'a>(config: &'a Table, command: &str) -> &'a Table {
 }
 
 /// One setting of `[default.<command>.parameters]`.
-fn setting(command: &str, key: &str) -> toml::Value {
-    parameters(&samconfig(), command)
+fn setting<'a>(config: &'a Table, command: &str, key: &str) -> &'a toml::Value {
+    parameters(config, command)
         .get(key)
-        .cloned()
         .unwrap_or_else(|| panic!("{key} in [default.{command}.parameters]"))
 }
 
@@ -51,16 +50,26 @@ fn the_file_holds_exactly_the_documented_defaults() {
         ["capabilities", "confirm_changeset", "resolve_s3"]
     );
     assert_eq!(keys("build"), ["build_in_source"]);
-    assert_eq!(setting("deploy", "confirm_changeset").as_bool(), Some(true));
-    assert_eq!(setting("deploy", "resolve_s3").as_bool(), Some(true));
+    assert_eq!(
+        setting(&config, "deploy", "confirm_changeset").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        setting(&config, "deploy", "resolve_s3").as_bool(),
+        Some(true)
+    );
     // The functions' makefile builds (BuildMethod: makefile) run in the workspace, cargo's own
     // incremental build, not in a scratch copy of sam/ (whose links would point nowhere).
-    assert_eq!(setting("build", "build_in_source").as_bool(), Some(true));
+    assert_eq!(
+        setting(&config, "build", "build_in_source").as_bool(),
+        Some(true)
+    );
 }
 
 #[test]
 fn the_stack_name_is_the_one_the_readme_protects() {
-    let stack = setting("global", "stack_name");
+    let config = samconfig();
+    let stack = setting(&config, "global", "stack_name");
     let stack = stack.as_str().expect("stack_name is text");
     // The stack policy is set on this stack by name after the first deploy.
     assert!(
@@ -71,7 +80,8 @@ fn the_stack_name_is_the_one_the_readme_protects() {
 
 #[test]
 fn the_capabilities_are_what_the_template_needs_and_no_more() {
-    let capabilities = setting("deploy", "capabilities");
+    let config = samconfig();
+    let capabilities = setting(&config, "deploy", "capabilities");
     let template = crate::template::parsed();
     let resources: Vec<(String, &str, &Value)> = crate::template::resources(&template)
         .into_iter()

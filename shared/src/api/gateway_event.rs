@@ -55,8 +55,9 @@ struct Version<'a> {
 }
 
 impl<'de> Deserialize<'de> for ApiGatewayEvent {
-    /// Read once, as its version says: trying 1.0 first would read every 2.0 event twice, the
-    /// first time to the end only to find `httpMethod` missing.
+    /// One typed read, of the format the event's `version` names (a skim that builds nothing
+    /// but that field finds it first). Trying 1.0 first built every 2.0 event's request twice,
+    /// the first time to the end only to find `httpMethod` missing.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         let text = raw.get();

@@ -6,15 +6,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::{random_id, OnDynamo, TestApp};
 
-fn ids(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| row["_id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 async fn seed(app: &TestApp, call_log: &str, n: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..n {
@@ -38,7 +29,7 @@ async fn follow(app: &TestApp, body: Value, limit: u32) -> Vec<String> {
     loop {
         page.status(200);
         assert_eq!(page.body["skip"], seen.len(), "skip echoes the position");
-        seen.extend(ids(&page.body));
+        seen.extend(page.ids());
         let Some(cursor) = page.body.get("nextCursor").and_then(Value::as_str) else {
             assert_eq!(seen.len() as u64, page.body["count"].as_u64().unwrap());
             return seen;
@@ -64,7 +55,7 @@ async fn cursor_pages_are_the_skip_pages() {
     ] {
         let by_cursor = follow(&app, body.clone(), 3).await;
         let all = app.list("?limit=100", Some(body.clone())).await;
-        assert_eq!(by_cursor, ids(&all.body), "{body}");
+        assert_eq!(by_cursor, all.ids(), "{body}");
         let unique: BTreeSet<_> = by_cursor.iter().collect();
         assert_eq!(unique.len(), by_cursor.len(), "no item twice: {body}");
     }
@@ -74,23 +65,23 @@ async fn cursor_pages_are_the_skip_pages() {
 async fn deep_skip_pages_match_the_full_list() {
     let app = TestApp::spawn().await;
     seed(&app, &random_id(), 9).await;
-    let all = ids(&app.list("?limit=100", None).await.body);
+    let all = app.list("?limit=100", None).await.ids();
     for skip in [0, 1, 4, 8, 9, 20] {
         let page = app.list(&format!("?skip={skip}&limit=3"), None).await;
         let expected: Vec<String> = all.iter().skip(skip).take(3).cloned().collect();
-        assert_eq!(ids(&page.body), expected, "skip {skip}");
+        assert_eq!(page.ids(), expected, "skip {skip}");
         let filtered = app
             .list(
                 &format!("?skip={skip}&limit=3"),
                 Some(json!({"query": {"isAnswered": false}})),
             )
             .await;
-        let all_filtered = ids(&app
+        let all_filtered = app
             .list("?limit=100", Some(json!({"query": {"isAnswered": false}})))
             .await
-            .body);
+            .ids();
         assert_eq!(
-            ids(&filtered.body),
+            filtered.ids(),
             all_filtered
                 .iter()
                 .skip(skip)
@@ -183,7 +174,7 @@ async fn clean_up(app: &TestApp, body: Value, limit: u32) -> Vec<String> {
             .list(&format!("?limit={limit}"), Some(body.clone()))
             .await;
         page.status(200);
-        for id in ids(&page.body) {
+        for id in page.ids() {
             app.delete(&id).await.status(200);
             listed.push(id);
         }
@@ -242,7 +233,7 @@ async fn a_non_key_sort_skips_nothing_when_items_come_and_go_between_pages() {
             .collect()
     };
     assert_eq!(statuses(&first.body), ["a", "b", "c"]);
-    for id in ids(&first.body).iter().take(2) {
+    for id in first.ids().iter().take(2) {
         app.delete(id).await.status(200);
     }
     app.create_item(&log, json!({"status": "a0"})).await;

@@ -3,18 +3,9 @@
 //! handler tests (`shared/src/api/tests/listing.rs`), and the store's reads the store contract
 //! (`store/contract/lists.rs`, also run on DynamoDB by `store_contract.rs`).
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{random_id, OnDynamo, TestApp};
-
-fn ids(response: &Value) -> Vec<String> {
-    response["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| row["_id"].as_str().unwrap().to_string())
-        .collect()
-}
 
 /// A status is part of keys (its index entries' partition, its counter's sort key), and
 /// DynamoDB refuses keys over 1 KB. The longest status the API accepts, in the widest
@@ -35,7 +26,7 @@ async fn the_widest_status_is_a_key_like_any_other() {
         let count = app.count(Some(json!({ "query": query }))).await;
         assert_eq!(count.status(200).body["count"], 1, "{query}");
         let page = app.list("", Some(json!({ "query": query }))).await;
-        assert_eq!(ids(&page.status(200).body), vec![id.clone()], "{query}");
+        assert_eq!(page.status(200).ids(), vec![id.clone()], "{query}");
     }
 }
 
@@ -65,7 +56,7 @@ async fn a_page_by_value_never_shows_an_item_that_left_the_value_before_the_tall
     ] {
         let page = lagging.list("", Some(json!({ "query": query }))).await;
         page.status(200);
-        let ids: Vec<String> = ids(&page.body);
+        let ids: Vec<String> = page.ids();
         assert_eq!(ids, vec![stays.clone()], "{query}");
     }
 }

@@ -7,6 +7,7 @@ mod linking;
 mod operability;
 mod route_table;
 mod samconfig;
+mod spec_refs;
 // The reader the API tests use too (`tests/api/least_privilege.rs`).
 #[path = "reader.rs"]
 mod template;

@@ -45,6 +45,9 @@ fn every_section_cited_is_in_the_spec() {
     let mut missing = Vec::new();
     let mut cited = 0;
     for file in String::from_utf8(listed.stdout).unwrap().lines() {
+        if Path::new(file).ends_with("template/spec_refs.rs") {
+            continue; // this check's own examples, unknown sections among them
+        }
         let Ok(text) = std::fs::read_to_string(root.join(file)) else {
             continue; // not text, or gone from the work tree
         };
